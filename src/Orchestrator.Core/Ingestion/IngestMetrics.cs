@@ -1,0 +1,76 @@
+using System.Collections.Concurrent;
+
+namespace Orchestrator.Core.Ingestion;
+
+/// <summary>
+/// Counters for what was received, stored and rejected, per listener and format, and a histogram
+/// of store commit latency. Lock-free; read by the /metrics endpoint.
+/// </summary>
+public sealed class IngestMetrics
+{
+    /// <summary>Upper bounds (seconds) of the commit latency histogram buckets.</summary>
+    public static IReadOnlyList<double> LatencyBuckets { get; } = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+    private readonly ConcurrentDictionary<(string Listener, string Format), Counter> _counters = new();
+    private readonly long[] _latencyBucketCounts = new long[LatencyBuckets.Count + 1];
+    private long _latencyCount;
+    private long _latencySumMicros;
+    private long _commitFailures;
+
+    /// <summary>The counters of one listener and format.</summary>
+    public sealed class Counter
+    {
+        internal long ReceivedValue;
+        internal long StoredValue;
+        internal long RejectedValue;
+
+        public long Received => Interlocked.Read(ref ReceivedValue);
+
+        public long Stored => Interlocked.Read(ref StoredValue);
+
+        public long Rejected => Interlocked.Read(ref RejectedValue);
+    }
+
+    public Counter For(string listener, string format) => _counters.GetOrAdd((listener, format), static _ => new Counter());
+
+    public void AddReceived(string listener, string format, long count) => Interlocked.Add(ref For(listener, format).ReceivedValue, count);
+
+    public void AddStored(string listener, string format, long count) => Interlocked.Add(ref For(listener, format).StoredValue, count);
+
+    public void AddRejected(string listener, string format, long count) => Interlocked.Add(ref For(listener, format).RejectedValue, count);
+
+    public void RecordCommit(TimeSpan latency)
+    {
+        var seconds = latency.TotalSeconds;
+        var bucket = 0;
+        while (bucket < LatencyBuckets.Count && seconds > LatencyBuckets[bucket])
+        {
+            bucket++;
+        }
+
+        Interlocked.Increment(ref _latencyBucketCounts[bucket]);
+        Interlocked.Increment(ref _latencyCount);
+        Interlocked.Add(ref _latencySumMicros, (long)(latency.TotalMilliseconds * 1000));
+    }
+
+    public void RecordCommitFailure() => Interlocked.Increment(ref _commitFailures);
+
+    /// <summary>A consistent-enough copy of every counter for printing.</summary>
+    public IReadOnlyList<KeyValuePair<(string Listener, string Format), Counter>> Snapshot() =>
+        [.. _counters.OrderBy(c => c.Key.Listener, StringComparer.Ordinal).ThenBy(c => c.Key.Format, StringComparer.Ordinal)];
+
+    /// <summary>Per-bucket (not cumulative) commit counts; the last entry is the +Inf bucket.</summary>
+    public IReadOnlyList<long> LatencyBucketCounts() => [.. _latencyBucketCounts.Select(c => Interlocked.Read(ref c))];
+
+    public long CommitCount => Interlocked.Read(ref _latencyCount);
+
+    public double CommitSecondsSum => Interlocked.Read(ref _latencySumMicros) / 1_000_000.0;
+
+    public long CommitFailures => Interlocked.Read(ref _commitFailures);
+
+    /// <summary>Total events stored across listeners and formats.</summary>
+    public long TotalStored => _counters.Values.Sum(c => c.Stored);
+
+    /// <summary>Total dead letters stored across listeners and formats.</summary>
+    public long TotalRejected => _counters.Values.Sum(c => c.Rejected);
+}

@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Mediator;
+using Microsoft.Extensions.Logging;
+
+namespace Orchestrator.Core.Ingestion;
+
+/// <summary>
+/// The single writer between listeners and the store. Listeners hand over batches; the writer
+/// merges what is waiting into one transaction, commits it, and only then counts the items as
+/// stored, completes the callers that wait for the commit (HTTP answers 202 after that) and
+/// publishes <see cref="EventStored"/> for each event. A failed commit fails the callers that
+/// wait (they can retry), and is retried with back-off for items nobody waits on (syslog), so
+/// nothing accepted is dropped while the store is briefly unavailable.
+/// </summary>
+public sealed partial class IngestPipeline
+{
+    private readonly Channel<PendingBatch> _queue;
+    private readonly IEventStore _store;
+    private readonly IPublisher _publisher;
+    private readonly IngestMetrics _metrics;
+    private readonly ILogger<IngestPipeline> _logger;
+    private readonly IngestPipelineOptions _options;
+    private readonly TimeProvider _time;
+
+    public IngestPipeline(IEventStore store, IPublisher publisher, IngestMetrics metrics, ILogger<IngestPipeline> logger, IngestPipelineOptions options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _store = store;
+        _publisher = publisher;
+        _metrics = metrics;
+        _logger = logger;
+        _options = options;
+        _time = time;
+        _queue = Channel.CreateBounded<PendingBatch>(new BoundedChannelOptions(options.QueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    /// <summary>Hands items to the writer without waiting for the commit; waits only when the queue is full.</summary>
+    public ValueTask EnqueueAsync(IReadOnlyList<IngestItem> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        return items.Count == 0 ? ValueTask.CompletedTask : _queue.Writer.WriteAsync(new PendingBatch(items, null), cancellationToken);
+    }
+
+    /// <summary>Hands items to the writer and returns once they are committed; throws if the commit failed.</summary>
+    public async ValueTask CommitAsync(IReadOnlyList<IngestItem> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (items.Count == 0)
+        {
+            return;
+        }
+
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _queue.Writer.WriteAsync(new PendingBatch(items, done), cancellationToken).ConfigureAwait(false);
+        await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops accepting batches; <see cref="RunAsync"/> commits what is queued and returns.</summary>
+    public void Complete() => _queue.Writer.TryComplete();
+
+    /// <summary>The writer loop. Runs until <see cref="Complete"/> is called and the queue is drained.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var reader = _queue.Reader;
+        var pending = new List<PendingBatch>();
+        var items = new List<IngestItem>(_options.MaxBatchItems);
+        while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            pending.Clear();
+            items.Clear();
+            while (items.Count < _options.MaxBatchItems && reader.TryRead(out var batch))
+            {
+                pending.Add(batch);
+                items.AddRange(batch.Items);
+            }
+
+            await CommitBatchAsync(pending, items, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CommitBatchAsync(List<PendingBatch> pending, List<IngestItem> items, CancellationToken cancellationToken)
+    {
+        var delay = _options.RetryDelay;
+        while (true)
+        {
+            var started = _time.GetTimestamp();
+            try
+            {
+                await _store.AppendAsync(items, cancellationToken).ConfigureAwait(false);
+                _metrics.RecordCommit(_time.GetElapsedTime(started));
+                break;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _metrics.RecordCommitFailure();
+                LogCommitFailed(ex, items.Count);
+                var waiting = pending.Where(p => p.Done is not null).ToList();
+                foreach (var batch in waiting)
+                {
+                    batch.Done!.TrySetException(new StoreUnavailableException("the event store could not commit the batch", ex));
+                }
+
+                pending.RemoveAll(p => p.Done is not null);
+                items.Clear();
+                foreach (var batch in pending)
+                {
+                    items.AddRange(batch.Items);
+                }
+
+                if (items.Count == 0)
+                {
+                    return;
+                }
+
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+            }
+        }
+
+        CountStored(items);
+        foreach (var batch in pending)
+        {
+            batch.Done?.TrySetResult();
+        }
+
+        foreach (var item in items)
+        {
+            if (item.Event is { } evt)
+            {
+                await _publisher.Publish(new EventStored(evt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void CountStored(List<IngestItem> items)
+    {
+        // Runs of the same listener and format are the common case: count them with one increment.
+        var i = 0;
+        while (i < items.Count)
+        {
+            var listener = items[i].Listener;
+            var isEvent = items[i].Event is not null;
+            var format = isEvent ? items[i].Event!.Format : items[i].DeadLetter!.Format ?? StreamIngestor.UnknownFormat;
+            var run = 1;
+            while (i + run < items.Count && items[i + run].Listener == listener && (items[i + run].Event is not null) == isEvent
+                   && (isEvent ? items[i + run].Event!.Format : items[i + run].DeadLetter!.Format ?? StreamIngestor.UnknownFormat) == format)
+            {
+                run++;
+            }
+
+            if (isEvent)
+            {
+                _metrics.AddStored(listener, format, run);
+            }
+            else
+            {
+                _metrics.AddRejected(listener, format, run);
+            }
+
+            i += run;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Committing {Count} items to the event store failed")]
+    private partial void LogCommitFailed(Exception exception, int count);
+
+    private sealed record PendingBatch(IReadOnlyList<IngestItem> Items, TaskCompletionSource? Done);
+}
+
+/// <summary>The store could not commit; the caller may retry.</summary>
+public sealed class StoreUnavailableException : Exception
+{
+    public StoreUnavailableException()
+    {
+    }
+
+    public StoreUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    public StoreUnavailableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
