@@ -1,0 +1,56 @@
+using System.Globalization;
+using System.Text;
+using Orchestrator.Core.Ingestion;
+using Orchestrator.Ingestion;
+
+namespace Orchestrator.Api;
+
+/// <summary>Renders the counters in the Prometheus text exposition format (version 0.0.4).</summary>
+public sealed class PrometheusMetrics(IngestMetrics ingest, ApiMetrics api, PublishedEventsCounter published)
+{
+    public string Render()
+    {
+        var text = new StringBuilder();
+        var snapshot = ingest.Snapshot();
+        Counter(text, "orchestrator_events_received_total", "Lines and events received, by listener and format.", snapshot, c => c.Received);
+        Counter(text, "orchestrator_events_stored_total", "Events committed to the store, by listener and format.", snapshot, c => c.Stored);
+        Counter(text, "orchestrator_events_rejected_total", "Input no parser accepted, kept as dead letters, by listener and format.", snapshot, c => c.Rejected);
+
+        text.Append("# HELP orchestrator_store_commit_seconds Time to commit one batch to the store.\n# TYPE orchestrator_store_commit_seconds histogram\n");
+        var buckets = ingest.LatencyBucketCounts();
+        long cumulative = 0;
+        for (var i = 0; i < IngestMetrics.LatencyBuckets.Count; i++)
+        {
+            cumulative += buckets[i];
+            text.Append(CultureInfo.InvariantCulture, $"orchestrator_store_commit_seconds_bucket{{le=\"{IngestMetrics.LatencyBuckets[i]}\"}} {cumulative}\n");
+        }
+
+        cumulative += buckets[^1];
+        text.Append(CultureInfo.InvariantCulture, $"orchestrator_store_commit_seconds_bucket{{le=\"+Inf\"}} {cumulative}\n");
+        text.Append(CultureInfo.InvariantCulture, $"orchestrator_store_commit_seconds_sum {ingest.CommitSecondsSum}\n");
+        text.Append(CultureInfo.InvariantCulture, $"orchestrator_store_commit_seconds_count {ingest.CommitCount}\n");
+
+        Single(text, "orchestrator_store_commit_failures_total", "Batches the store failed to commit.", ingest.CommitFailures);
+        Single(text, "orchestrator_events_published_total", "EventStored notifications delivered to subscribers.", published.Count);
+        text.Append("# HELP orchestrator_http_requests_refused_total HTTP requests refused before ingestion, by reason.\n# TYPE orchestrator_http_requests_refused_total counter\n");
+        text.Append(CultureInfo.InvariantCulture, $"orchestrator_http_requests_refused_total{{reason=\"invalid_json\"}} {api.InvalidJson}\n");
+        text.Append(CultureInfo.InvariantCulture, $"orchestrator_http_requests_refused_total{{reason=\"too_large\"}} {api.TooLarge}\n");
+        text.Append(CultureInfo.InvariantCulture, $"orchestrator_http_requests_refused_total{{reason=\"unauthorized\"}} {api.UnauthorizedCount}\n");
+        return text.ToString();
+    }
+
+    private static void Counter(StringBuilder text, string name, string help, IReadOnlyList<KeyValuePair<(string Listener, string Format), IngestMetrics.Counter>> snapshot, Func<IngestMetrics.Counter, long> value)
+    {
+        text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} counter\n");
+        foreach (var (key, counter) in snapshot)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{name}{{listener=\"{Escape(key.Listener)}\",format=\"{Escape(key.Format)}\"}} {value(counter)}\n");
+        }
+    }
+
+    private static void Single(StringBuilder text, string name, string help, long value) =>
+        text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n");
+
+    // Label values escape backslash, double quote and newline (Prometheus text format).
+    private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+}

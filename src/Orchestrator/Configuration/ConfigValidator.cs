@@ -1,0 +1,138 @@
+using System.Net;
+using Orchestrator.Core.Configuration;
+using Orchestrator.Api;
+using Orchestrator.Core.Parsing;
+
+namespace Orchestrator.Configuration;
+
+/// <summary>Checks values that YAML cannot: endpoints, durations, sizes, roles, formats, secret references.</summary>
+public static class ConfigValidator
+{
+    public static IReadOnlyList<string> Validate(OrchestratorConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var errors = new List<string>();
+        Endpoint(errors, "http.listen", config.Http.Listen, allowOff: false);
+        Size(errors, "http.max_body", config.Http.MaxBody);
+        for (var i = 0; i < config.Http.Keys.Count; i++)
+        {
+            var key = config.Http.Keys[i];
+            var at = $"http.keys[{i}]";
+            if (string.IsNullOrWhiteSpace(key.Name))
+            {
+                errors.Add($"{at}.name: a key needs a name");
+            }
+
+            if (!ApiKeyRoles.IsKnown(key.Role))
+            {
+                errors.Add($"{at}.role: '{key.Role}' is not a role (use ingest or admin)");
+            }
+
+            if (key.Sha256.Length != 64 || !key.Sha256.All(char.IsAsciiHexDigit))
+            {
+                errors.Add($"{at}.sha256: expected the 64 hex digits printed by 'orchestrator key new'");
+            }
+        }
+
+        for (var i = 0; i < config.Http.Webhooks.Count; i++)
+        {
+            var hook = config.Http.Webhooks[i];
+            var at = $"http.webhooks[{i}]";
+            if (string.IsNullOrWhiteSpace(hook.Name) || !hook.Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                errors.Add($"{at}.name: use letters, digits, '-' and '_' (it becomes the URL /api/v1/webhooks/NAME)");
+            }
+
+            Format(errors, $"{at}.format", hook.Format);
+            if (hook.Secret is not null && !SecretReference.IsReference(hook.Secret))
+            {
+                errors.Add($"{at}.secret: write the secret by reference, ${{env:NAME}} or ${{file:PATH}}, never the secret itself");
+            }
+        }
+
+        Endpoint(errors, "syslog.udp", config.Syslog.Udp, allowOff: true);
+        Endpoint(errors, "syslog.tcp", config.Syslog.Tcp, allowOff: true);
+        Format(errors, "syslog.format", config.Syslog.Format);
+        Size(errors, "syslog.max_message", config.Syslog.MaxMessage);
+        Duration(errors, "syslog.idle_timeout", config.Syslog.IdleTimeout);
+        if (config.Syslog.MaxConnections < 1)
+        {
+            errors.Add("syslog.max_connections: must be at least 1");
+        }
+
+        if (config.Syslog.Tls is { } tls)
+        {
+            Endpoint(errors, "syslog.tls.listen", tls.Listen, allowOff: false);
+            if (tls.Pfx is null && (tls.Certificate is null || tls.Key is null))
+            {
+                errors.Add("syslog.tls: give certificate and key (PEM files) or pfx");
+            }
+
+            if (tls.PfxPassword is not null && !SecretReference.IsReference(tls.PfxPassword))
+            {
+                errors.Add("syslog.tls.pfx_password: write it by reference, ${env:NAME} or ${file:PATH}");
+            }
+        }
+
+        if (config.Storage.Synchronous is not ("full" or "normal"))
+        {
+            errors.Add($"storage.synchronous: '{config.Storage.Synchronous}' is not full or normal");
+        }
+
+        if (config.Retention.MaxAge is not null)
+        {
+            Duration(errors, "retention.max_age", config.Retention.MaxAge);
+        }
+
+        if (config.Retention.MaxSize is not null)
+        {
+            Size(errors, "retention.max_size", config.Retention.MaxSize);
+        }
+
+        Duration(errors, "retention.interval", config.Retention.Interval);
+        return errors;
+    }
+
+    /// <summary>Parses <c>ADDR:PORT</c>; null for <c>off</c>.</summary>
+    public static IPEndPoint? ParseEndpoint(string text) =>
+        text == "off" ? null
+        : IPEndPoint.TryParse(text, out var ep) && text.Contains(':', StringComparison.Ordinal) ? ep
+        : throw new FormatException($"'{text}' is not ADDR:PORT (for example 127.0.0.1:5514 or [::1]:5514)");
+
+    private static void Endpoint(List<string> errors, string key, string value, bool allowOff)
+    {
+        if (allowOff && value == "off")
+        {
+            return;
+        }
+
+        if (!IPEndPoint.TryParse(value, out _) || !value.Contains(':', StringComparison.Ordinal))
+        {
+            errors.Add($"{key}: '{value}' is not ADDR:PORT (for example 127.0.0.1:5514){(allowOff ? " or off" : "")}");
+        }
+    }
+
+    private static void Size(List<string> errors, string key, string value)
+    {
+        if (!ByteSizes.TryParse(value, out var bytes) || bytes <= 0)
+        {
+            errors.Add($"{key}: '{value}' is not a size (for example 64KB, 16MB, 10GB)");
+        }
+    }
+
+    private static void Duration(List<string> errors, string key, string value)
+    {
+        if (!Durations.TryParse(value, out var d) || d <= TimeSpan.Zero)
+        {
+            errors.Add($"{key}: '{value}' is not a duration (for example 30s, 10m, 24h, 30d)");
+        }
+    }
+
+    private static void Format(List<string> errors, string key, string value)
+    {
+        if (!EventFormats.IsKnown(value))
+        {
+            errors.Add($"{key}: unknown format '{value}' (known: {string.Join(", ", EventFormats.All)})");
+        }
+    }
+}

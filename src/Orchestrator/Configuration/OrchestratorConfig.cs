@@ -1,0 +1,109 @@
+namespace Orchestrator.Configuration;
+
+/// <summary>The file <c>orchestrator.yaml</c> as written by the admin; every key is optional and has an embedded default.</summary>
+public sealed class OrchestratorConfig
+{
+    /// <summary>The data directory (SQLite database, generated keys); <c>--data</c> overrides it.</summary>
+    public string? Data { get; set; }
+
+    public HttpConfig Http { get; set; } = new();
+
+    public SyslogConfig Syslog { get; set; } = new();
+
+    public StorageConfig Storage { get; set; } = new();
+
+    public RetentionConfig Retention { get; set; } = new();
+}
+
+/// <summary>The HTTP API: where it listens, its keys and its webhook sources.</summary>
+public sealed class HttpConfig
+{
+    public string Listen { get; set; } = "127.0.0.1:8080";
+
+    /// <summary>Largest request body accepted; larger gets 413.</summary>
+    public string MaxBody { get; set; } = "16MB";
+
+    /// <summary>When true, <c>/metrics</c> needs an admin key too.</summary>
+    public bool MetricsRequireKey { get; set; }
+
+    public List<ApiKeyConfig> Keys { get; set; } = [];
+
+    public List<WebhookConfig> Webhooks { get; set; } = [];
+}
+
+/// <summary>One API key, stored as the SHA-256 of the key (hex); the key itself is never in the file.</summary>
+public sealed class ApiKeyConfig
+{
+    public string Name { get; set; } = "";
+
+    /// <summary><c>ingest</c> (may post events) or <c>admin</c> (may also read and administer).</summary>
+    public string Role { get; set; } = "";
+
+    public string Sha256 { get; set; } = "";
+}
+
+/// <summary>A webhook source: <c>POST /api/v1/webhooks/{name}</c>, optionally signed with HMAC-SHA256.</summary>
+public sealed class WebhookConfig
+{
+    public string Name { get; set; } = "";
+
+    public string Format { get; set; } = "json";
+
+    /// <summary>The shared HMAC secret, by reference (<c>${env:NAME}</c> or <c>${file:PATH}</c>). Without it, an ingest key is required.</summary>
+    public string? Secret { get; set; }
+
+    public string SignatureHeader { get; set; } = "X-Signature-256";
+}
+
+/// <summary>The syslog listeners; an endpoint of <c>off</c> disables one.</summary>
+public sealed class SyslogConfig
+{
+    public string Udp { get; set; } = "127.0.0.1:5514";
+
+    public string Tcp { get; set; } = "127.0.0.1:5514";
+
+    public TlsConfig? Tls { get; set; }
+
+    /// <summary>The format of syslog messages; <c>auto</c> recognises each line.</summary>
+    public string Format { get; set; } = "auto";
+
+    public string MaxMessage { get; set; } = "64KB";
+
+    public int MaxConnections { get; set; } = 1000;
+
+    public string IdleTimeout { get; set; } = "10m";
+}
+
+/// <summary>Syslog over TLS (RFC 5425): a PEM certificate and key, or a PFX.</summary>
+public sealed class TlsConfig
+{
+    public string Listen { get; set; } = "127.0.0.1:6514";
+
+    public string? Certificate { get; set; }
+
+    public string? Key { get; set; }
+
+    public string? Pfx { get; set; }
+
+    /// <summary>The PFX password, by reference.</summary>
+    public string? PfxPassword { get; set; }
+
+    public bool RequireClientCertificate { get; set; }
+}
+
+/// <summary>The event store.</summary>
+public sealed class StorageConfig
+{
+    /// <summary><c>full</c> (an fsync per commit: survives power loss) or <c>normal</c> (survives a process crash).</summary>
+    public string Synchronous { get; set; } = "full";
+}
+
+/// <summary>How long events are kept.</summary>
+public sealed class RetentionConfig
+{
+    public string? MaxAge { get; set; } = "30d";
+
+    public string? MaxSize { get; set; }
+
+    public string Interval { get; set; } = "10m";
+}
