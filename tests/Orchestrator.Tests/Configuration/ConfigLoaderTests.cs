@@ -1,0 +1,91 @@
+using Orchestrator.Configuration;
+
+namespace Orchestrator.Tests.Configuration;
+
+public class ConfigLoaderTests
+{
+    [Fact]
+    public void Parse_EmptyFile_GivesEmbeddedDefaultsOnLoopback()
+    {
+        var config = ConfigLoader.Parse("", "orchestrator.yaml");
+        var settings = AppSettings.From(config, dataOverride: null);
+
+        Assert.Equal("127.0.0.1:8080", settings.HttpEndpoint.ToString());
+        Assert.Equal("127.0.0.1:5514", settings.SyslogUdp!.ToString());
+        Assert.Equal("127.0.0.1:5514", settings.SyslogTcp!.ToString());
+        Assert.Null(settings.SyslogTls);
+        Assert.Equal(TimeSpan.FromDays(30), settings.Retention.MaxAge);
+        Assert.EndsWith("data", settings.DataDirectory, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_UnknownKey_NamesFileLineColumnAndKey()
+    {
+        const string yaml = "http:\n  listen: 127.0.0.1:9000\n  lisen: 1\n";
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "orchestrator.yaml"));
+
+        Assert.StartsWith("orchestrator.yaml:3:3: ", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("unknown key 'lisen'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_BrokenYaml_NamesLineAndColumn()
+    {
+        const string yaml = "syslog:\n  udp: [unclosed\n";
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "o.yaml"));
+
+        Assert.Matches(@"^o\.yaml:\d+:\d+: ", ex.Message);
+    }
+
+    [Fact]
+    public void Parse_BadValues_EachErrorNamesItsKey()
+    {
+        const string yaml = """
+            http:
+              listen: localhost
+              webhooks:
+                - name: edr
+                  format: nope
+                  secret: plaintext-secret
+            syslog:
+              udp: off
+              idle_timeout: forever
+            storage:
+              synchronous: sometimes
+            """;
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "o.yaml"));
+
+        Assert.Contains("o.yaml: http.listen: 'localhost' is not ADDR:PORT", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("http.webhooks[0].format: unknown format 'nope'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("http.webhooks[0].secret: write the secret by reference", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("syslog.idle_timeout: 'forever' is not a duration", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("storage.synchronous: 'sometimes'", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("syslog.udp", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void From_CommandLineOverrides_WinOverFile()
+    {
+        var config = ConfigLoader.Parse("data: /var/lib/x\nsyslog:\n  tcp: 127.0.0.1:1514\n", "o.yaml");
+        var settings = AppSettings.From(config, "/tmp/d", httpOverride: "[::1]:9090", udpOverride: "off", tcpOverride: null);
+
+        Assert.Equal("/tmp/d", settings.DataDirectory);
+        Assert.Equal("[::1]:9090", settings.HttpEndpoint.ToString());
+        Assert.Null(settings.SyslogUdp);
+        Assert.Equal(1514, settings.SyslogTcp!.Port);
+    }
+
+    [Fact]
+    public void From_BadCommandLineEndpoint_SaysCommandLine()
+    {
+        var ex = Assert.Throws<ConfigException>(() => AppSettings.From(new OrchestratorConfig(), null, httpOverride: "8080"));
+        Assert.Contains("command line: '8080' is not ADDR:PORT", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_MissingExplicitFile_SaysSo()
+    {
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Load("/nonexistent/orchestrator.yaml"));
+        Assert.Equal("/nonexistent/orchestrator.yaml: the configuration file does not exist", ex.Message);
+    }
+}
