@@ -59,14 +59,12 @@ internal static class VendorTime
 
         if (javaFormat is not null && TryJavaFormat(body, javaFormat, out var custom))
         {
-            value = Shift(custom, offset);
-            return true;
+            return TryShift(custom, offset, out value);
         }
 
         if (DateTime.TryParseExact(body, WithYear, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var dt))
         {
-            value = Shift(dt, offset);
-            return true;
+            return TryShift(dt, offset, out value);
         }
 
         if (DateTime.TryParseExact(body, WithoutYear, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out dt))
@@ -78,8 +76,13 @@ internal static class VendorTime
             }
 
             var withYear = new DateTime(year, dt.Month, dt.Day, dt.Hour, dt.Minute, dt.Second, dt.Millisecond, DateTimeKind.Unspecified);
-            value = Shift(withYear, offset);
-            if (value > receivedAt.AddDays(1))
+            if (!TryShift(withYear, offset, out value))
+            {
+                return false;
+            }
+
+            // No year: the one that puts the time closest before receipt, as for RFC 3164.
+            if (value > receivedAt.AddDays(1) && value.Year > 1)
             {
                 value = value.AddYears(-1);
             }
@@ -96,8 +99,19 @@ internal static class VendorTime
         return false;
     }
 
-    private static DateTimeOffset Shift(DateTime local, TimeSpan offset) =>
-        new DateTimeOffset(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), offset).ToUniversalTime();
+    // Applies the zone; a time pushed outside year 1..9999 by it is refused rather than thrown on.
+    private static bool TryShift(DateTime local, TimeSpan offset, out DateTimeOffset value)
+    {
+        var utcTicks = local.Ticks - offset.Ticks;
+        if (utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks)
+        {
+            value = default;
+            return false;
+        }
+
+        value = new DateTimeOffset(utcTicks, TimeSpan.Zero);
+        return true;
+    }
 
     private static bool IsDigits(ReadOnlySpan<char> s)
     {

@@ -180,10 +180,7 @@ public sealed class EpoParser : IEventParser
         var fields = doc.Fields;
         evt.SetLabel("root", doc.Root!);
 
-        if (machine.TryGetValue("MachineName", out var machineName))
-        {
-            evt.HostName = machineName;
-        }
+        evt.HostName = machine.TryGetValue("MachineName", out var machineName) ? machineName : Get(fields, "AnalyzerHostName");
 
         SetIp(evt, machine, "IPAddress", ip => evt.HostIp = ip);
         if (machine.TryGetValue("RawMACAddress", out var mac))
@@ -211,10 +208,7 @@ public sealed class EpoParser : IEventParser
             }
         }
 
-        if (doc.ProductName is not null)
-        {
-            evt.EventProvider = doc.ProductName;
-        }
+        evt.EventProvider = doc.ProductName ?? Get(fields, "AnalyzerName");
 
         if (doc.ProductVersion is not null)
         {

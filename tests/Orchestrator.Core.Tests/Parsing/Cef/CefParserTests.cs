@@ -158,6 +158,39 @@ public class CefParserTests
     }
 
     [Fact]
+    public void Parse_TimeOutOfRangeAfterZone_FallsBackToHeaderTime()
+    {
+        var evt = ParseOk("<134>2023-02-09T23:56:54.610Z esm CEF:0|Acme|Gate|1|7|x|1|rt=Jan 01 0001 00:00:00 +0100 act=x");
+
+        Assert.Equal(new DateTimeOffset(2023, 2, 9, 23, 56, 54, 610, TimeSpan.Zero), evt.Timestamp);
+        Assert.Equal("Jan 01 0001 00:00:00 +0100", evt.Labels!["rt"]);
+    }
+
+    [Fact]
+    public void Parse_EveryTruncationAndMutation_NeverThrows()
+    {
+        var random = new Random(5424);
+        const string Alphabet = "|\\= \t\nx0Z+-:.[]";
+        foreach (var line in new[] { EsmLine, @"CEF:0|Acme\|Corp|Fire\\Wall|1.0|100|Drop|5|msg=a\=b c\\d\n rt=Feb 09 2023 23:56:54 +0100 cs1=v cs1Label=L" })
+        {
+            var variants = Enumerable.Range(0, line.Length + 1).SelectMany(i => new[] { line[..i], line[i..] })
+                .Concat(Enumerable.Range(0, 500).Select(_ =>
+                {
+                    var chars = line.ToCharArray();
+                    chars[random.Next(chars.Length)] = Alphabet[random.Next(Alphabet.Length)];
+                    chars[random.Next(chars.Length)] = Alphabet[random.Next(Alphabet.Length)];
+                    return new string(chars);
+                }));
+            foreach (var variant in variants)
+            {
+                var result = _parser.Parse(new RawInput(variant, Received));
+                Assert.True(result.Outcome is ParseOutcome.Event or ParseOutcome.Rejected, variant);
+                Assert.True(result.Outcome == ParseOutcome.Rejected || result.Event!.Timestamp.Offset == TimeSpan.Zero, variant);
+            }
+        }
+    }
+
+    [Fact]
     public void Parse_Rfc5424HeaderAndOutboundDirection_AreRead()
     {
         var evt = ParseOk("<134>1 2023-02-09T10:00:00Z fw01 app - - - CEF:1|Acme|Gate|1|7|conn|2|deviceDirection=1 request=https://x.test/a?b=c app=HTTPS");

@@ -100,6 +100,22 @@ public class LeefParserTests
         Assert.Equal(IPAddress.Parse("10.0.0.1"), evt.SourceIp);
     }
 
+    [Fact]
+    public void Parse_EveryTruncation_NeverThrows()
+    {
+        const string Line = "<13>Mar 1 11:00:00 q LEEF:2.0|Acme|Box|1|7|x5E|devTimeFormat=yyyy-MM-dd HH:mm:ss^devTime=2024-02-28 23:30:00 -0100^src=10.0.0.1^srcMAC=zz";
+        for (var i = 0; i <= Line.Length; i++)
+        {
+            foreach (var variant in new[] { Line[..i], Line[i..] })
+            {
+                var result = _parser.Parse(new RawInput(variant, Received));
+                Assert.True(result.Outcome is ParseOutcome.Event or ParseOutcome.Rejected, variant);
+            }
+        }
+
+        Assert.Equal(new DateTimeOffset(2024, 2, 29, 0, 30, 0, TimeSpan.Zero), ParseOk(Line).Timestamp);
+    }
+
     [Theory]
     [InlineData("", "empty line")]
     [InlineData("<13>Mar 1 11:00:00 host CEF:0|a|b|c|d|e|1|", "no 'LEEF:' marker")]

@@ -228,6 +228,31 @@ public class EpoParserTests
         Assert.StartsWith("malformed ePO XML at line 1", result.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Parse_TruncatedSampleLines_AreRejectedNotThrown()
+    {
+        foreach (var line in SampleLines())
+        {
+            for (var i = 0; i < line.Length; i += 11)
+            {
+                var result = _parser.Parse(new RawInput(line[..i], Received));
+                Assert.True(result.Outcome is ParseOutcome.Event or ParseOutcome.Rejected, line[..i]);
+            }
+        }
+    }
+
+    [Fact]
+    public void Parse_MissingMachineNameAndProductAttributes_FallsBackToAnalyzerFields()
+    {
+        var evt = ParseOk(Prefix + "<EPOEvent><SoftwareInfo><CommonFields><AnalyzerName>Host IPS</AnalyzerName><AnalyzerHostName>PC-3</AnalyzerHostName></CommonFields>"
+            + "<Event><EventID>18000</EventID><CommonFields><ThreatCategory>hip.bo</ThreatCategory><ThreatName>Buffer overflow</ThreatName></CommonFields></Event></SoftwareInfo></EPOEvent>");
+
+        Assert.Equal("PC-3", evt.HostName);
+        Assert.Equal("Host IPS", evt.EventProvider);
+        Assert.Equal(EventKinds.InfectionDetected, evt.Kind);
+        Assert.Equal("intrusion_detection", evt.EventCategory);
+    }
+
     [Theory]
     [InlineData("<29>1 2024-05-01T12:00:00.000Z epo01 EPOEvents - EventFwd - no xml here", "no XML document")]
     [InlineData("<29>1 2024-05-01T12:00:00.000Z epo01 EPOEvents - EventFwd - <EPOEvent><MachineInfo>", "malformed ePO XML")]
