@@ -243,28 +243,33 @@ internal sealed class ExtensionMapper
     }
 
     /// <summary>
-    /// Sets the event time from the line's own fields: LEEF <c>devTime</c>, else CEF <c>rt</c>,
-    /// <c>start</c>, <c>end</c> (the order Elastic's CEF module uses for @timestamp). Returns false when none parses.
+    /// Sets the event time from the line's own fields: LEEF <c>devTime</c>, else CEF <c>rt</c>
+    /// (the device's time for the event, the one nearly every sender fills), then <c>start</c>,
+    /// then <c>end</c>. Returns false when none parses.
     /// </summary>
-    public bool TrySetTimestamp(DateTimeOffset receivedAt)
+    public bool TrySetTimestamp(DateTimeOffset receivedAt) =>
+        TryTime("devTime", _devTime, _devTimeFormat, receivedAt)
+        || TryTime("rt", _receiptTime, null, receivedAt)
+        || TryTime("start", _startTime, null, receivedAt)
+        || TryTime("end", _endTime, null, receivedAt);
+
+    private bool TryTime(string key, string? text, string? javaFormat, DateTimeOffset receivedAt)
     {
-        foreach (var candidate in (ReadOnlySpan<string?>)[_devTime, _receiptTime, _startTime, _endTime])
+        if (text is null)
         {
-            if (candidate is not null && VendorTime.TryParse(candidate, ReferenceEquals(candidate, _devTime) ? _devTimeFormat : null, receivedAt, out var t))
-            {
-                _evt.Timestamp = t;
-                return true;
-            }
+            return false;
         }
 
-        if (_devTime is not null)
+        if (VendorTime.TryParse(text, javaFormat, receivedAt, out var time))
         {
-            _evt.SetLabel("devTime", _devTime);
+            _evt.Timestamp = time;
+            return true;
         }
 
-        if (_receiptTime is not null)
+        // start and end are labelled as they come; a devTime or rt that does not parse must not vanish.
+        if (key is "devTime" or "rt")
         {
-            _evt.SetLabel("rt", _receiptTime);
+            _evt.SetLabel(key, text);
         }
 
         return false;

@@ -167,6 +167,15 @@ public class CefParserTests
     }
 
     [Fact]
+    public void Parse_UnparsableRtWithStart_UsesStartAndKeepsRtAsLabel()
+    {
+        var evt = ParseOk("CEF:0|Acme|Gate|1|7|x|1|rt=soon start=1675986973000");
+
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1675986973000), evt.Timestamp);
+        Assert.Equal("soon", evt.Labels!["rt"]);
+    }
+
+    [Fact]
     public void Parse_EveryTruncationAndMutation_NeverThrows()
     {
         var random = new Random(5424);
