@@ -42,14 +42,14 @@ public sealed class CefParser : IEventParser
         var version = body[fields[0]].Trim();
         if (version.Length == 0 || !char.IsAsciiDigit(version[0]))
         {
-            return ParseResult.Rejected($"CEF version '{version}' is not a number (expected 'CEF:0|' or 'CEF:1|')");
+            return ParseResult.Rejected($"CEF version '{version[..Math.Min(version.Length, 16)]}' is not a number (expected 'CEF:0|' or 'CEF:1|')");
         }
 
         var evt = new SecurityEvent
         {
             Format = EventFormats.Cef,
             Original = text,
-            Ingested = input.ReceivedAt,
+            Ingested = input.ReceivedAt.ToUniversalTime(),
         };
 
         var header = start > 0 ? SyslogHeader.Parse(text[..start], input.ReceivedAt) : default;

@@ -42,7 +42,7 @@ public sealed class LeefParser : IEventParser
         var version = body[fields[0]].Trim();
         if (version.Length == 0 || !char.IsAsciiDigit(version[0]))
         {
-            return ParseResult.Rejected($"LEEF version '{version}' is not a number (expected 'LEEF:1.0|' or 'LEEF:2.0|')");
+            return ParseResult.Rejected($"LEEF version '{version[..Math.Min(version.Length, 16)]}' is not a number (expected 'LEEF:1.0|' or 'LEEF:2.0|')");
         }
 
         var attributes = body[attributesStart..];
@@ -64,7 +64,7 @@ public sealed class LeefParser : IEventParser
         {
             Format = EventFormats.Leef,
             Original = text,
-            Ingested = input.ReceivedAt,
+            Ingested = input.ReceivedAt.ToUniversalTime(),
         };
 
         var header = start > 0 ? SyslogHeader.Parse(text[..start], input.ReceivedAt) : default;

@@ -58,7 +58,7 @@ public sealed class EpoParser : IEventParser
         {
             Format = EventFormats.Epo,
             Original = text,
-            Ingested = input.ReceivedAt,
+            Ingested = input.ReceivedAt.ToUniversalTime(),
             ObserverName = header.Hostname,
             Timestamp = (header.Timestamp ?? input.ReceivedAt).ToUniversalTime(),
         };

@@ -176,6 +176,18 @@ public class CefParserTests
     }
 
     [Fact]
+    public void Parse_ReceivedAtWithOffsetAndNoEventTime_StoresUtc()
+    {
+        var received = new DateTimeOffset(2023, 2, 10, 2, 0, 0, TimeSpan.FromHours(2));
+
+        var evt = _parser.Parse(new RawInput("CEF:0|Acme|Gate|1|7|x|1|act=y", received)).Event!;
+
+        Assert.Equal(received, evt.Timestamp);
+        Assert.Equal(TimeSpan.Zero, evt.Timestamp.Offset);
+        Assert.Equal(TimeSpan.Zero, evt.Ingested.Offset);
+    }
+
+    [Fact]
     public void Parse_EveryTruncationAndMutation_NeverThrows()
     {
         var random = new Random(5424);
