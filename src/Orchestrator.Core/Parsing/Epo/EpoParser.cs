@@ -329,9 +329,9 @@ public sealed class EpoParser : IEventParser
         or "TargetHostName" or "TargetUserName" or "TargetFileName" or "TargetIPV4" or "TargetIPV6" or "TargetPort";
 
     /// <summary>
-    /// Detections: a ThreatCategory starting av., ap., hip. or wp.detect; a ThreatEventID in a
-    /// detection range; or a real ThreatName (ePO writes "_" for none). Everything else
-    /// (ops.update, policy enforcement, assessments) is <c>other</c>.
+    /// Detections: a ThreatCategory starting av., ap., hip. or wp.detect; with no category, a
+    /// ThreatEventID in a detection range; or a real ThreatName (ePO writes "_" for none).
+    /// Everything else (ops.update, policy enforcement, assessments) is <c>other</c>.
     /// </summary>
     private static void Classify(SecurityEvent evt, Dictionary<string, string> fields)
     {
@@ -340,7 +340,7 @@ public sealed class EpoParser : IEventParser
             || category.StartsWith("ap.", StringComparison.OrdinalIgnoreCase)
             || category.StartsWith("hip.", StringComparison.OrdinalIgnoreCase)
             || category.StartsWith("wp.detect", StringComparison.OrdinalIgnoreCase)
-            || IsDetectionId(Get(fields, "ThreatEventID"))
+            || (category.Length == 0 && IsDetectionId(Get(fields, "ThreatEventID")))
             || evt.RuleName is not null;
         if (!detection)
         {

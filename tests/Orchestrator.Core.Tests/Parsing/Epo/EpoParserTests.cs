@@ -168,6 +168,19 @@ public class EpoParserTests
         Assert.Equal("8.8", evt.Labels["ProductVersion"]);
     }
 
+    [Theory]
+    [InlineData("<ThreatEventID>1027</ThreatEventID>", EventKinds.InfectionDetected)]
+    [InlineData("<ThreatEventID>1027</ThreatEventID><ThreatCategory>ops.task</ThreatCategory>", EventKinds.Other)]
+    [InlineData("<ThreatEventID>2402</ThreatEventID>", EventKinds.Other)]
+    [InlineData("<ThreatCategory>ap.block</ThreatCategory>", EventKinds.InfectionDetected)]
+    public void Parse_ThreatEventIdWithoutCategory_DecidesDetection(string commonFields, string kind)
+    {
+        var evt = ParseOk(Prefix + "<EPOEvent><MachineInfo><MachineName>PC-1</MachineName></MachineInfo><SoftwareInfo ProductName=\"VSE\"><Event>"
+            + "<EventID>1000</EventID><CommonFields><ThreatName>_</ThreatName>" + commonFields + "</CommonFields></Event></SoftwareInfo></EPOEvent>");
+
+        Assert.Equal(kind, evt.Kind);
+    }
+
     [Fact]
     public void Parse_SourceIpEqualToHostIp_IsNotAnExternalSource()
     {
