@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Orchestrator.Core.Events;
@@ -30,6 +31,9 @@ public static class SecurityEventJson
     private const string IdPath = "orchestrator.id";
     private const string LabelsPath = "labels";
 
+    // Printed for people and logs, never into HTML: keep quotes, non-ASCII and '<' readable.
+    private static readonly JsonWriterOptions ReadableOutput = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private static readonly JsonEncodedText LabelsName = JsonEncodedText.Encode(LabelsPath);
 
     // The fields in write order, grouped so that fields sharing a parent object are adjacent
@@ -47,7 +51,8 @@ public static class SecurityEventJson
         var openDepth = 0;
         foreach (var slot in Slots)
         {
-            if (!HasValue(slot, evt))
+            var value = slot.Field is null ? (evt.Id != 0 ? evt.Id : null) : slot.Field.Get(evt);
+            if (value is null or "" || (value is DateTimeOffset time && time == default))
             {
                 continue;
             }
@@ -71,7 +76,7 @@ public static class SecurityEventJson
 
             open = slot.Segments;
             openDepth = parents;
-            WriteValue(writer, slot, evt);
+            WriteValue(writer, slot.Segments[^1], value);
         }
 
         for (; openDepth > 0; openDepth--)
@@ -98,7 +103,7 @@ public static class SecurityEventJson
     {
         ArgumentNullException.ThrowIfNull(evt);
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, ReadableOutput))
         {
             Write(writer, evt);
         }
@@ -131,7 +136,7 @@ public static class SecurityEventJson
     /// Parses <paramref name="json"/> and checks it is one JSON object; the error names the line
     /// and byte (both 1-based) of a syntax error.
     /// </summary>
-    public static bool TryParseObject(string json, [NotNullWhen(true)] out JsonDocument? document, [NotNullWhen(false)] out string? error)
+    internal static bool TryParseObject(string json, [NotNullWhen(true)] out JsonDocument? document, [NotNullWhen(false)] out string? error)
     {
         ArgumentNullException.ThrowIfNull(json);
         document = null;
@@ -170,7 +175,7 @@ public static class SecurityEventJson
     }
 
     /// <summary>The text of a scalar JSON value (strings as is, numbers and booleans as written), or null.</summary>
-    public static string? ScalarText(JsonElement value) => value.ValueKind switch
+    internal static string? ScalarText(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.String => value.GetString(),
         JsonValueKind.Number => value.GetRawText(),
@@ -284,32 +289,9 @@ public static class SecurityEventJson
         }
     }
 
-    private static bool HasValue(WriteSlot slot, SecurityEvent evt)
+    private static void WriteValue(Utf8JsonWriter writer, JsonEncodedText name, object value)
     {
-        if (slot.Field is null)
-        {
-            return evt.Id != 0;
-        }
-
-        return slot.Field.Get(evt) switch
-        {
-            null => false,
-            string s => s.Length > 0,
-            DateTimeOffset t => t != default,
-            _ => true,
-        };
-    }
-
-    private static void WriteValue(Utf8JsonWriter writer, WriteSlot slot, SecurityEvent evt)
-    {
-        var name = slot.Segments[^1];
-        if (slot.Field is null)
-        {
-            writer.WriteNumber(name, evt.Id);
-            return;
-        }
-
-        switch (slot.Field.Get(evt))
+        switch (value)
         {
             case string s:
                 writer.WriteString(name, s);
@@ -337,8 +319,8 @@ public static class SecurityEventJson
                 }
 
                 break;
-            case { } other:
-                writer.WriteString(name, Convert.ToString(other, CultureInfo.InvariantCulture));
+            default:
+                writer.WriteString(name, Convert.ToString(value, CultureInfo.InvariantCulture));
                 break;
         }
     }

@@ -84,6 +84,14 @@ public class SecurityEventJsonTests
     }
 
     [Fact]
+    public void Serialize_NonAsciiAndMarkup_StayReadable()
+    {
+        var json = SecurityEventJson.Serialize(new SecurityEvent { Kind = EventKinds.Other, UserName = "Müller <admin>" });
+
+        Assert.Contains("\"name\":\"Müller <admin>\"", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TryRead_SerializedEvent_RoundTripsEveryField()
     {
         var original = FullEvent();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Orchestrator.Core.Events;
 
 namespace Orchestrator.Core.Parsing.Json;
@@ -44,6 +45,13 @@ public sealed class EcsJsonParser : IEventParser
             }
 
             evt.Kind = InferKind(evt);
+        }
+
+        // A store id belongs to the store that assigned it; a re-ingested export gets a new one.
+        if (evt.Id != 0)
+        {
+            evt.SetLabel("orchestrator.id", evt.Id.ToString(CultureInfo.InvariantCulture));
+            evt.Id = 0;
         }
 
         evt.Format = Format;

@@ -33,6 +33,8 @@ public sealed class SysmonParser : IEventParser
         "EventID", "SourceName", "ProviderName", "Hostname", "Computer", "Message", "@timestamp",
     };
 
+    private static readonly string[] TimeFields = ["UtcTime", "@timestamp", "TimeCreated", "EventTime"];
+
     public string Format => EventFormats.Sysmon;
 
     public ParseResult Parse(RawInput input)
@@ -319,7 +321,7 @@ public sealed class SysmonParser : IEventParser
     private static void SetTimestamp(SecurityEvent evt, Dictionary<string, string> data, JsonElement root, DateTimeOffset receivedAt)
     {
         evt.Timestamp = receivedAt;
-        foreach (var candidate in new[] { "UtcTime", "@timestamp", "TimeCreated", "EventTime" })
+        foreach (var candidate in TimeFields)
         {
             var text = candidate == "@timestamp" ? Text(root, candidate) : (data.GetValueOrDefault(candidate) ?? Text(root, candidate));
             if (text is null)

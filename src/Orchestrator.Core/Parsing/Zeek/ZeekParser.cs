@@ -11,13 +11,13 @@ namespace Orchestrator.Core.Parsing.Zeek;
 /// scripts/base/protocols/conn/main.zeek). A <c>^</c> in <c>history</c> means Zeek flipped the
 /// endpoints after the fact because it believes the responder really started the connection; the
 /// ids are already flipped by then, so the mapping stays the same and the history is only kept as a
-/// label. In TSV <c>-</c> is unset (left out) and <c>(empty)</c> an empty value. Fields with no ECS
+/// label. TSV is read with the default tab separator (a <c>#separator</c> line is not followed). In TSV <c>-</c> is unset (left out) and <c>(empty)</c> an empty value. Fields with no ECS
 /// home (uid, conn_state, history, duration, bytes, packets...) become labels under their Zeek
 /// names. A malformed timestamp, address or port rejects the line.
 /// </remarks>
 public sealed class ZeekParser : IEventParser
 {
-    private const string FieldsHeader = "#fields";
+    private const string FieldsHeader = "#fields\t";
     private const char Separator = '\t';
     private const string Unset = "-";
     private const string Empty = "(empty)";
@@ -35,7 +35,7 @@ public sealed class ZeekParser : IEventParser
 
         if (line[0] == '#')
         {
-            return line.StartsWith(FieldsHeader + Separator, StringComparison.Ordinal)
+            return line.StartsWith(FieldsHeader, StringComparison.Ordinal)
                 ? ParseResult.HeaderLine(line.ToString())
                 : ParseResult.Skipped;
         }
@@ -204,7 +204,7 @@ public sealed class ZeekParser : IEventParser
     private static string? SetTime(SecurityEvent evt, string value)
     {
         // TSV and most JSON give epoch seconds with a fraction; Elastic's samples also use ISO 8601.
-        if (decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds)
+        if (decimal.TryParse(value, NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var seconds)
             && seconds <= 253_402_300_799m)
         {
             evt.Timestamp = DateTimeOffset.UnixEpoch.AddTicks((long)(seconds * TimeSpan.TicksPerSecond));

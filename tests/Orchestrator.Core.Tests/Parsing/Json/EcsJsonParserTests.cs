@@ -93,6 +93,15 @@ public class EcsJsonParserTests
     }
 
     [Fact]
+    public void Parse_ExportedStoreId_NotReusedButKeptAsLabel()
+    {
+        var evt = Parse("""{"orchestrator":{"id":77,"kind":"other"}}""").Event!;
+
+        Assert.Equal(0, evt.Id);
+        Assert.Equal("77", evt.Labels!["orchestrator.id"]);
+    }
+
+    [Fact]
     public void Parse_SerializedEvent_ReadsBackSameFields()
     {
         var evt = new SecurityEvent
