@@ -19,9 +19,10 @@ namespace Orchestrator.Core.Events;
 /// canonical field given an array (ECS allows <c>host.ip: [...]</c>, <c>event.category: [...]</c>)
 /// the first element is taken and, when there are more, the whole array is also kept as the label
 /// of that path, comma-joined. Other scalars and arrays of scalars become labels keyed by their
-/// dotted path; arrays of objects are dropped (the original text keeps them). A value that does
-/// not fit its field's type (<c>"source.ip": "not-an-ip"</c>) does not fail the event: it is kept
-/// as the label <c>invalid.&lt;path&gt;</c>.
+/// dotted path (<c>"labels.site"</c> is the label <c>site</c>); arrays of objects are dropped (the
+/// original text keeps them). A value that does not fit its field's type
+/// (<c>"source.ip": "not-an-ip"</c>) does not fail the event: it is kept as the label
+/// <c>invalid.&lt;path&gt;</c>. No exception escapes on bad input.
 /// </remarks>
 public static class SecurityEventJson
 {
@@ -279,7 +280,11 @@ public static class SecurityEventJson
             return;
         }
 
-        if (!EcsFields.TryGet(path, out var field))
+        if (path.StartsWith(LabelsPath + ".", StringComparison.Ordinal))
+        {
+            evt.SetLabel(path[(LabelsPath.Length + 1)..], text);
+        }
+        else if (!EcsFields.TryGet(path, out var field))
         {
             evt.SetLabel(path, text);
         }

@@ -141,7 +141,7 @@ public class SecurityEventJsonTests
     [Fact]
     public void TryRead_UnknownFieldsAndLabels_BecomeLabels()
     {
-        const string Json = """{"winlog":{"channel":"Security","opcode":0},"related":{"ip":["1.1.1.1","2.2.2.2"]},"labels":{"site":"hq"},"enabled":true,"gone":null}""";
+        const string Json = """{"winlog":{"channel":"Security","opcode":0},"related":{"ip":["1.1.1.1","2.2.2.2"]},"labels":{"site":"hq"},"labels.room":"b12","enabled":true,"gone":null}""";
 
         Assert.True(SecurityEventJson.TryRead(Json, out var evt, out _));
 
@@ -149,6 +149,7 @@ public class SecurityEventJsonTests
         Assert.Equal("0", evt.Labels["winlog.opcode"]);
         Assert.Equal("1.1.1.1,2.2.2.2", evt.Labels["related.ip"]);
         Assert.Equal("hq", evt.Labels["site"]);
+        Assert.Equal("b12", evt.Labels["room"]);
         Assert.Equal("true", evt.Labels["enabled"]);
         Assert.False(evt.Labels.ContainsKey("gone"));
     }
