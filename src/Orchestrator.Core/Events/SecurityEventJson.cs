@@ -127,8 +127,13 @@ public static class SecurityEventJson
 
         using (document)
         {
-            evt = new SecurityEvent();
-            ReadInto(document.RootElement, evt);
+            var read = new SecurityEvent();
+            if (!TryReadInto(document.RootElement, read, out error))
+            {
+                return false;
+            }
+
+            evt = read;
             return true;
         }
     }
@@ -144,6 +149,12 @@ public static class SecurityEventJson
         try
         {
             document = JsonDocument.Parse(json);
+        }
+        catch (ArgumentException ex)
+        {
+            // A lone UTF-16 surrogate cannot be transcoded to UTF-8.
+            error = $"invalid text: {ex.Message}";
+            return false;
         }
         catch (JsonException ex)
         {
@@ -166,12 +177,27 @@ public static class SecurityEventJson
     }
 
     /// <summary>Sets the fields and labels found in <paramref name="obj"/> (nested or dotted) on <paramref name="evt"/>.</summary>
-    public static void ReadInto(JsonElement obj, SecurityEvent evt)
+    internal static bool TryReadInto(JsonElement obj, SecurityEvent evt, [NotNullWhen(false)] out string? error)
     {
-        ArgumentNullException.ThrowIfNull(evt);
-        if (obj.ValueKind == JsonValueKind.Object)
+        return TryWalk(() => ReadObject(obj, null, evt), out error);
+    }
+
+    /// <summary>
+    /// Runs a walk over a parsed document. The parser accepts escaped lone surrogates
+    /// (<c>"\ud800"</c>), which only fail when the string is read; that is bad input, not a bug.
+    /// </summary>
+    internal static bool TryWalk(Action walk, [NotNullWhen(false)] out string? error)
+    {
+        try
         {
-            ReadObject(obj, null, evt);
+            walk();
+            error = null;
+            return true;
+        }
+        catch (InvalidOperationException ex)
+        {
+            error = $"invalid JSON string: {ex.Message}";
+            return false;
         }
     }
 

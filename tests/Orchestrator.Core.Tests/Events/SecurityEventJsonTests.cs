@@ -187,4 +187,30 @@ public class SecurityEventJsonTests
 
         Assert.Equal($"expected one JSON object, got {described}", error);
     }
+
+    [Theory]
+    [InlineData("{\"a\":\"\\ud800\"}", "invalid JSON string:")]
+    [InlineData("{\"\\udc00\":1}", "invalid JSON string:")]
+    public void TryRead_LoneSurrogate_RefusedNotThrown(string json, string reason)
+    {
+        Assert.False(SecurityEventJson.TryRead(json, out _, out var error));
+
+        Assert.StartsWith(reason, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryRead_UnescapedLoneSurrogate_RefusedNotThrown()
+    {
+        Assert.False(SecurityEventJson.TryRead("{\"a\":\"" + (char)0xD800 + "\"}", out _, out var error));
+
+        Assert.StartsWith("invalid text:", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryRead_NestedTooDeep_Refused()
+    {
+        Assert.False(SecurityEventJson.TryRead(new string('[', 100) + new string(']', 100), out _, out var error));
+
+        Assert.StartsWith("invalid JSON at line 1", error, StringComparison.Ordinal);
+    }
 }

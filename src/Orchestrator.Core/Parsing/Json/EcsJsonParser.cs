@@ -29,7 +29,10 @@ public sealed class EcsJsonParser : IEventParser
         var evt = new SecurityEvent { Kind = "" };
         using (document)
         {
-            SecurityEventJson.ReadInto(document.RootElement, evt);
+            if (!SecurityEventJson.TryReadInto(document.RootElement, evt, out error))
+            {
+                return ParseResult.Rejected(error);
+            }
         }
 
         if (evt.Timestamp == default)

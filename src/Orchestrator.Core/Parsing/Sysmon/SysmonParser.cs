@@ -46,7 +46,10 @@ public sealed class SysmonParser : IEventParser
 
         using (document)
         {
-            return Parse(document.RootElement, input);
+            var result = default(ParseResult);
+            return SecurityEventJson.TryWalk(() => result = Parse(document.RootElement, input), out error)
+                ? result
+                : ParseResult.Rejected(error);
         }
     }
 

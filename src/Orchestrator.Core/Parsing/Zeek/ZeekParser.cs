@@ -81,7 +81,10 @@ public sealed class ZeekParser : IEventParser
         var pairs = new List<KeyValuePair<string, string>>();
         using (document)
         {
-            Flatten(document.RootElement, null, pairs);
+            if (!SecurityEventJson.TryWalk(() => Flatten(document.RootElement, null, pairs), out error))
+            {
+                return ParseResult.Rejected(error);
+            }
         }
 
         return Build(pairs, input);

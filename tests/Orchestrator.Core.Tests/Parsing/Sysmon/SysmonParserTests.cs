@@ -221,6 +221,7 @@ public class SysmonParserTests
     [InlineData("""{"host":{"name":"x"}}""", "not a Windows event record")]
     [InlineData("""{"EventID":1,""", "invalid JSON at line 1")]
     [InlineData("[1]", "expected one JSON object")]
+    [InlineData("{\"EventID\":1,\"Channel\":\"Security\",\"\\ud800\":\"x\"}", "invalid JSON string")]
     public void Parse_NotAWindowsEvent_Rejected(string line, string reason)
     {
         var result = new SysmonParser().Parse(new RawInput(line, ReceivedAt));

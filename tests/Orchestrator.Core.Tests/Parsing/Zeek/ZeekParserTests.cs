@@ -147,4 +147,13 @@ public class ZeekParserTests
         Assert.Equal(ParseOutcome.Rejected, result.Outcome);
         Assert.StartsWith("invalid JSON at line 1, byte 30:", result.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Parse_JsonWithLoneSurrogate_Rejected()
+    {
+        var result = Parse("{\"uid\":\"\\ud800\",\"id.orig_h\":\"10.0.0.1\"}");
+
+        Assert.Equal(ParseOutcome.Rejected, result.Outcome);
+        Assert.StartsWith("invalid JSON string", result.Error, StringComparison.Ordinal);
+    }
 }
