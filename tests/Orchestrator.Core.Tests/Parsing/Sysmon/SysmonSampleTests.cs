@@ -9,10 +9,10 @@ public class SysmonSampleTests
 {
     private static readonly DateTimeOffset ReceivedAt = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private static List<ParseResult> ParseSample()
+    private static List<ParseResult> ParseSample(string format = EventFormats.Sysmon)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "samples", "sysmon-psexec-lateral-movement.ndjson");
-        var session = ParserRegistry.CreateDefault().StartSession(EventFormats.Sysmon);
+        var session = ParserRegistry.CreateDefault().StartSession(format);
         return File.ReadLines(path).Select(line => session.Parse(line, ReceivedAt)).ToList();
     }
 
@@ -77,5 +77,16 @@ public class SysmonSampleTests
         Assert.Equal("Service Control Manager", service.EventProvider);
         Assert.Equal("PSEXESVC", service.Labels!["ServiceName"]);
         Assert.Equal(4, others.Count(e => e.EventCode == "4688" && e.EventProvider == "Microsoft-Windows-Security-Auditing"));
+    }
+
+    [Fact]
+    public void Parse_SampleInAutoMode_SysmonLinesToSysmonAndNoneRejected()
+    {
+        var events = ParseSample(EventFormats.Auto).Select(r => r.Event).ToList();
+
+        Assert.All(events, Assert.NotNull);
+        Assert.Equal(241, events.Count(e => e!.Format == EventFormats.Sysmon));
+        Assert.Equal(4, events.Count(e => e!.Kind == EventKinds.ProcessStarted));
+        Assert.Equal(2, events.Count(e => e!.Kind == EventKinds.NetworkConnection));
     }
 }
