@@ -2,7 +2,7 @@ using Orchestrator.Core.Parsing;
 
 namespace Orchestrator.Core.Tests.Parsing;
 
-public class ParsingSessionDetectTests
+public class ParsingSessionDetectJsonSysmonZeekTests
 {
     [Theory]
     [InlineData("""{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"pc"}""", EventFormats.Sysmon)]
