@@ -1,13 +1,427 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Orchestrator.Core.Events;
 
-/// <summary>Writes and reads the canonical event as nested ECS JSON (<c>{"source":{"ip":"..."}}</c>).</summary>
+/// <summary>
+/// Writes and reads the canonical event as nested ECS JSON (<c>{"source":{"ip":"..."}}</c>).
+/// </summary>
+/// <remarks>
+/// Written: every <see cref="EcsFields"/> field that is set (null, empty strings and a default
+/// timestamp are left out), nested by its dotted path; <c>orchestrator.id</c> when the store id is
+/// not 0; <c>labels</c> as an object of strings. Timestamps are UTC in the round-trip "O" form
+/// (<c>2020-10-19T07:30:46.2510000Z</c>), numbers are JSON numbers, IPs and MACs strings.
+/// Read: nested objects and flat dotted keys (<c>"source.ip"</c>) alike, in any mix. For a
+/// canonical field given an array (ECS allows <c>host.ip: [...]</c>, <c>event.category: [...]</c>)
+/// the first element is taken and, when there are more, the whole array is also kept as the label
+/// of that path, comma-joined. Other scalars and arrays of scalars become labels keyed by their
+/// dotted path (<c>"labels.site"</c> is the label <c>site</c>); arrays of objects are dropped (the
+/// original text keeps them). A value that does not fit its field's type
+/// (<c>"source.ip": "not-an-ip"</c>) does not fail the event: it is kept as the label
+/// <c>invalid.&lt;path&gt;</c>. No exception escapes on bad input.
+/// </remarks>
 public static class SecurityEventJson
 {
+    /// <summary>The label prefix for a value that did not parse as its field's type.</summary>
+    public const string InvalidLabelPrefix = "invalid.";
+
+    private const string IdPath = "orchestrator.id";
+    private const string LabelsPath = "labels";
+
+    // Printed for people and logs, never into HTML: keep quotes, non-ASCII and '<' readable.
+    private static readonly JsonWriterOptions ReadableOutput = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static readonly JsonEncodedText LabelsName = JsonEncodedText.Encode(LabelsPath);
+
+    // The fields in write order, grouped so that fields sharing a parent object are adjacent
+    // (the registry's order need not guarantee that), with their path segments pre-encoded.
+    private static readonly WriteSlot[] Slots = BuildSlots();
+
     /// <summary>Writes one event as a nested ECS JSON object.</summary>
-    public static void Write(Utf8JsonWriter writer, SecurityEvent evt) => throw new NotImplementedException();
+    public static void Write(Utf8JsonWriter writer, SecurityEvent evt)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(evt);
+
+        writer.WriteStartObject();
+        JsonEncodedText[]? open = null;
+        var openDepth = 0;
+        foreach (var slot in Slots)
+        {
+            var value = slot.Field is null ? (evt.Id != 0 ? evt.Id : null) : slot.Field.Get(evt);
+            if (value is null or "" || (value is DateTimeOffset time && time == default))
+            {
+                continue;
+            }
+
+            var parents = slot.Segments.Length - 1;
+            var common = 0;
+            while (common < openDepth && common < parents && open![common].Equals(slot.Segments[common]))
+            {
+                common++;
+            }
+
+            for (; openDepth > common; openDepth--)
+            {
+                writer.WriteEndObject();
+            }
+
+            for (var i = common; i < parents; i++)
+            {
+                writer.WriteStartObject(slot.Segments[i]);
+            }
+
+            open = slot.Segments;
+            openDepth = parents;
+            WriteValue(writer, slot.Segments[^1], value);
+        }
+
+        for (; openDepth > 0; openDepth--)
+        {
+            writer.WriteEndObject();
+        }
+
+        if (evt.Labels is { Count: > 0 } labels)
+        {
+            writer.WriteStartObject(LabelsName);
+            foreach (var (key, value) in labels)
+            {
+                writer.WriteString(key, value);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+    }
 
     /// <summary>One event as a single line of nested ECS JSON.</summary>
-    public static string Serialize(SecurityEvent evt) => throw new NotImplementedException();
+    public static string Serialize(SecurityEvent evt)
+    {
+        ArgumentNullException.ThrowIfNull(evt);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, ReadableOutput))
+        {
+            Write(writer, evt);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>
+    /// Reads one JSON object into a new event; false with a reason (invalid JSON with its line and
+    /// byte, or not an object) otherwise. Never throws on bad input.
+    /// </summary>
+    public static bool TryRead(string json, [NotNullWhen(true)] out SecurityEvent? evt, [NotNullWhen(false)] out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        evt = null;
+        if (!TryParseObject(json, out var document, out error))
+        {
+            return false;
+        }
+
+        using (document)
+        {
+            var read = new SecurityEvent();
+            if (!TryReadInto(document.RootElement, read, out error))
+            {
+                return false;
+            }
+
+            evt = read;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Parses <paramref name="json"/> and checks it is one JSON object; the error names the line
+    /// and byte (both 1-based) of a syntax error.
+    /// </summary>
+    internal static bool TryParseObject(string json, [NotNullWhen(true)] out JsonDocument? document, [NotNullWhen(false)] out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        document = null;
+        try
+        {
+            document = JsonDocument.Parse(json);
+        }
+        catch (ArgumentException ex)
+        {
+            // A lone UTF-16 surrogate cannot be transcoded to UTF-8.
+            error = $"invalid text: {ex.Message}";
+            return false;
+        }
+        catch (JsonException ex)
+        {
+            error = string.Create(
+                CultureInfo.InvariantCulture,
+                $"invalid JSON at line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}: {TrimPosition(ex.Message)}");
+            return false;
+        }
+
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            error = $"expected one JSON object, got {DescribeKind(document.RootElement.ValueKind)}";
+            document.Dispose();
+            document = null;
+            return false;
+        }
+
+        error = null;
+        return true;
+    }
+
+    /// <summary>Sets the fields and labels found in <paramref name="obj"/> (nested or dotted) on <paramref name="evt"/>.</summary>
+    internal static bool TryReadInto(JsonElement obj, SecurityEvent evt, [NotNullWhen(false)] out string? error)
+    {
+        return TryWalk(() => ReadObject(obj, null, evt), out error);
+    }
+
+    /// <summary>
+    /// Runs a walk over a parsed document. The parser accepts escaped lone surrogates
+    /// (<c>"\ud800"</c>), which only fail when the string is read; that is bad input, not a bug.
+    /// </summary>
+    internal static bool TryWalk(Action walk, [NotNullWhen(false)] out string? error)
+    {
+        try
+        {
+            walk();
+            error = null;
+            return true;
+        }
+        catch (InvalidOperationException ex)
+        {
+            error = $"invalid JSON string: {ex.Message}";
+            return false;
+        }
+    }
+
+    /// <summary>The text of a scalar JSON value (strings as is, numbers and booleans as written), or null.</summary>
+    internal static string? ScalarText(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Number => value.GetRawText(),
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        _ => null,
+    };
+
+    private static void ReadObject(JsonElement obj, string? prefix, SecurityEvent evt)
+    {
+        foreach (var property in obj.EnumerateObject())
+        {
+            var path = prefix is null ? property.Name : prefix + "." + property.Name;
+            var value = property.Value;
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.Object when path == LabelsPath:
+                    foreach (var label in value.EnumerateObject())
+                    {
+                        if (ScalarText(label.Value) is { } text)
+                        {
+                            evt.SetLabel(label.Name, text);
+                        }
+                    }
+
+                    break;
+                case JsonValueKind.Object:
+                    ReadObject(value, path, evt);
+                    break;
+                case JsonValueKind.Array:
+                    ReadArray(value, path, evt);
+                    break;
+                default:
+                    if (ScalarText(value) is { } scalar)
+                    {
+                        SetPath(evt, path, scalar);
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private static void ReadArray(JsonElement array, string path, SecurityEvent evt)
+    {
+        string? first = null;
+        StringBuilder? all = null;
+        var count = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            if (ScalarText(item) is not { } text)
+            {
+                continue;
+            }
+
+            if (count == 0)
+            {
+                first = text;
+            }
+            else
+            {
+                all ??= new StringBuilder(first);
+                all.Append(',').Append(text);
+            }
+
+            count++;
+        }
+
+        if (first is null)
+        {
+            return;
+        }
+
+        if (EcsFields.TryGet(path, out _) || path == IdPath)
+        {
+            SetPath(evt, path, first);
+            if (all is not null)
+            {
+                evt.SetLabel(path, all.ToString());
+            }
+        }
+        else
+        {
+            evt.SetLabel(path, all?.ToString() ?? first);
+        }
+    }
+
+    private static void SetPath(SecurityEvent evt, string path, string text)
+    {
+        if (path == IdPath)
+        {
+            if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) && id >= 0)
+            {
+                evt.Id = id;
+            }
+            else
+            {
+                evt.SetLabel(InvalidLabelPrefix + path, text);
+            }
+
+            return;
+        }
+
+        if (path.StartsWith(LabelsPath + ".", StringComparison.Ordinal))
+        {
+            evt.SetLabel(path[(LabelsPath.Length + 1)..], text);
+        }
+        else if (!EcsFields.TryGet(path, out var field))
+        {
+            evt.SetLabel(path, text);
+        }
+        else if (!field.TrySet(evt, text))
+        {
+            evt.SetLabel(InvalidLabelPrefix + path, text);
+        }
+    }
+
+    private static void WriteValue(Utf8JsonWriter writer, JsonEncodedText name, object value)
+    {
+        switch (value)
+        {
+            case string s:
+                writer.WriteString(name, s);
+                break;
+            case long l:
+                writer.WriteNumber(name, l);
+                break;
+            case int i:
+                writer.WriteNumber(name, i);
+                break;
+            case DateTimeOffset t:
+                Span<char> time = stackalloc char[40];
+                t.UtcDateTime.TryFormat(time, out var written, "O", CultureInfo.InvariantCulture);
+                writer.WriteString(name, time[..written]);
+                break;
+            case IPAddress ip:
+                Span<char> address = stackalloc char[64];
+                if (ip.TryFormat(address, out var length))
+                {
+                    writer.WriteString(name, address[..length]);
+                }
+                else
+                {
+                    writer.WriteString(name, ip.ToString());
+                }
+
+                break;
+            default:
+                writer.WriteString(name, Convert.ToString(value, CultureInfo.InvariantCulture));
+                break;
+        }
+    }
+
+    private static WriteSlot[] BuildSlots()
+    {
+        var paths = new List<(string Path, EcsField? Field)>();
+        foreach (var field in EcsFields.All)
+        {
+            paths.Add((field.Path, field));
+            if (field.Path == "orchestrator.kind")
+            {
+                paths.Insert(paths.Count - 1, (IdPath, null));
+            }
+        }
+
+        if (!paths.Exists(p => p.Path == IdPath))
+        {
+            paths.Insert(0, (IdPath, null));
+        }
+
+        // Stable grouping: each path goes right after the last path already placed that shares
+        // its longest parent prefix, so siblings end up adjacent and the registry order is kept.
+        var ordered = new List<(string Path, EcsField? Field)>();
+        foreach (var entry in paths)
+        {
+            var at = ordered.Count;
+            var parent = ParentOf(entry.Path);
+            while (parent is not null)
+            {
+                var last = ordered.FindLastIndex(p => p.Path.StartsWith(parent + ".", StringComparison.Ordinal));
+                if (last >= 0)
+                {
+                    at = last + 1;
+                    break;
+                }
+
+                parent = ParentOf(parent);
+            }
+
+            ordered.Insert(at, entry);
+        }
+
+        var encoded = new Dictionary<string, JsonEncodedText>(StringComparer.Ordinal);
+        return ordered.Select(p => new WriteSlot(
+            p.Path.Split('.').Select(s => encoded.TryGetValue(s, out var e) ? e : encoded[s] = JsonEncodedText.Encode(s)).ToArray(),
+            p.Field)).ToArray();
+    }
+
+    private static string? ParentOf(string path)
+    {
+        var dot = path.LastIndexOf('.');
+        return dot < 0 ? null : path[..dot];
+    }
+
+    private static string TrimPosition(string message)
+    {
+        var at = message.IndexOf(" Path: ", StringComparison.Ordinal);
+        return at < 0 ? message : message[..at];
+    }
+
+    private static string DescribeKind(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => "something else",
+    };
+
+    private sealed record WriteSlot(JsonEncodedText[] Segments, EcsField? Field);
 }

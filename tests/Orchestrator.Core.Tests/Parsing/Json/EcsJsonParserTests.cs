@@ -1,0 +1,123 @@
+using System.Net;
+using Orchestrator.Core.Events;
+using Orchestrator.Core.Parsing;
+using Orchestrator.Core.Parsing.Json;
+
+namespace Orchestrator.Core.Tests.Parsing.Json;
+
+public class EcsJsonParserTests
+{
+    private static readonly DateTimeOffset ReceivedAt = new(2026, 5, 6, 7, 8, 9, TimeSpan.Zero);
+
+    private static ParseResult Parse(string text) => new EcsJsonParser().Parse(new RawInput(text, ReceivedAt));
+
+    [Fact]
+    public void Parse_MalwareWithSourceIp_IsInfectionTraced()
+    {
+        const string Line = """{"@timestamp":"2026-05-06T07:00:00Z","event":{"category":"malware","kind":"alert"},"source":{"ip":"10.44.0.9"},"host":{"name":"lab-pc-3"},"rule":{"name":"EICAR"}}""";
+
+        var result = Parse(Line);
+
+        Assert.Equal(ParseOutcome.Event, result.Outcome);
+        var evt = result.Event!;
+        Assert.Equal(EventKinds.InfectionTraced, evt.Kind);
+        Assert.Equal("json", evt.Format);
+        Assert.Equal(Line, evt.Original);
+        Assert.Equal(new DateTimeOffset(2026, 5, 6, 7, 0, 0, TimeSpan.Zero), evt.Timestamp);
+        Assert.Equal(IPAddress.Parse("10.44.0.9"), evt.SourceIp);
+        Assert.Equal("EICAR", evt.RuleName);
+    }
+
+    [Fact]
+    public void Parse_IntrusionDetectionInCategoryArrayWithoutSource_IsInfectionDetected()
+    {
+        var evt = Parse("""{"event":{"category":["network","intrusion_detection"]},"host":{"name":"lab-pc-3"}}""").Event!;
+
+        Assert.Equal(EventKinds.InfectionDetected, evt.Kind);
+    }
+
+    [Theory]
+    [InlineData("""{"event.category":"process","event.type":"start"}""", EventKinds.ProcessStarted)]
+    [InlineData("""{"event":{"category":["network"],"type":["connection"]}}""", EventKinds.NetworkConnection)]
+    [InlineData("""{"event":{"category":"authentication","type":"start"}}""", EventKinds.Other)]
+    [InlineData("""{"message":"hello"}""", EventKinds.Other)]
+    public void Parse_CategoryAndType_InferKind(string line, string kind)
+    {
+        Assert.Equal(kind, Parse(line).Event!.Kind);
+    }
+
+    [Fact]
+    public void Parse_KnownOrchestratorKind_Wins()
+    {
+        var evt = Parse("""{"orchestrator":{"kind":"network.connection"},"event":{"category":"malware"}}""").Event!;
+
+        Assert.Equal(EventKinds.NetworkConnection, evt.Kind);
+    }
+
+    [Fact]
+    public void Parse_UnknownOrchestratorKind_InfersAndKeepsItAsLabel()
+    {
+        var evt = Parse("""{"orchestrator.kind":"worm.spread","event.category":"malware","source.name":"pc-9"}""").Event!;
+
+        Assert.Equal(EventKinds.InfectionTraced, evt.Kind);
+        Assert.Equal("worm.spread", evt.Labels!["orchestrator.kind"]);
+    }
+
+    [Fact]
+    public void Parse_NoTimestamp_UsesReceivedAt()
+    {
+        var evt = Parse("""{"host.name":"pc-1"}""").Event!;
+
+        Assert.Equal(ReceivedAt, evt.Timestamp);
+        Assert.Equal(ReceivedAt, evt.Ingested);
+    }
+
+    [Fact]
+    public void Parse_InvalidJson_RejectedWithPosition()
+    {
+        var result = Parse("""{"host.name": pc-1}""");
+
+        Assert.Equal(ParseOutcome.Rejected, result.Outcome);
+        Assert.StartsWith("invalid JSON at line 1, byte 15:", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("[{\"host.name\":\"pc-1\"}]")]
+    [InlineData("17")]
+    public void Parse_NotAnObject_Rejected(string line)
+    {
+        var result = Parse(line);
+
+        Assert.Equal(ParseOutcome.Rejected, result.Outcome);
+        Assert.StartsWith("expected one JSON object", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_ExportedStoreId_NotReusedButKeptAsLabel()
+    {
+        var evt = Parse("""{"orchestrator":{"id":77,"kind":"other"}}""").Event!;
+
+        Assert.Equal(0, evt.Id);
+        Assert.Equal("77", evt.Labels!["orchestrator.id"]);
+    }
+
+    [Fact]
+    public void Parse_SerializedEvent_ReadsBackSameFields()
+    {
+        var evt = new SecurityEvent
+        {
+            Kind = EventKinds.ProcessStarted,
+            Format = "sysmon",
+            Timestamp = new DateTimeOffset(2026, 1, 1, 0, 0, 1, TimeSpan.Zero),
+            ProcessName = "evil.exe",
+            HostIp = IPAddress.Parse("192.168.77.5"),
+        };
+
+        var read = Parse(SecurityEventJson.Serialize(evt)).Event!;
+
+        Assert.Equal(EventKinds.ProcessStarted, read.Kind);
+        Assert.Equal(evt.Timestamp, read.Timestamp);
+        Assert.Equal("evil.exe", read.ProcessName);
+        Assert.Equal(evt.HostIp, read.HostIp);
+    }
+}
