@@ -69,7 +69,11 @@ public sealed class ParsingSession
                 return EventFormats.Zeek;
             }
 
-            if (span.Contains("Microsoft-Windows-Sysmon", StringComparison.Ordinal))
+            // Sysmon and the other Windows event logs (Security 4688/5156, System 7045) share one
+            // JSON shape; the sysmon parser maps Sysmon 1 and 3 and keeps the others as `other`.
+            if (span.Contains("Microsoft-Windows-Sysmon", StringComparison.Ordinal)
+                || span.Contains("\"winlog\"", StringComparison.Ordinal)
+                || (span.Contains("\"EventID\"", StringComparison.Ordinal) && span.Contains("\"Channel\"", StringComparison.Ordinal)))
             {
                 return EventFormats.Sysmon;
             }

@@ -80,12 +80,13 @@ public class SysmonSampleTests
     }
 
     [Fact]
-    public void Parse_SampleInAutoMode_SysmonLinesToSysmonAndNoneRejected()
+    public void Parse_SampleInAutoMode_AllWindowsLinesToSysmonParserAndNoneRejected()
     {
         var events = ParseSample(EventFormats.Auto).Select(r => r.Event).ToList();
 
         Assert.All(events, Assert.NotNull);
-        Assert.Equal(241, events.Count(e => e!.Format == EventFormats.Sysmon));
+        Assert.Equal(286, events.Count(e => e!.Format == EventFormats.Sysmon));
+        Assert.Equal(4, events.Count(e => e!.EventCode == "4688"));
         Assert.Equal(4, events.Count(e => e!.Kind == EventKinds.ProcessStarted));
         Assert.Equal(2, events.Count(e => e!.Kind == EventKinds.NetworkConnection));
     }
