@@ -30,6 +30,9 @@ internal static partial class ListenerLog
     [LoggerMessage(Level = LogLevel.Debug, Message = "Syslog listener {Listener}: the connection from {Remote} sent nothing for {IdleTimeout}; closing it")]
     public static partial void ConnectionIdle(ILogger logger, string listener, EndPoint? remote, TimeSpan idleTimeout);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Syslog listener {Listener}: the connection from {Remote} did not complete its handshake in {Timeout}; closing it")]
+    public static partial void OpenTimedOut(ILogger logger, string listener, EndPoint? remote, TimeSpan timeout);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Syslog listener {Listener}: the connection from {Remote} failed")]
     public static partial void ConnectionFailed(ILogger logger, Exception exception, string listener, EndPoint? remote);
 

@@ -128,9 +128,17 @@ public sealed class SyslogTlsOptions : SyslogTcpOptions
 
     public TlsOptions Tls { get; set; } = new();
 
+    /// <summary>A client that has not finished the TLS handshake in this time is dropped.</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     public override void Validate()
     {
         base.Validate();
+        if (HandshakeTimeout <= TimeSpan.Zero)
+        {
+            throw Invalid("handshakeTimeout", $"must be positive (got {HandshakeTimeout})");
+        }
+
         if (Tls is null)
         {
             throw Invalid("certificate", "is required: set certificate and key (PEM files) or pfx");

@@ -112,6 +112,9 @@ public abstract class SyslogStreamListener : BackgroundService
     {
     }
 
+    /// <summary>How long opening the stream (the TLS handshake) may take; then the idle timeout applies.</summary>
+    protected virtual TimeSpan OpenTimeout => _options.IdleTimeout;
+
     /// <summary>The stream to read syslog frames from: the socket itself, or TLS over it.</summary>
     protected abstract ValueTask<Stream> OpenStreamAsync(NetworkStream network, EndPoint? remote, CancellationToken cancellationToken);
 
@@ -176,8 +179,8 @@ public abstract class SyslogStreamListener : BackgroundService
         Stream? stream = null;
         try
         {
-            // The handshake is bounded by the idle timeout too, so a client that never speaks TLS is dropped.
-            idle.CancelAfter(_options.IdleTimeout);
+            // Bounded, so a client that connects and never completes a handshake cannot hold its slot.
+            idle.CancelAfter(OpenTimeout);
             try
             {
                 stream = await OpenStreamAsync(network, remote, linked.Token).ConfigureAwait(false);
@@ -195,7 +198,14 @@ public abstract class SyslogStreamListener : BackgroundService
         }
         catch (OperationCanceledException) when (idle.IsCancellationRequested)
         {
-            ListenerLog.ConnectionIdle(_logger, ListenerName, remote, _options.IdleTimeout);
+            if (stream is null)
+            {
+                ListenerLog.OpenTimedOut(_logger, ListenerName, remote, OpenTimeout);
+            }
+            else
+            {
+                ListenerLog.ConnectionIdle(_logger, ListenerName, remote, _options.IdleTimeout);
+            }
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
         {

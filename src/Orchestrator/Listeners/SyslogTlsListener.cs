@@ -31,6 +31,8 @@ public sealed class SyslogTlsListener : SyslogStreamListener
         base.Dispose();
     }
 
+    protected override TimeSpan OpenTimeout => _options.HandshakeTimeout;
+
     protected override bool ShouldStart()
     {
         if (_options.Tls?.IsConfigured == true)

@@ -45,9 +45,10 @@ public sealed class SyslogTlsListenerTests : IDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    private static async Task<Running<SyslogTlsListener>> StartAsync(PipelineHarness harness, TlsOptions tls)
+    private static async Task<Running<SyslogTlsListener>> StartAsync(PipelineHarness harness, TlsOptions tls, Action<SyslogTlsOptions>? configure = null)
     {
         var options = new SyslogTlsOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), Tls = tls };
+        configure?.Invoke(options);
         var listener = new SyslogTlsListener(options, harness.Pipeline, harness.Registry, harness.Metrics, NullLogger<SyslogTlsListener>.Instance, harness.Time);
         return await Running.StartAsync(listener);
     }
@@ -127,6 +128,31 @@ public sealed class SyslogTlsListenerTests : IDisposable
 
         await PipelineHarness.WaitUntilAsync(() => listener.Service.ActiveConnections == 0, "the plain-text connection was not dropped");
         Assert.Empty(harness.Store.DeadLetters);
+    }
+
+    [Fact]
+    public async Task Receive_ClientSilentDuringHandshake_DroppedAfterHandshakeTimeout()
+    {
+        await using var harness = new PipelineHarness();
+        await using var listener = await StartAsync(
+            harness, new TlsOptions { CertificatePath = CertificatePath, KeyPath = KeyPath }, o => (o.IdleTimeout, o.HandshakeTimeout) = (TimeSpan.FromDays(1), TimeSpan.FromSeconds(30)));
+        using var silent = new TcpClient(AddressFamily.InterNetwork);
+        await silent.ConnectAsync(listener.Service.BoundEndpoint);
+        await PipelineHarness.WaitUntilAsync(() => listener.Service.ActiveConnections == 1, "the connection was not accepted");
+
+        // The timer starts when the connection task runs; advance fake time until the server gives up,
+        // which happens long before the idle timeout of one day could be reached by this loop.
+        var read = silent.Client.ReceiveAsync(new byte[16].AsMemory(), SocketFlags.None).AsTask();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (!read.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            harness.Time.Advance(TimeSpan.FromSeconds(30));
+            await Task.WhenAny(read, Task.Delay(20));
+        }
+
+        Assert.True(read.IsCompleted, "the silent client was not dropped");
+        Assert.Equal(0, await read);
+        await PipelineHarness.WaitUntilAsync(() => listener.Service.ActiveConnections == 0, "the dropped connection is still counted");
     }
 
     [Fact]
