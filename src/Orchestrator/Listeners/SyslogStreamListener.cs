@@ -125,6 +125,9 @@ public abstract class SyslogStreamListener : BackgroundService
         {
             await AcceptLoopAsync(socket, stoppingToken).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
         finally
         {
             socket.Dispose();

@@ -156,6 +156,33 @@ public sealed class SyslogTlsListenerTests : IDisposable
     }
 
     [Fact]
+    public async Task Receive_ClientCertificateRequiredButMissing_HandshakeRefused()
+    {
+        await using var harness = new PipelineHarness();
+        await using var listener = await StartAsync(
+            harness, new TlsOptions { CertificatePath = CertificatePath, KeyPath = KeyPath, RequireClientCertificate = true });
+
+        var refused = await Record.ExceptionAsync(async () =>
+        {
+            var (client, tls) = await ConnectAsync(listener.Service);
+            using (client)
+            await using (tls)
+            {
+                // TLS 1.3 reports a refused client certificate on the first read or write after the handshake.
+                await tls.WriteAsync(SyslogTcpListenerTests.OctetFrame(SyslogTcpListenerTests.Line(1)));
+                await tls.FlushAsync();
+                var read = await tls.ReadAsync(new byte[16]);
+                Assert.Equal(0, read);
+            }
+        });
+
+        Assert.True(refused is null or AuthenticationException or IOException, refused?.ToString());
+        await PipelineHarness.WaitUntilAsync(() => listener.Service.ActiveConnections == 0, "the connection without a client certificate is still open");
+        Assert.Empty(harness.Store.Events);
+        Assert.Empty(harness.Store.DeadLetters);
+    }
+
+    [Fact]
     public async Task Start_NoCertificateConfigured_DoesNotListen()
     {
         await using var harness = new PipelineHarness();
