@@ -23,7 +23,7 @@ public static class ApiEndpoints
         ArgumentNullException.ThrowIfNull(settings);
         var webhooks = settings.Config.Http.Webhooks.ToDictionary(
             w => w.Name,
-            w => (Config: w, Secret: w.Secret is null ? null : Encoding.UTF8.GetBytes(SecretReference.Resolve(w.Secret))),
+            w => (Config: w, Secret: w.Secret is null ? null : Encoding.UTF8.GetBytes(ResolveSecret($"http.webhooks[{w.Name}].secret", w.Secret))),
             StringComparer.Ordinal);
 
         app.MapPost("/api/v1/events", async (HttpContext context, ApiKeyAuth auth, BodyIngestion ingestion, ApiMetrics apiMetrics, string? format) =>
@@ -132,6 +132,18 @@ public static class ApiEndpoints
 
             return Results.Text(metrics.Render(), "text/plain; version=0.0.4", Encoding.UTF8);
         });
+    }
+
+    private static string ResolveSecret(string key, string reference)
+    {
+        try
+        {
+            return SecretReference.Resolve(reference);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ConfigException($"{key}: {ex.Message}", ex);
+        }
     }
 
     private static IResult TooLarge(AppSettings settings) =>

@@ -30,7 +30,17 @@ public static partial class ServeCommand
 
             Directory.CreateDirectory(settings.DataDirectory);
             var initialKeys = ApiKeyRing.BootstrapIfEmpty(settings.Config, settings.DataDirectory);
-            var app = BuildApp(settings);
+            WebApplication app;
+            try
+            {
+                app = BuildApp(settings);
+            }
+            catch (ConfigException ex)
+            {
+                await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+                return 2;
+            }
+
             if (initialKeys is not null)
             {
                 LogInitialKeys(app.Logger, initialKeys);

@@ -42,7 +42,7 @@ public abstract class SyslogListenerOptions
 
         if (MaxMessageBytes is < 1 or > MaxMessageBytesLimit)
         {
-            throw Invalid("maxMessageBytes", $"must be between 1 and {MaxMessageBytesLimit} (got {MaxMessageBytes})");
+            throw Invalid("max_message", $"must be between 1 and {MaxMessageBytesLimit} (got {MaxMessageBytes})");
         }
     }
 
@@ -106,12 +106,12 @@ public class SyslogTcpOptions : SyslogListenerOptions
         base.Validate();
         if (MaxConnections < 1)
         {
-            throw Invalid("maxConnections", $"must be at least 1 (got {MaxConnections})");
+            throw Invalid("max_connections", $"must be at least 1 (got {MaxConnections})");
         }
 
         if (IdleTimeout <= TimeSpan.Zero && IdleTimeout != Timeout.InfiniteTimeSpan)
         {
-            throw Invalid("idleTimeout", $"must be positive (got {IdleTimeout})");
+            throw Invalid("idle_timeout", $"must be positive (got {IdleTimeout})");
         }
     }
 }
@@ -136,7 +136,7 @@ public sealed class SyslogTlsOptions : SyslogTcpOptions
         base.Validate();
         if (HandshakeTimeout <= TimeSpan.Zero)
         {
-            throw Invalid("handshakeTimeout", $"must be positive (got {HandshakeTimeout})");
+            throw Invalid("handshake_timeout", $"must be positive (got {HandshakeTimeout})");
         }
 
         if (Tls is null)

@@ -34,7 +34,7 @@ public sealed class SyslogListenerOptionsTests
 
         var error = Assert.Throws<InvalidOperationException>(options.Validate);
 
-        Assert.Equal("syslog.tcp.maxMessageBytes: must be between 1 and 16777216 (got 0)", error.Message);
+        Assert.Equal("syslog.tcp.max_message: must be between 1 and 16777216 (got 0)", error.Message);
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed class SyslogListenerOptionsTests
 
         var error = Assert.Throws<InvalidOperationException>(options.Validate);
 
-        Assert.Equal("syslog.tcp.maxConnections: must be at least 1 (got 0)", error.Message);
+        Assert.Equal("syslog.tcp.max_connections: must be at least 1 (got 0)", error.Message);
     }
 
     [Fact]
