@@ -7,7 +7,7 @@ public sealed class IngestPipelineOptions
     public int MaxBatchItems { get; set; } = 16_384;
 
     /// <summary>Batches waiting for the writer; listeners wait (back-pressure) when it is full.</summary>
-    public int QueueCapacity { get; set; } = 64;
+    public int QueueCapacity { get; set; } = 32;
 
     /// <summary>Delay before retrying a failed commit of fire-and-forget items (doubles up to 30 s).</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
