@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Orchestrator.Core.Parsing.Sep;
 
 /// <summary>
@@ -142,8 +144,8 @@ internal static class SepCsv
     {
         label = default;
         value = default;
-        var colon = field.IndexOf(':');
-        if (colon < 1 || colon > 29 || !char.IsAsciiLetter(field[0]))
+        var colon = field[..Math.Min(field.Length, SepLabels.MaxLength + 1)].IndexOf(':');
+        if (colon < 1 || !char.IsAsciiLetter(field[0]))
         {
             return false;
         }
@@ -153,18 +155,18 @@ internal static class SepCsv
             return false;
         }
 
-        foreach (var c in field[1..colon])
+        if (field[1..colon].ContainsAnyExcept(LabelChars))
         {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is ' ' or '(' or ')' or '-'))
-            {
-                return false;
-            }
+            return false;
         }
 
         label = field[..colon].TrimEnd(' ');
         value = field[(colon + 1)..].Trim();
         return true;
     }
+
+    private static readonly SearchValues<char> LabelChars =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ()-");
 
     private static bool QuoteOpensAt(ReadOnlySpan<char> text, int fieldStart, int at) =>
         text[fieldStart..at].IsWhiteSpace() || (at - fieldStart >= 2 && text[at - 1] == ' ' && text[at - 2] == ':');

@@ -39,7 +39,7 @@ internal ref struct SepEventBuilder
     public SepEventBuilder(SecurityEvent evt)
     {
         _evt = evt;
-        evt.Labels = new Dictionary<string, string>(24, StringComparer.Ordinal);
+        evt.Labels = new Dictionary<string, string>(12, StringComparer.Ordinal);
     }
 
     /// <summary>True once a column says this is a risk (virus, security risk, potential risk) event.</summary>
@@ -133,16 +133,16 @@ internal ref struct SepEventBuilder
 
                 break;
             case SepField.HostName when _evt.HostName is null:
-                _evt.HostName = value.ToString();
+                _evt.HostName = SepStrings.Get(value);
                 return;
             case SepField.RiskName:
-                _evt.RuleName = value.ToString();
+                _evt.RuleName = SepStrings.Get(value);
                 return;
             case SepField.Rule or SepField.SignatureName when _evt.RuleName is null:
-                _evt.RuleName = value.ToString();
+                _evt.RuleName = SepStrings.Get(value);
                 return;
             case SepField.UserName when _evt.UserName is null:
-                _evt.UserName = value.ToString();
+                _evt.UserName = SepStrings.Get(value);
                 return;
             case SepField.FilePath:
                 SetFilePath(value.ToString());
@@ -154,13 +154,13 @@ internal ref struct SepEventBuilder
                 _sourceIp = new Deferred(name, value);
                 return;
             case SepField.ActualAction:
-                _evt.EventAction = value.ToString();
+                _evt.EventAction = SepStrings.Get(value);
                 return;
             case SepField.Action:
                 _hasAction = true;
                 if (_evt.EventAction is null)
                 {
-                    _evt.EventAction = value.ToString();
+                    _evt.EventAction = SepStrings.Get(value);
                     return;
                 }
 
@@ -275,7 +275,7 @@ internal ref struct SepEventBuilder
             }
             else
             {
-                evt.SourceName = v.ToString();
+                evt.SourceName = SepStrings.Get(v);
             }
         }
 
@@ -446,7 +446,7 @@ internal ref struct SepEventBuilder
     {
         if (!value.IsEmpty)
         {
-            _evt.Labels![name] = value.ToString();
+            _evt.Labels![name] = SepStrings.Get(value);
         }
     }
 

@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace Orchestrator.Core.Parsing.Sep;
 
 /// <summary>What the SEP parsers do with a column, decided by its label (or CSV header name).</summary>
@@ -135,17 +133,41 @@ internal static class SepLabels
         new("Severity", SepField.Label),
     ];
 
-    private static readonly FrozenDictionary<string, SepLabel>.AlternateLookup<ReadOnlySpan<char>> Exact =
-        Known.ToFrozenDictionary(l => l.Name, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+    // Labels bucketed by length: a lookup compares a handful of same-length names, no hashing.
+    private static readonly SepLabel[][] ByLength = Enumerable.Range(0, MaxLength + 1)
+        .Select(n => Known.Where(l => l.Name.Length == n).ToArray())
+        .ToArray();
 
-    private static readonly FrozenDictionary<string, SepLabel>.AlternateLookup<ReadOnlySpan<char>> IgnoreCase =
-        Known.DistinctBy(l => l.Name, StringComparer.OrdinalIgnoreCase)
-            .ToFrozenDictionary(l => l.Name, StringComparer.OrdinalIgnoreCase)
-            .GetAlternateLookup<ReadOnlySpan<char>>();
+    /// <summary>The longest label SEP writes (Elastic's key pattern allows 29 characters).</summary>
+    public const int MaxLength = 29;
 
     /// <summary>The known label for <paramref name="label"/> (exact spelling first, then any case), or null.</summary>
-    public static SepLabel? Find(ReadOnlySpan<char> label) =>
-        Exact.TryGetValue(label, out var known) || IgnoreCase.TryGetValue(label, out known) ? known : null;
+    public static SepLabel? Find(ReadOnlySpan<char> label)
+    {
+        if (label.Length > MaxLength)
+        {
+            return null;
+        }
+
+        var bucket = ByLength[label.Length];
+        foreach (var known in bucket)
+        {
+            if (known.Name[0] == label[0] && label.SequenceEqual(known.Name))
+            {
+                return known;
+            }
+        }
+
+        foreach (var known in bucket)
+        {
+            if (label.Equals(known.Name, StringComparison.OrdinalIgnoreCase))
+            {
+                return known;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The label as written, reusing the known string when the spelling is the same.</summary>
     public static string NameAsWritten(SepLabel? known, ReadOnlySpan<char> label) =>
