@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Orchestrator.Core.Parsing.Sep;
 
 /// <summary>
@@ -7,7 +9,8 @@ namespace Orchestrator.Core.Parsing.Sep;
 /// <remarks>A lossy direct-mapped table: a collision only costs an allocation, never a wrong string.</remarks>
 internal static class SepStrings
 {
-    private const int Size = 4096;
+    private const int SizeBits = 12;
+    private const int Size = 1 << SizeBits;
     private const int MaxLength = 40;
 
     [ThreadStatic]
@@ -27,13 +30,7 @@ internal static class SepStrings
         }
 
         var pool = t_pool ??= new string?[Size];
-        var hash = 2166136261u;
-        foreach (var c in value)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
-
-        ref var slot = ref pool[(int)(hash & (Size - 1))];
+        ref var slot = ref pool[Slot(value)];
         if (slot is not null && value.SequenceEqual(slot))
         {
             return slot;
@@ -41,5 +38,26 @@ internal static class SepStrings
 
         slot = value.ToString();
         return slot;
+    }
+
+    // Constant-time: the first and last four characters and the length, which tell apart the
+    // values SEP repeats (timestamps differ at the end, host and user names at either end).
+    private static int Slot(ReadOnlySpan<char> value)
+    {
+        ulong head;
+        ulong tail;
+        if (value.Length >= 4)
+        {
+            head = MemoryMarshal.Read<ulong>(MemoryMarshal.AsBytes(value[..4]));
+            tail = MemoryMarshal.Read<ulong>(MemoryMarshal.AsBytes(value[^4..]));
+        }
+        else
+        {
+            head = value[0];
+            tail = value[^1];
+        }
+
+        var hash = ((head * 0x9E3779B97F4A7C15UL) ^ tail ^ (ulong)value.Length) * 0xC2B2AE3D27D4EB4FUL;
+        return (int)(hash >> (64 - SizeBits));
     }
 }
