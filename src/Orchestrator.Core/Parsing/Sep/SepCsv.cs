@@ -140,10 +140,12 @@ internal static class SepCsv
     /// <c>^([a-zA-Z][a-zA-Z0-9 \(\)-]{0,28}):(?:\s(.+)|\s)?</c> does, but only when the colon ends
     /// the field or is followed by white space, so <c>C:\Windows</c> and <c>http://x</c> stay positional.
     /// </summary>
-    public static bool TrySplitLabel(ReadOnlySpan<char> field, out ReadOnlySpan<char> label, out ReadOnlySpan<char> value)
+    public static bool TrySplitLabel(ReadOnlySpan<char> field, out ReadOnlySpan<char> label, out ReadOnlySpan<char> value, out SepLabel? known, out bool exact)
     {
         label = default;
         value = default;
+        known = null;
+        exact = false;
         var colon = field[..Math.Min(field.Length, SepLabels.MaxLength + 1)].IndexOf(':');
         if (colon < 1 || !char.IsAsciiLetter(field[0]))
         {
@@ -155,12 +157,14 @@ internal static class SepCsv
             return false;
         }
 
-        if (field[1..colon].ContainsAnyExcept(LabelChars))
+        label = field[..colon].TrimEnd(' ');
+        known = SepLabels.Find(label, out exact);
+        if (known is null && field[1..colon].ContainsAnyExcept(LabelChars))
         {
+            label = default;
             return false;
         }
 
-        label = field[..colon].TrimEnd(' ');
         value = field[(colon + 1)..].Trim();
         return true;
     }

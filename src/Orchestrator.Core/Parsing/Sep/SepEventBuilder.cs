@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -16,7 +17,13 @@ internal ref struct SepEventBuilder
     private static readonly string[] ColumnNames = Enumerable.Range(0, 65)
         .Select(i => "column" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
 
+    [ThreadStatic]
+    private static KeyValuePair<string, string>[]? t_scratch;
+
     private readonly SecurityEvent _evt;
+    private KeyValuePair<string, string>[] _labels;
+    private int _labelCount;
+    private bool _hasDescription;
     private DateTimeOffset? _eventTime;
     private DateTimeOffset? _begin;
     private bool _afterOccurrences;
@@ -39,7 +46,11 @@ internal ref struct SepEventBuilder
     public SepEventBuilder(SecurityEvent evt)
     {
         _evt = evt;
-        evt.Labels = new Dictionary<string, string>(12, StringComparer.Ordinal);
+
+        // Labels are gathered first so the dictionary is made once at its final size.
+        _labels = t_scratch ?? new KeyValuePair<string, string>[64];
+        t_scratch = null;
+        _labelCount = 0;
     }
 
     /// <summary>True once a column says this is a risk (virus, security risk, potential risk) event.</summary>
@@ -92,20 +103,26 @@ internal ref struct SepEventBuilder
     /// <summary>A <c>Label: value</c> column (or, in the exported CSV, a header name and its cell).</summary>
     public void Labelled(ReadOnlySpan<char> label, ReadOnlySpan<char> value)
     {
-        var known = SepLabels.Find(label);
+        label = label.Trim();
+        var known = SepLabels.Find(label, out var exact);
+        Labelled(known, exact, label, value.Trim());
+    }
+
+    /// <summary>A labelled column whose label was already looked up; <paramref name="value"/> is trimmed.</summary>
+    public void Labelled(SepLabel? known, bool exact, ReadOnlySpan<char> label, ReadOnlySpan<char> value)
+    {
         if (known is not null)
         {
             KnownLabels++;
         }
 
-        value = value.Trim();
         _afterOccurrences = false;
         if (value.IsEmpty)
         {
             return;
         }
 
-        var name = SepLabels.NameAsWritten(known, label);
+        var name = exact ? known!.Name : label.ToString();
         switch (known?.Field ?? SepField.Label)
         {
             case SepField.EventTime:
@@ -125,7 +142,7 @@ internal ref struct SepEventBuilder
 
                 break;
             case SepField.HostIp:
-                if (_evt.HostIp is null && IPAddress.TryParse(value, out var hostIp))
+                if (_evt.HostIp is null && TryParseIp(value, out var hostIp))
                 {
                     _evt.HostIp = hostIp;
                     return;
@@ -207,6 +224,7 @@ internal ref struct SepEventBuilder
                 return;
             case SepField.IntrusionId or SepField.EventDescription:
                 _isIntrusion |= known!.Field == SepField.IntrusionId;
+                _hasDescription |= known.Field == SepField.EventDescription;
                 break;
             case SepField.Event:
                 IsRisk |= IsRiskDescription(value);
@@ -220,7 +238,7 @@ internal ref struct SepEventBuilder
     /// Completes the event: Risk Tracer source, hashes, network ends by direction, time, and kind.
     /// <paramref name="headerTime"/> is the syslog (or dump-file) time, used when the payload has none.
     /// </summary>
-    public readonly void Finish(DateTimeOffset? headerTime, DateTimeOffset receivedAt)
+    public void Finish(DateTimeOffset? headerTime, DateTimeOffset receivedAt)
     {
         var evt = _evt;
         FinishSource(evt);
@@ -243,7 +261,7 @@ internal ref struct SepEventBuilder
             evt.EventType = "info";
             evt.Kind = EventKinds.Other;
         }
-        else if (isNetwork && _remoteIp.Has && _hasAction && !evt.Labels!.ContainsKey("Event Description"))
+        else if (isNetwork && _remoteIp.Has && _hasAction && !_hasDescription)
         {
             evt.EventKind = "event";
             evt.EventCategory = "network";
@@ -256,13 +274,22 @@ internal ref struct SepEventBuilder
             evt.Kind = EventKinds.Other;
         }
 
-        if (evt.Labels!.Count == 0)
+        if (_labelCount > 0)
         {
-            evt.Labels = null;
+            var labels = new Dictionary<string, string>(_labelCount, StringComparer.Ordinal);
+            for (var i = 0; i < _labelCount; i++)
+            {
+                labels[_labels[i].Key] = _labels[i].Value;
+            }
+
+            evt.Labels = labels;
         }
+
+        Array.Clear(_labels, 0, _labelCount);
+        t_scratch = _labels;
     }
 
-    private readonly void FinishSource(SecurityEvent evt)
+    private void FinishSource(SecurityEvent evt)
     {
         // Risk Tracer writes "unknown" or "local host" when it could not tell the source (HOWTO27137).
         if (_sourceComputer.Has)
@@ -281,7 +308,7 @@ internal ref struct SepEventBuilder
 
         if (_sourceIp.Has)
         {
-            if (IPAddress.TryParse(_sourceIp.Value, out var ip) && IsRemoteSource(ip))
+            if (TryParseIp(_sourceIp.Value, out var ip) && IsRemoteSource(ip))
             {
                 evt.SourceIp = ip;
             }
@@ -292,7 +319,7 @@ internal ref struct SepEventBuilder
         }
     }
 
-    private readonly void FinishHash(SecurityEvent evt)
+    private void FinishHash(SecurityEvent evt)
     {
         if (!_hash.Has)
         {
@@ -330,7 +357,7 @@ internal ref struct SepEventBuilder
         Keep(_hash.Label!, hash);
     }
 
-    private readonly bool FinishNetwork(SecurityEvent evt)
+    private bool FinishNetwork(SecurityEvent evt)
     {
         if (!_localIp.Has && !_remoteIp.Has)
         {
@@ -376,14 +403,14 @@ internal ref struct SepEventBuilder
         return true;
     }
 
-    private readonly IPAddress? ParseIp(Deferred d)
+    private IPAddress? ParseIp(Deferred d)
     {
         if (!d.Has)
         {
             return null;
         }
 
-        if (IPAddress.TryParse(d.Value, out var ip))
+        if (TryParseIp(d.Value, out var ip))
         {
             return ip;
         }
@@ -392,7 +419,7 @@ internal ref struct SepEventBuilder
         return null;
     }
 
-    private readonly MacAddress? ParseMac(Deferred d)
+    private MacAddress? ParseMac(Deferred d)
     {
         if (!d.Has)
         {
@@ -408,7 +435,7 @@ internal ref struct SepEventBuilder
         return null;
     }
 
-    private readonly int? ParsePort(Deferred d)
+    private int? ParsePort(Deferred d)
     {
         if (!d.Has)
         {
@@ -424,7 +451,7 @@ internal ref struct SepEventBuilder
         return null;
     }
 
-    private readonly void KeepAll(Deferred a, Deferred b, Deferred c, Deferred d, Deferred e)
+    private void KeepAll(Deferred a, Deferred b, Deferred c, Deferred d, Deferred e)
     {
         KeepIfAny(a);
         KeepIfAny(b);
@@ -433,7 +460,7 @@ internal ref struct SepEventBuilder
         KeepIfAny(e);
     }
 
-    private readonly void KeepIfAny(Deferred d)
+    private void KeepIfAny(Deferred d)
     {
         if (d.Has)
         {
@@ -442,12 +469,22 @@ internal ref struct SepEventBuilder
     }
 
     /// <summary>Keeps a value under <paramref name="name"/> without mapping it (empty values are dropped).</summary>
-    public readonly void Keep(string name, ReadOnlySpan<char> value)
+    public void Keep(string name, ReadOnlySpan<char> value)
     {
-        if (!value.IsEmpty)
+        if (value.IsEmpty)
         {
-            _evt.Labels![name] = SepStrings.Get(value);
+            return;
         }
+
+        if (_labelCount == _labels.Length)
+        {
+            // A very wide row: grow the scratch (it is kept for the next row).
+            var wider = new KeyValuePair<string, string>[_labels.Length * 2];
+            _labels.CopyTo(wider, 0);
+            _labels = wider;
+        }
+
+        _labels[_labelCount++] = new KeyValuePair<string, string>(name, SepStrings.Get(value));
     }
 
     private readonly void SetFilePath(string path)
@@ -513,6 +550,50 @@ internal ref struct SepEventBuilder
         }
 
         return true;
+    }
+
+    /// <summary>Dotted-quad IPv4 read directly (the common case), anything else through <see cref="IPAddress.TryParse(ReadOnlySpan{char}, out IPAddress?)"/>.</summary>
+    private static bool TryParseIp(ReadOnlySpan<char> s, [NotNullWhen(true)] out IPAddress? ip)
+    {
+        uint address = 0;
+        var octets = 0;
+        var i = 0;
+        while (octets < 4)
+        {
+            var start = i;
+            var octet = 0;
+            while (i < s.Length && i - start < 3 && char.IsAsciiDigit(s[i]))
+            {
+                octet = (octet * 10) + (s[i] - '0');
+                i++;
+            }
+
+            // Leading zeros may mean octal to other parsers: leave those to the framework.
+            if (i == start || octet > 255 || (s[start] == '0' && i - start > 1))
+            {
+                break;
+            }
+
+            address |= (uint)octet << (8 * octets);
+            octets++;
+            if (octets < 4)
+            {
+                if (i >= s.Length || s[i] != '.')
+                {
+                    break;
+                }
+
+                i++;
+            }
+        }
+
+        if (octets == 4 && i == s.Length)
+        {
+            ip = new IPAddress(address);
+            return true;
+        }
+
+        return IPAddress.TryParse(s, out ip);
     }
 
     private static bool IsRemoteSource(IPAddress ip) =>

@@ -142,8 +142,9 @@ internal static class SepLabels
     public const int MaxLength = 29;
 
     /// <summary>The known label for <paramref name="label"/> (exact spelling first, then any case), or null.</summary>
-    public static SepLabel? Find(ReadOnlySpan<char> label)
+    public static SepLabel? Find(ReadOnlySpan<char> label, out bool exact)
     {
+        exact = false;
         if (label.Length > MaxLength)
         {
             return null;
@@ -154,6 +155,7 @@ internal static class SepLabels
         {
             if (known.Name[0] == label[0] && label.SequenceEqual(known.Name))
             {
+                exact = true;
                 return known;
             }
         }
@@ -169,7 +171,4 @@ internal static class SepLabels
         return null;
     }
 
-    /// <summary>The label as written, reusing the known string when the spelling is the same.</summary>
-    public static string NameAsWritten(SepLabel? known, ReadOnlySpan<char> label) =>
-        known is not null && label.SequenceEqual(known.Name) ? known.Name : label.ToString();
 }

@@ -54,9 +54,9 @@ public sealed class SepSyslogParser : IEventParser
         {
             column++;
             var field = quoted ? SepCsv.Unquote(raw).AsSpan() : raw;
-            if (SepCsv.TrySplitLabel(field, out var label, out var value))
+            if (SepCsv.TrySplitLabel(field, out var label, out var value, out var known, out var exact))
             {
-                builder.Labelled(label, value);
+                builder.Labelled(known, exact, label, value);
             }
             else
             {
