@@ -9,7 +9,7 @@ namespace Orchestrator.Core.Parsing.Sep;
 /// <remarks>A lossy direct-mapped table: a collision only costs an allocation, never a wrong string.</remarks>
 internal static class SepStrings
 {
-    private const int SizeBits = 12;
+    private const int SizeBits = 9;
     private const int Size = 1 << SizeBits;
     private const int MaxLength = 40;
 
