@@ -552,7 +552,7 @@ internal ref struct SepEventBuilder
         return true;
     }
 
-    /// <summary>Dotted-quad IPv4 read directly (the common case), anything else through <see cref="IPAddress.TryParse(ReadOnlySpan{char}, out IPAddress?)"/>.</summary>
+    /// <summary>Dotted-quad IPv4 read directly; IPv6 through <see cref="IPAddress.TryParse(ReadOnlySpan{char}, out IPAddress?)"/>.</summary>
     private static bool TryParseIp(ReadOnlySpan<char> s, [NotNullWhen(true)] out IPAddress? ip)
     {
         uint address = 0;
@@ -568,7 +568,7 @@ internal ref struct SepEventBuilder
                 i++;
             }
 
-            // Leading zeros may mean octal to other parsers: leave those to the framework.
+            // Leading zeros mean octal to some parsers: refuse rather than guess.
             if (i == start || octet > 255 || (s[start] == '0' && i - start > 1))
             {
                 break;
@@ -593,7 +593,9 @@ internal ref struct SepEventBuilder
             return true;
         }
 
-        return IPAddress.TryParse(s, out ip);
+        // IPv4 must be a full dotted quad: the framework would also take "10.20.31" or "10" (inet_aton forms).
+        ip = null;
+        return s.Contains(':') && IPAddress.TryParse(s, out ip);
     }
 
     private static bool IsRemoteSource(IPAddress ip) =>

@@ -380,4 +380,63 @@ public class SepSyslogParserTests
             }
         }
     }
+
+    [Fact]
+    public void Parse_VeryWideRowThenNarrowRow_KeepsEveryLabelAndNothingCarriesOver()
+    {
+        var wide = "<54>Nov 23 10:20:00 sepm01 SymantecServer: Site: Site A,"
+            + string.Join(",", Enumerable.Range(1, 150).Select(i => $"Extra {i}: value {i}"));
+
+        var first = ParseEvent(wide);
+        var second = ParseEvent("<54>Nov 23 10:20:00 sepm01 SymantecServer: Site: Site B,Event Description: Package properties have been changed");
+        var rejected = Parser.Parse(new RawInput("hello world", ReceivedAt));
+        var third = ParseEvent("<54>Nov 23 10:20:00 sepm01 SymantecServer: Site: Site C");
+
+        Assert.Equal(151, first.Labels!.Count);
+        Assert.Equal("value 150", first.Labels["Extra 150"]);
+        Assert.Equal(2, second.Labels!.Count);
+        Assert.Equal("Site B", second.Labels["Site"]);
+        Assert.Equal(ParseOutcome.Rejected, rejected.Outcome);
+        Assert.Equal("Site C", Assert.Single(third.Labels!).Value);
+    }
+
+    [Theory]
+    [InlineData("10.20.31.7", "10.20.31.7")]
+    [InlineData("255.255.255.254", "255.255.255.254")]
+    [InlineData("fd00:10:20::7", "fd00:10:20::7")]
+    [InlineData("10.20.31.7 ", "10.20.31.7")]
+    public void Parse_SourceIpForms_AreRead(string text, string expected)
+    {
+        var evt = ParseEvent("<54>Nov 23 10:20:00 sepm01 SymantecServer: Virus found,Computer name: WKS-7,Source IP: " + text);
+
+        Assert.Equal(IPAddress.Parse(expected), evt.SourceIp);
+        Assert.Equal(EventKinds.InfectionTraced, evt.Kind);
+    }
+
+    [Theory]
+    [InlineData("10.20.31")]
+    [InlineData("10.20.31.256")]
+    [InlineData("10.20.31.7.1")]
+    [InlineData("10.20.31.7x")]
+    [InlineData("010.20.31.7")]
+    [InlineData("n/a")]
+    public void Parse_SourceIpThatIsNoAddress_IsKeptAsLabelOnly(string text)
+    {
+        var evt = ParseEvent("<54>Nov 23 10:20:00 sepm01 SymantecServer: Virus found,Computer name: WKS-7,Source IP: " + text);
+
+        Assert.Null(evt.SourceIp);
+        Assert.Equal(text, evt.Labels!["Source IP"]);
+        Assert.Equal(EventKinds.InfectionDetected, evt.Kind);
+    }
+
+    [Fact]
+    public void Parse_UrlAndDrivePathColumns_StayPositional()
+    {
+        var evt = ParseEvent("<54>Nov 23 10:20:00 sepm01 SymantecServer: WKS-7,http://example.test/a,E:/autorun.inf,C:\\x.exe,Rule: Block autorun");
+
+        Assert.Equal("http://example.test/a", evt.Labels!["column2"]);
+        Assert.Equal("E:/autorun.inf", evt.Labels["column3"]);
+        Assert.Equal("Block autorun", evt.RuleName);
+        Assert.Equal(EventKinds.Other, evt.Kind);
+    }
 }
