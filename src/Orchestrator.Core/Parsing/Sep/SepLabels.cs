@@ -133,13 +133,108 @@ internal static class SepLabels
         new("Severity", SepField.Label),
     ];
 
-    // Labels bucketed by length: a lookup compares a handful of same-length names, no hashing.
+    // For the any-case fallback: labels bucketed by length.
     private static readonly SepLabel[][] ByLength = Enumerable.Range(0, MaxLength + 1)
         .Select(n => Known.Where(l => l.Name.Length == n).ToArray())
         .ToArray();
 
+    // The compiler turns a switch on a span into a dispatch on length and characters: no hashing.
+    // Kept in the order of Known (SepLabelsTests checks every name finds its own entry).
+    private static int ExactIndex(ReadOnlySpan<char> label) => label switch
+    {
+        "Event time" => 0,
+        "Event Time" => 1,
+        "Date" => 2,
+        "Time" => 3,
+        "Begin" => 4,
+        "IP Address" => 5,
+        "Computer name" => 6,
+        "Computer" => 7,
+        "Risk name" => 8,
+        "Risk" => 9,
+        "Rule" => 10,
+        "CIDS Signature string" => 11,
+        "User" => 12,
+        "User Name" => 13,
+        "File path" => 14,
+        "Source computer" => 15,
+        "Source Computer Name" => 16,
+        "Source IP" => 17,
+        "Source Computer IP" => 18,
+        "Actual action" => 19,
+        "Action" => 20,
+        "Application hash" => 21,
+        "Hash type" => 22,
+        "Occurrences" => 23,
+        "Local Host IP" => 24,
+        "Local Host MAC" => 25,
+        "Local Port" => 26,
+        "Remote Host IP" => 27,
+        "Remote Host Name" => 28,
+        "Remote Host MAC" => 29,
+        "Remote Port" => 30,
+        "Application" => 31,
+        "SHA-256" => 32,
+        "MD-5" => 33,
+        "Intrusion ID" => 34,
+        "Event Description" => 35,
+        "Event" => 36,
+        "Source" => 37,
+        "Description" => 38,
+        "Requested action" => 39,
+        "Secondary action" => 40,
+        "Inserted" => 41,
+        "Event Insert Time" => 42,
+        "End" => 43,
+        "End Time" => 44,
+        "Last update time" => 45,
+        "Domain" => 46,
+        "Domain Name" => 47,
+        "Group" => 48,
+        "Group Name" => 49,
+        "Server" => 50,
+        "Server Name" => 51,
+        "Site" => 52,
+        "Admin" => 53,
+        "Category" => 54,
+        "Location" => 55,
+        "Disposition" => 56,
+        "Download site" => 57,
+        "Web domain" => 58,
+        "Downloaded by" => 59,
+        "Prevalence" => 60,
+        "Confidence" => 61,
+        "URL Tracking Status" => 62,
+        "First Seen" => 63,
+        "Sensitivity" => 64,
+        "Permitted application reason" => 65,
+        "Allowed application reason" => 66,
+        "Company name" => 67,
+        "Application name" => 68,
+        "Application version" => 69,
+        "Application type" => 70,
+        "File size (bytes)" => 71,
+        "Category set" => 72,
+        "Category type" => 73,
+        "Intensive Protection Level" => 74,
+        "Certificate issuer" => 75,
+        "Certificate signer" => 76,
+        "Certificate thumbprint" => 77,
+        "Signing timestamp" => 78,
+        "Certificate serial number" => 79,
+        "Detection type" => 80,
+        "Risk Level" => 81,
+        "Risk type" => 82,
+        "Scan ID" => 83,
+        "Severity" => 84,
+        _ => -1,
+    };
+
     /// <summary>The longest label SEP writes (Elastic's key pattern allows 29 characters).</summary>
     public const int MaxLength = 29;
+
+    /// <summary>Every known label, in table order.</summary>
+    public static IReadOnlyList<SepLabel> All => Known;
 
     /// <summary>The known label for <paramref name="label"/> (exact spelling first, then any case), or null.</summary>
     public static SepLabel? Find(ReadOnlySpan<char> label, out bool exact)
@@ -150,17 +245,14 @@ internal static class SepLabels
             return null;
         }
 
-        var bucket = ByLength[label.Length];
-        foreach (var known in bucket)
+        var index = ExactIndex(label);
+        if (index >= 0)
         {
-            if (known.Name[0] == label[0] && label.SequenceEqual(known.Name))
-            {
-                exact = true;
-                return known;
-            }
+            exact = true;
+            return Known[index];
         }
 
-        foreach (var known in bucket)
+        foreach (var known in ByLength[label.Length])
         {
             if (label.Equals(known.Name, StringComparison.OrdinalIgnoreCase))
             {
