@@ -21,6 +21,7 @@ internal ref struct SepEventBuilder
     private static KeyValuePair<string, string>[]? t_scratch;
 
     private readonly SecurityEvent _evt;
+    private readonly SepStrings _strings;
     private KeyValuePair<string, string>[] _labels;
     private int _labelCount;
     private bool _hasDescription;
@@ -46,6 +47,7 @@ internal ref struct SepEventBuilder
     public SepEventBuilder(SecurityEvent evt)
     {
         _evt = evt;
+        _strings = SepStrings.Current;
 
         // Labels are gathered first so the dictionary is made once at its final size.
         _labels = t_scratch ?? new KeyValuePair<string, string>[64];
@@ -150,16 +152,16 @@ internal ref struct SepEventBuilder
 
                 break;
             case SepField.HostName when _evt.HostName is null:
-                _evt.HostName = SepStrings.Get(value);
+                _evt.HostName = _strings.Get(value);
                 return;
             case SepField.RiskName:
-                _evt.RuleName = SepStrings.Get(value);
+                _evt.RuleName = _strings.Get(value);
                 return;
             case SepField.Rule or SepField.SignatureName when _evt.RuleName is null:
-                _evt.RuleName = SepStrings.Get(value);
+                _evt.RuleName = _strings.Get(value);
                 return;
             case SepField.UserName when _evt.UserName is null:
-                _evt.UserName = SepStrings.Get(value);
+                _evt.UserName = _strings.Get(value);
                 return;
             case SepField.FilePath:
                 SetFilePath(value.ToString());
@@ -171,13 +173,13 @@ internal ref struct SepEventBuilder
                 _sourceIp = new Deferred(name, value);
                 return;
             case SepField.ActualAction:
-                _evt.EventAction = SepStrings.Get(value);
+                _evt.EventAction = _strings.Get(value);
                 return;
             case SepField.Action:
                 _hasAction = true;
                 if (_evt.EventAction is null)
                 {
-                    _evt.EventAction = SepStrings.Get(value);
+                    _evt.EventAction = _strings.Get(value);
                     return;
                 }
 
@@ -302,7 +304,7 @@ internal ref struct SepEventBuilder
             }
             else
             {
-                evt.SourceName = SepStrings.Get(v);
+                evt.SourceName = _strings.Get(v);
             }
         }
 
@@ -484,7 +486,7 @@ internal ref struct SepEventBuilder
             _labels = wider;
         }
 
-        _labels[_labelCount++] = new KeyValuePair<string, string>(name, SepStrings.Get(value));
+        _labels[_labelCount++] = new KeyValuePair<string, string>(name, _strings.Get(value));
     }
 
     private readonly void SetFilePath(string path)

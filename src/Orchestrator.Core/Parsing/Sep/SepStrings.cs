@@ -7,17 +7,23 @@ namespace Orchestrator.Core.Parsing.Sep;
 /// so a stream of similar SEP lines does not allocate the same strings again and again.
 /// </summary>
 /// <remarks>A lossy direct-mapped table: a collision only costs an allocation, never a wrong string.</remarks>
-internal static class SepStrings
+internal sealed class SepStrings
 {
     private const int SizeBits = 9;
     private const int Size = 1 << SizeBits;
     private const int MaxLength = 40;
 
     [ThreadStatic]
-    private static string?[]? t_pool;
+    private static SepStrings? t_current;
+
+    // Entries are structs so that taking a ref to one needs no array covariance check.
+    private readonly Entry[] _entries = new Entry[Size];
+
+    /// <summary>The cache of the calling thread.</summary>
+    public static SepStrings Current => t_current ??= new SepStrings();
 
     /// <summary>The string for <paramref name="value"/>, from the cache when seen recently.</summary>
-    public static string Get(ReadOnlySpan<char> value)
+    public string Get(ReadOnlySpan<char> value)
     {
         if (value.IsEmpty)
         {
@@ -29,8 +35,7 @@ internal static class SepStrings
             return value.ToString();
         }
 
-        var pool = t_pool ??= new string?[Size];
-        ref var slot = ref pool[Slot(value)];
+        ref var slot = ref _entries[Slot(value)].Value;
         if (slot is not null && value.SequenceEqual(slot))
         {
             return slot;
@@ -59,5 +64,10 @@ internal static class SepStrings
 
         var hash = ((head * 0x9E3779B97F4A7C15UL) ^ tail ^ (ulong)value.Length) * 0xC2B2AE3D27D4EB4FUL;
         return (int)(hash >> (64 - SizeBits));
+    }
+
+    private struct Entry
+    {
+        public string? Value;
     }
 }
