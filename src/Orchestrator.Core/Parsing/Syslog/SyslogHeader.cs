@@ -308,7 +308,7 @@ public readonly record struct SyslogHeader
     // "Jan 1" line read on Dec 31 (sender clock ahead) is next year's; "Feb 29" is the last leap year's.
     private static bool TryPickYear(DateTimeOffset receivedAt, int month, int day, int hour, int minute, int second, out DateTimeOffset timestamp)
     {
-        var latest = receivedAt.AddDays(1);
+        var latest = receivedAt.UtcTicks > DateTimeOffset.MaxValue.UtcTicks - TimeSpan.TicksPerDay ? DateTimeOffset.MaxValue : receivedAt.AddDays(1);
         var year = receivedAt.UtcDateTime.Year;
         if (month == 1 && receivedAt.UtcDateTime.Month == 12
             && TryMake(year + 1, month, day, hour, minute, second, out timestamp) && timestamp <= latest)
@@ -331,7 +331,7 @@ public readonly record struct SyslogHeader
     private static bool TryMake(int year, int month, int day, int hour, int minute, int second, out DateTimeOffset value)
     {
         value = default;
-        if (day > DateTime.DaysInMonth(year, month))
+        if (year is < 1 or > 9999 || day > DateTime.DaysInMonth(year, month))
         {
             return false;
         }

@@ -369,14 +369,17 @@ public class SepSyslogParserTests
     }
 
     [Fact]
-    public void Parse_EveryPrefixOfARiskLine_NeverThrows()
+    public void Parse_EveryPrefixOfARiskLineAtAnyReceiptTime_NeverThrows()
     {
         foreach (var line in new[] { Rfc3164Risk, Sep143Risk, "<134>1 2026-11-23T10:30:00Z h a - - [x@1 a=\"]\"] \"a,\"\"b" })
         {
             for (var i = 0; i <= line.Length; i++)
             {
-                var result = Parser.Parse(new RawInput(line[..i], ReceivedAt));
-                Assert.True(result.Outcome is ParseOutcome.Event or ParseOutcome.Rejected);
+                foreach (var receivedAt in new[] { ReceivedAt, default, DateTimeOffset.MaxValue })
+                {
+                    var result = Parser.Parse(new RawInput(line[..i], receivedAt));
+                    Assert.True(result.Outcome is ParseOutcome.Event or ParseOutcome.Rejected);
+                }
             }
         }
     }

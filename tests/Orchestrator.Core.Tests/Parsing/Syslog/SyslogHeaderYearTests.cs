@@ -42,4 +42,18 @@ public class SyslogHeaderYearTests
         Assert.Equal("SymantecServer", header.AppName);
         Assert.Equal(37, header.MessageStart);
     }
+
+    [Theory]
+    [InlineData("Nov 23 10:00:00 sepm SymantecServer: x")]
+    [InlineData("Feb 29 10:00:00 sepm SymantecServer: x")]
+    [InlineData("Jan  1 00:00:00 sepm SymantecServer: x")]
+    public void Parse_ReceivedAtAtEitherEndOfTheCalendar_DoesNotThrow(string line)
+    {
+        // Was ArgumentOutOfRangeException from DateTime.DaysInMonth(0, ...) / (10000, ...).
+        var early = SyslogHeader.Parse(line, default);
+        var late = SyslogHeader.Parse(line, new DateTimeOffset(9999, 12, 31, 0, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal("sepm", late.Hostname);
+        Assert.True(early.MessageStart >= 0);
+    }
 }
