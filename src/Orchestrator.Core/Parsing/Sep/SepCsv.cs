@@ -165,7 +165,12 @@ internal static class SepCsv
             return false;
         }
 
-        value = field[(colon + 1)..].Trim();
+        value = field[Math.Min(colon + 2, field.Length)..];
+        if (!value.IsEmpty && (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1])))
+        {
+            value = value.Trim();
+        }
+
         return true;
     }
 
