@@ -308,6 +308,7 @@ internal ref struct SepEventBuilder
             }
         }
 
+        // A loopback, unspecified or broadcast "source" is the client itself or nothing: no one to block.
         if (_sourceIp.Has)
         {
             if (TryParseIp(_sourceIp.Value, out var ip) && IsRemoteSource(ip))
