@@ -125,6 +125,7 @@ internal ref struct SepEventBuilder
         }
 
         var name = exact ? known!.Name : label.ToString();
+        _isIntrusion |= known?.Field is SepField.IntrusionId or SepField.SignatureName;
         switch (known?.Field ?? SepField.Label)
         {
             case SepField.EventTime:
@@ -225,8 +226,7 @@ internal ref struct SepEventBuilder
                 _evt.ProcessHashMd5 = LowerHex(value);
                 return;
             case SepField.IntrusionId or SepField.EventDescription:
-                _isIntrusion |= known!.Field == SepField.IntrusionId;
-                _hasDescription |= known.Field == SepField.EventDescription;
+                _hasDescription |= known!.Field == SepField.EventDescription;
                 break;
             case SepField.Event:
                 IsRisk |= IsRiskDescription(value);

@@ -166,4 +166,19 @@ public class SepSyslogParserSampleTests
         Assert.Equal("Site_D", evt.Labels["Site"]);
         Assert.Equal(new DateTimeOffset(2026, 4, 14, 9, 7, 42, TimeSpan.Zero), evt.Timestamp);
     }
+
+    [Fact]
+    public void Parse_IntrusionSampleWithUnknownDirection_IsIntrusionWithRemoteKept()
+    {
+        var evt = Sample("Mass Iframe Injection Website 17");
+
+        Assert.Equal(EventKinds.Other, evt.Kind);
+        Assert.Equal("intrusion_detection", evt.EventCategory);
+        Assert.Equal("Informational: HTTP PE Download", evt.RuleName);
+        Assert.Null(evt.SourceIp);
+        Assert.Null(evt.NetworkDirection);
+        Assert.Equal("AB7R7F9G9-GHSIW9", evt.Labels!["Remote Host Name"]);
+        Assert.Equal("44770", evt.Labels["Remote Port"]);
+        Assert.Equal("Unknown", evt.Labels["column10"]);
+    }
 }
