@@ -295,25 +295,43 @@ public readonly record struct SyslogHeader
             return false;
         }
 
-        var year = receivedAt.UtcDateTime.Year;
-        if (!TryMake(year, month, day, hour, minute, second, out timestamp))
+        if (!TryPickYear(receivedAt, month, day, hour, minute, second, out timestamp))
         {
             return false;
-        }
-
-        if (timestamp > receivedAt.AddDays(1) && TryMake(year - 1, month, day, hour, minute, second, out var lastYear))
-        {
-            timestamp = lastYear;
         }
 
         used = Math.Min(p + 1, s.Length);
         return true;
     }
 
+    // The latest year that puts the time no more than a day after receivedAt. Around New Year a
+    // "Jan 1" line read on Dec 31 (sender clock ahead) is next year's; "Feb 29" is the last leap year's.
+    private static bool TryPickYear(DateTimeOffset receivedAt, int month, int day, int hour, int minute, int second, out DateTimeOffset timestamp)
+    {
+        var latest = receivedAt.UtcTicks > DateTimeOffset.MaxValue.UtcTicks - TimeSpan.TicksPerDay ? DateTimeOffset.MaxValue : receivedAt.AddDays(1);
+        var year = receivedAt.UtcDateTime.Year;
+        if (month == 1 && receivedAt.UtcDateTime.Month == 12
+            && TryMake(year + 1, month, day, hour, minute, second, out timestamp) && timestamp <= latest)
+        {
+            return true;
+        }
+
+        for (var y = year; y >= year - 4; y--)
+        {
+            if (TryMake(y, month, day, hour, minute, second, out timestamp) && timestamp <= latest)
+            {
+                return true;
+            }
+        }
+
+        timestamp = default;
+        return false;
+    }
+
     private static bool TryMake(int year, int month, int day, int hour, int minute, int second, out DateTimeOffset value)
     {
         value = default;
-        if (day > DateTime.DaysInMonth(year, month))
+        if (year is < 1 or > 9999 || day > DateTime.DaysInMonth(year, month))
         {
             return false;
         }
