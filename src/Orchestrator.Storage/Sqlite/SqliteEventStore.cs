@@ -20,15 +20,16 @@ public sealed class SqliteEventStore : IEventStore
 
     private const int RetentionChunkRows = 50_000;
     private const int MaxPooledReaders = 4;
-    private const int MaxCachedContexts = 1_024;
+    private const int MaxCachedIds = 65_536;
     private const string LastEventIdKey = "events.last_id";
     private const string LastDeadLetterIdKey = "dead_letters.last_id";
 
     private const string SelectEvents = """
-        SELECT e.id, e.ts_ms, e.ingested_ticks, k.text, f.text, e.host_name, e.host_ip, e.source_ip, c.text, e.original
+        SELECT e.id, e.ts_ms, e.ingested_ticks, k.text, f.text, h.name, h.ip, e.source_ip, c.text, e.original
         FROM events e
         JOIN terms k ON k.id = e.kind
         JOIN terms f ON f.id = e.format
+        LEFT JOIN hosts h ON h.id = e.host_id
         LEFT JOIN contexts c ON c.id = e.context_id
         """;
 
@@ -60,7 +61,7 @@ public sealed class SqliteEventStore : IEventStore
             _writer.Open();
             SqliteSchema.ConfigureConnection(_writer, _synchronous);
             SqliteSchema.Migrate(_writer);
-            _inserter = new EventInserter(_writer, MaxCachedContexts);
+            _inserter = new EventInserter(_writer, MaxCachedIds);
             _inserter.LastEventId = Math.Max(ReadLong(_writer, "SELECT max(id) FROM events"), ReadMeta(_writer, LastEventIdKey));
             _inserter.LastDeadLetterId = Math.Max(ReadLong(_writer, "SELECT max(id) FROM dead_letters"), ReadMeta(_writer, LastDeadLetterIdKey));
         }
@@ -125,17 +126,10 @@ public sealed class SqliteEventStore : IEventStore
 
             if (query.Host is not null)
             {
-                sql.Append(where);
+                // NOCASE folds ASCII only, which is what host names are.
+                sql.Append(where).Append("e.host_id IN (SELECT id FROM hosts WHERE name = $host COLLATE NOCASE OR ip = $hostIp)");
                 command.Parameters.AddWithValue("$host", query.Host);
-                if (IPAddress.TryParse(query.Host, out var hostIp))
-                {
-                    sql.Append("(e.host_name = $host COLLATE NOCASE OR e.host_ip = $hostIp)");
-                    command.Parameters.AddWithValue("$hostIp", IpText(hostIp));
-                }
-                else
-                {
-                    sql.Append("e.host_name = $host COLLATE NOCASE");
-                }
+                command.Parameters.AddWithValue("$hostIp", IPAddress.TryParse(query.Host, out var hostIp) ? IpText(hostIp) : DBNull.Value);
 
                 where = " AND ";
             }
@@ -523,8 +517,8 @@ public sealed class SqliteEventStore : IEventStore
             Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(1)),
             Ingested = ingested,
             Original = original,
-            HostName = row.IsDBNull(5) ? null : row.GetString(5),
-            HostIp = row.IsDBNull(6) ? null : IPAddress.Parse(row.GetString(6)),
+            HostName = row.IsDBNull(5) || row.GetString(5).Length == 0 ? null : row.GetString(5),
+            HostIp = row.IsDBNull(6) || row.GetString(6).Length == 0 ? null : IPAddress.Parse(row.GetString(6)),
             SourceIp = row.IsDBNull(7) ? null : IPAddress.Parse(row.GetString(7)),
         };
         fallback.SetLabel(ReparseErrorLabel, reason);

@@ -22,12 +22,17 @@ internal static class SqliteSchema
         // Times: ts_ms is @timestamp in Unix milliseconds (what queries and retention compare);
         // ingested_ticks and received_ticks are 100 ns units since the Unix epoch so the receive
         // time handed back to the parser on re-read is exactly the one it saw first.
-        // kind/format/listener are codes into terms: a 1-byte integer instead of ~15 bytes of
-        // text in every row and in the (kind, ts) index.
+        // kind/format/listener are codes into terms and the host is a code into hosts: small
+        // integers in every row and index instead of text. One integer index on host_id costs
+        // far less per insert than text indexes on host name and host IP (measured: each random
+        // text index roughly doubled the CPU per event).
         """
         CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
         CREATE TABLE terms(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
         CREATE TABLE contexts(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
+        CREATE TABLE hosts(id INTEGER PRIMARY KEY, name TEXT NOT NULL, ip TEXT NOT NULL, UNIQUE(name, ip));
+        CREATE INDEX hosts_name ON hosts(name COLLATE NOCASE);
+        CREATE INDEX hosts_ip ON hosts(ip);
         CREATE TABLE events(
             id INTEGER PRIMARY KEY,
             ts_ms INTEGER NOT NULL,
@@ -35,15 +40,13 @@ internal static class SqliteSchema
             kind INTEGER NOT NULL REFERENCES terms(id),
             format INTEGER NOT NULL REFERENCES terms(id),
             listener INTEGER NOT NULL REFERENCES terms(id),
-            host_name TEXT,
-            host_ip TEXT,
+            host_id INTEGER REFERENCES hosts(id),
             source_ip TEXT,
             context_id INTEGER REFERENCES contexts(id),
             original TEXT NOT NULL);
         CREATE INDEX events_ts ON events(ts_ms);
         CREATE INDEX events_kind_ts ON events(kind, ts_ms);
-        CREATE INDEX events_host_name ON events(host_name COLLATE NOCASE) WHERE host_name IS NOT NULL;
-        CREATE INDEX events_host_ip ON events(host_ip) WHERE host_ip IS NOT NULL;
+        CREATE INDEX events_host ON events(host_id) WHERE host_id IS NOT NULL;
         CREATE INDEX events_source_ip ON events(source_ip) WHERE source_ip IS NOT NULL;
         CREATE TABLE dead_letters(
             id INTEGER PRIMARY KEY,

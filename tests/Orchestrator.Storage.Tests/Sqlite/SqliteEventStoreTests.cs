@@ -272,7 +272,7 @@ public sealed class SqliteEventStoreTests : IDisposable
         var after = StoreFixture.Event(T0 + 2);
         var broken = new DeadLetter(StoreFixture.Received, "http", null, null!, [1]);
 
-        await Assert.ThrowsAnyAsync<Exception>(async () =>
+        await Assert.ThrowsAsync<SqliteException>(async () =>
             await store.AppendAsync([StoreFixture.Item(before, "header"), IngestItem.ForDeadLetter(broken), StoreFixture.Item(after)], _ct));
 
         Assert.Equal(new StoreCounts(0, 0), await store.CountAsync(_ct));
