@@ -14,6 +14,13 @@ internal static class SqliteSchema
     public const int BusyTimeoutMs = 5_000;
 
     /// <summary>
+    /// Bytes per page for new databases. Large pages cut the WAL write and checkpoint syscalls per
+    /// event (measured CPU per event with all indexes, batches of 10,000: 9.1 us at 4 KiB,
+    /// 7.2 us at 16 KiB, 5.9 us at 32 KiB, 5.7 us at 64 KiB); 32 KiB keeps single-row reads cheap.
+    /// </summary>
+    public const int PageSize = 32_768;
+
+    /// <summary>
     /// Step N (index N-1) moves the schema from version N-1 to N. Append steps for new tables;
     /// never edit a released one.
     /// </summary>
@@ -89,7 +96,9 @@ internal static class SqliteSchema
 
         if (version == 0)
         {
-            // Only takes effect before the first table exists, which is why it precedes the WAL switch and step 1.
+            // Both only take effect before the first table exists (page_size also not once in WAL mode),
+            // which is why they precede the WAL switch and step 1.
+            Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA page_size={PageSize}"));
             Execute(connection, "PRAGMA auto_vacuum=INCREMENTAL");
         }
 

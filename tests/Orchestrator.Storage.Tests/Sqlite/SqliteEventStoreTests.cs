@@ -353,6 +353,7 @@ public sealed class SqliteEventStoreTests : IDisposable
 
         Assert.Equal(1, _fixture.CountRows("PRAGMA user_version"));
         Assert.Equal(2, _fixture.CountRows("PRAGMA auto_vacuum"));
+        Assert.Equal(32_768, _fixture.CountRows("PRAGMA page_size"));
         Assert.True(File.Exists(store.DatabasePath));
         using var connection = new SqliteConnection("Data Source=" + store.DatabasePath + ";Pooling=False");
         connection.Open();
