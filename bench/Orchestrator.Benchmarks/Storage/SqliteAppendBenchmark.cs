@@ -53,33 +53,31 @@ public class SqliteAppendBenchmark
 
     private static IngestItem[] MakeBatch(int size, Random random, DateTimeOffset received, string[] kinds, ref int n)
     {
+        var batch = new IngestItem[size];
+        for (var i = 0; i < size; i++, n++)
         {
-            var batch = new IngestItem[size];
-            for (var i = 0; i < size; i++, n++)
+            var host = random.Next(1_500);
+            var ts = received.AddMilliseconds(n);
+            var source = random.Next(10) == 0 ? new IPAddress([10, 20, (byte)random.Next(256), (byte)random.Next(1, 255)]) : null;
+            var line = string.Create(CultureInfo.InvariantCulture,
+                $"<54>{ts:MMM dd HH:mm:ss} SEPM01 SymantecServer: PC-{host:D4},Event Description: Threat found,Local Host IP: 10.1.{host / 250}.{host % 250},Local Port: {random.Next(1024, 65535)},Remote Host IP: {source?.ToString() ?? "0.0.0.0"},Remote Port: 445,Direction: Inbound,Application: C:\\Windows\\System32\\svchost.exe,Action: Blocked,Risk name: W32.Downadup.B,File path: C:\\Users\\user{host}\\AppData\\Local\\Temp\\{random.NextInt64():x16}.exe,Occurrences: 1,Begin: {ts:yyyy-MM-dd HH:mm:ss},");
+            line += new string('.', Math.Max(0, 500 - line.Length));
+            var evt = new SecurityEvent
             {
-                var host = random.Next(1_500);
-                var ts = received.AddMilliseconds(n);
-                var source = random.Next(10) == 0 ? new IPAddress([10, 20, (byte)random.Next(256), (byte)random.Next(1, 255)]) : null;
-                var line = string.Create(CultureInfo.InvariantCulture,
-                    $"<54>{ts:MMM dd HH:mm:ss} SEPM01 SymantecServer: PC-{host:D4},Event Description: Threat found,Local Host IP: 10.1.{host / 250}.{host % 250},Local Port: {random.Next(1024, 65535)},Remote Host IP: {source?.ToString() ?? "0.0.0.0"},Remote Port: 445,Direction: Inbound,Application: C:\\Windows\\System32\\svchost.exe,Action: Blocked,Risk name: W32.Downadup.B,File path: C:\\Users\\user{host}\\AppData\\Local\\Temp\\{random.NextInt64():x16}.exe,Occurrences: 1,Begin: {ts:yyyy-MM-dd HH:mm:ss},");
-                line += new string('.', Math.Max(0, 500 - line.Length));
-                var evt = new SecurityEvent
-                {
-                    Kind = kinds[random.Next(kinds.Length)],
-                    Format = EventFormats.Sep,
-                    Timestamp = ts,
-                    Ingested = received.AddTicks(n * 17L),
-                    Original = line,
-                    HostName = string.Create(CultureInfo.InvariantCulture, $"PC-{host:D4}"),
-                    HostIp = new IPAddress([10, 1, (byte)(host / 250), (byte)(host % 250)]),
-                    SourceIp = source,
-                };
-                batch[i] = IngestItem.ForEvent(evt, null, "syslog-tcp");
-            }
-
-            return batch;
+                Kind = kinds[random.Next(kinds.Length)],
+                Format = EventFormats.Sep,
+                Timestamp = ts,
+                Ingested = received.AddTicks(n * 17L),
+                Original = line,
+                HostName = string.Create(CultureInfo.InvariantCulture, $"PC-{host:D4}"),
+                HostIp = new IPAddress([10, 1, (byte)(host / 250), (byte)(host % 250)]),
+                SourceIp = source,
+            };
+            batch[i] = IngestItem.ForEvent(evt, null, "syslog-tcp");
         }
-    }
+
+    return batch;
+}
 
     [GlobalCleanup]
     public async Task Cleanup()
