@@ -59,7 +59,7 @@ public sealed class SqliteEventStore : IEventStore
         try
         {
             _writer.Open();
-            SqliteSchema.ConfigureConnection(_writer, _synchronous);
+            SqliteSchema.ConfigureConnection(_writer, _synchronous, SqliteSchema.WriterCacheKib);
             SqliteSchema.Migrate(_writer);
             _inserter = new EventInserter(_writer, MaxCachedIds);
             _inserter.LastEventId = Math.Max(ReadLong(_writer, "SELECT max(id) FROM events"), ReadMeta(_writer, LastEventIdKey));
@@ -319,7 +319,9 @@ public sealed class SqliteEventStore : IEventStore
             _inserter.Dispose();
             try
             {
-                // Folds the WAL back into events.db so the file is whole on its own after shutdown.
+                // Refreshes planner statistics (bounded work) and folds the WAL back into events.db
+                // so the file is whole on its own after shutdown.
+                SqliteSchema.Execute(_writer, "PRAGMA analysis_limit=400; PRAGMA optimize;");
                 SqliteSchema.Execute(_writer, "PRAGMA wal_checkpoint(TRUNCATE)");
             }
             finally
@@ -539,7 +541,7 @@ public sealed class SqliteEventStore : IEventStore
         try
         {
             connection.Open();
-            SqliteSchema.ConfigureConnection(connection, _synchronous);
+            SqliteSchema.ConfigureConnection(connection, _synchronous, SqliteSchema.ReaderCacheKib);
             return connection;
         }
         catch

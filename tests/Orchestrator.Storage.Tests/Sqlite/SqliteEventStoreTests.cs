@@ -265,6 +265,38 @@ public sealed class SqliteEventStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task QueryDeadLettersAsync_EmptyRawInput_ReturnsEmptyBytesNotNull()
+    {
+        await using var store = _fixture.Open();
+        await store.AppendAsync([IngestItem.ForDeadLetter(new DeadLetter(StoreFixture.Received, "http", EventFormats.Json, "empty body", []))], _ct);
+
+        var read = Assert.Single(await store.QueryDeadLettersAsync(10, _ct));
+
+        Assert.NotNull(read.Raw);
+        Assert.Empty(read.Raw);
+    }
+
+    [Fact]
+    public async Task QueryAsync_HostSpelledDifferentlyAcrossEvents_MatchesEverySpellingAndPairing()
+    {
+        await using var store = _fixture.Open();
+        await store.AppendAsync(
+        [
+            StoreFixture.Item(StoreFixture.Event(T0, host: "WS-042", text: "upper")),
+            StoreFixture.Item(StoreFixture.Event(T0 + 1, host: "ws-042", text: "lower")),
+            StoreFixture.Item(StoreFixture.Event(T0 + 2, host: "ws-042@10.3.0.42", text: "with-ip")),
+            StoreFixture.Item(StoreFixture.Event(T0 + 3, host: "ws-043@10.3.0.42", text: "ip-reassigned")),
+        ], _ct);
+
+        var byName = await store.QueryAsync(new EventQuery { Host = "Ws-042" }, _ct);
+        var byIp = await store.QueryAsync(new EventQuery { Host = "10.3.0.42" }, _ct);
+
+        Assert.Equal(["with-ip", "lower", "upper"], byName.Select(e => e.RuleName));
+        Assert.Equal(["ip-reassigned", "with-ip"], byIp.Select(e => e.RuleName));
+        Assert.Equal(4, _fixture.CountRows("SELECT count(*) FROM hosts"));
+    }
+
+    [Fact]
     public async Task AppendAsync_ItemFailsToInsertMidBatch_CommitsNothingAndSetsNoIds()
     {
         await using var store = _fixture.Open();
