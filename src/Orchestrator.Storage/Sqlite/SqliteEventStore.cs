@@ -273,7 +273,7 @@ public sealed class SqliteEventStore : IEventStore
         long deadLettersDeleted = 0;
         if (policy.MaxAge is { } maxAge)
         {
-            var cutoff = now - maxAge;
+            var cutoff = maxAge >= now - DateTimeOffset.MinValue ? DateTimeOffset.MinValue : now - maxAge;
             eventsDeleted += await DeleteInChunksAsync(
                 "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE ts_ms < $cutoff ORDER BY ts_ms LIMIT $n)",
                 cutoff.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);

@@ -417,6 +417,18 @@ public sealed class SqliteEventStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task ApplyRetentionAsync_MaxAgeLongerThanAllTime_DeletesNothing()
+    {
+        await using var store = _fixture.Open();
+        await store.AppendAsync([StoreFixture.Item(StoreFixture.Event(T0)), StoreFixture.Item(StoreFixture.Event(-5_000))], _ct);
+
+        var result = await store.ApplyRetentionAsync(new RetentionPolicy(TimeSpan.MaxValue, null), DateTimeOffset.FromUnixTimeMilliseconds(T0), _ct);
+
+        Assert.Equal(new RetentionResult(0, 0), result);
+        Assert.Equal(2, (await store.CountAsync(_ct)).Events);
+    }
+
+    [Fact]
     public async Task ApplyRetentionAsync_MaxBytes_ShrinksFilesUnderBoundKeepingNewestEvents()
     {
         await using var store = _fixture.Open();
