@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text;
 using Microsoft.Data.Sqlite;
@@ -67,6 +66,8 @@ public sealed class SqliteEventStore : IEventStore
         }
         catch
         {
+            // Statements must be finalized before the connection closes.
+            _inserter?.Dispose();
             _writer.Dispose();
             throw;
         }
