@@ -38,7 +38,6 @@ public readonly record struct SyslogHeader
 
     public int Severity => Priority < 0 ? -1 : Priority % 8;
 
-    private static readonly string[] Months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
     /// <summary>
     /// Reads the header of <paramref name="line"/>. Never fails: a line without a header yields
@@ -253,7 +252,7 @@ public readonly record struct SyslogHeader
             return false;
         }
 
-        var month = Array.IndexOf(Months, s[..3].ToString()) + 1;
+        var month = MonthNumber(s[..3]);
         if (month == 0)
         {
             return false;
@@ -413,4 +412,21 @@ public readonly record struct SyslogHeader
     }
 
     private static string? Nil(string? token) => token is null or "-" ? null : token;
+
+    private static int MonthNumber(ReadOnlySpan<char> name) => name switch
+    {
+        "Jan" => 1,
+        "Feb" => 2,
+        "Mar" => 3,
+        "Apr" => 4,
+        "May" => 5,
+        "Jun" => 6,
+        "Jul" => 7,
+        "Aug" => 8,
+        "Sep" => 9,
+        "Oct" => 10,
+        "Nov" => 11,
+        "Dec" => 12,
+        _ => 0,
+    };
 }
