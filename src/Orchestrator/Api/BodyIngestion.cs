@@ -100,7 +100,7 @@ public sealed class BodyIngestion(ParserRegistry registry, IngestPipeline pipeli
         }
     }
 
-    /// <summary>The first JSON syntax error, with its 1-based line and byte position in that line, or null.</summary>
+    /// <summary>The first JSON syntax error, with its 1-based line and 1-based byte in that line, or null.</summary>
     private static ApiError? FindInvalidJson(ReadOnlySpan<byte> body, BodyKind kind)
     {
         if (kind == BodyKind.JsonDocument)
@@ -137,7 +137,7 @@ public sealed class BodyIngestion(ParserRegistry registry, IngestPipeline pipeli
 
             if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
             {
-                return new ApiError($"invalid JSON at line {firstLine}, byte 0: an event must be a JSON object", firstLine, 0);
+                return new ApiError($"invalid JSON at line {firstLine}, byte 1: an event must be a JSON object", firstLine, 1);
             }
 
             while (reader.Read())
@@ -149,7 +149,8 @@ public sealed class BodyIngestion(ParserRegistry registry, IngestPipeline pipeli
         catch (JsonException ex)
         {
             var line = firstLine + (int)(ex.LineNumber ?? 0);
-            var position = ex.BytePositionInLine ?? 0;
+            // 1-based like the line number, so "line 2, byte 19" is where an editor's cursor goes.
+            var position = (ex.BytePositionInLine ?? 0) + 1;
             return new ApiError($"invalid JSON at line {line}, byte {position}: {FirstSentence(ex.Message)}", line, position);
         }
     }
