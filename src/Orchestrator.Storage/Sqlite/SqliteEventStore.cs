@@ -58,6 +58,9 @@ public sealed class SqliteEventStore : IEventStore
         try
         {
             _writer.Open();
+            // cache_size alone did not bound the page cache here (it grew with the database, ~500 MB per
+            // million events); the soft heap limit makes SQLite evict clean pages instead. It is process-wide.
+            SQLitePCL.raw.sqlite3_soft_heap_limit64(options.MemoryLimitBytes);
             SqliteSchema.ConfigureConnection(_writer, _synchronous, SqliteSchema.WriterCacheKib);
             SqliteSchema.Migrate(_writer);
             _inserter = new EventInserter(_writer, MaxCachedIds);

@@ -9,27 +9,37 @@ public sealed class SqliteEventStoreOptions
     /// <summary>How each commit reaches the disk; see <see cref="SqliteSynchronous"/>.</summary>
     public SqliteSynchronous Synchronous { get; set; } = SqliteSynchronous.Full;
 
+    /// <summary>Memory SQLite may use for its caches before it evicts pages (a soft, process-wide limit).</summary>
+    public long MemoryLimitBytes { get; set; } = 64L << 20;
+
     /// <summary>Throws naming the option and what to do when a value is unusable.</summary>
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(DataDirectory))
         {
             throw new ArgumentException(
-                "Storage:Sqlite:DataDirectory is empty; set it to the directory that should hold events.db.",
+                "data is empty; set it to the directory that should hold events.db.",
                 nameof(DataDirectory));
         }
 
         if (DataDirectory.AsSpan().IndexOfAny(Path.GetInvalidPathChars()) >= 0)
         {
             throw new ArgumentException(
-                $"Storage:Sqlite:DataDirectory '{DataDirectory}' contains characters that are not allowed in a path.",
+                $"data '{DataDirectory}' contains characters that are not allowed in a path.",
                 nameof(DataDirectory));
+        }
+
+        if (MemoryLimitBytes < 8L << 20)
+        {
+            throw new ArgumentException(
+                $"storage.memory_limit {MemoryLimitBytes} bytes is too small; give SQLite at least 8MB.",
+                nameof(MemoryLimitBytes));
         }
 
         if (!Enum.IsDefined(Synchronous))
         {
             throw new ArgumentException(
-                $"Storage:Sqlite:Synchronous '{Synchronous}' is not supported; use Full or Normal.",
+                $"storage.synchronous '{Synchronous}' is not supported; use Full or Normal.",
                 nameof(Synchronous));
         }
     }

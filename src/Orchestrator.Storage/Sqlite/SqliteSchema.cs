@@ -88,8 +88,11 @@ internal static class SqliteSchema
     public static void ConfigureConnection(SqliteConnection connection, SqliteSynchronous synchronous, int cacheKib)
     {
         var sync = synchronous == SqliteSynchronous.Normal ? "NORMAL" : "FULL";
-        Execute(connection, string.Create(CultureInfo.InvariantCulture,
-            $"PRAGMA busy_timeout={BusyTimeoutMs}; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-{cacheKib}; PRAGMA synchronous={sync};"));
+        // One statement per command: each pragma must take effect, and a multi-statement text hides a failure.
+        Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout={BusyTimeoutMs}"));
+        Execute(connection, "PRAGMA temp_store=MEMORY");
+        Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA cache_size=-{cacheKib}"));
+        Execute(connection, "PRAGMA synchronous=" + sync);
     }
 
     /// <summary>Creates or upgrades the schema on the writer connection.</summary>

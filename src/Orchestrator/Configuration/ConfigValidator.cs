@@ -79,6 +79,7 @@ public static class ConfigValidator
             errors.Add($"storage.synchronous: '{config.Storage.Synchronous}' is not full or normal");
         }
 
+        Size(errors, "storage.memory_limit", config.Storage.MemoryLimit);
         if (config.Retention.MaxAge is not null)
         {
             Duration(errors, "retention.max_age", config.Retention.MaxAge);

@@ -96,6 +96,9 @@ public sealed class StorageConfig
 {
     /// <summary><c>full</c> (an fsync per commit: survives power loss) or <c>normal</c> (survives a process crash).</summary>
     public string Synchronous { get; set; } = "full";
+
+    /// <summary>Memory SQLite may use for caches before it evicts pages.</summary>
+    public string MemoryLimit { get; set; } = "64MB";
 }
 
 /// <summary>How long events are kept.</summary>

@@ -1,4 +1,5 @@
 using Orchestrator.Configuration;
+using Orchestrator.Core.Configuration;
 using Orchestrator.Core.Ingestion;
 using Orchestrator.Core.Parsing;
 using Orchestrator.Storage.Sqlite;
@@ -15,6 +16,7 @@ public static class StoreFactory
         {
             DataDirectory = settings.DataDirectory,
             Synchronous = settings.Config.Storage.Synchronous == "normal" ? SqliteSynchronous.Normal : SqliteSynchronous.Full,
+            MemoryLimitBytes = ByteSizes.Parse(settings.Config.Storage.MemoryLimit),
         };
         options.Validate();
         return new SqliteEventStore(options, registry);
