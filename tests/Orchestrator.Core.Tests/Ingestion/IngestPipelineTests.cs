@@ -85,18 +85,20 @@ public class IngestPipelineTests
     public async Task Complete_DrainsEverythingQueued()
     {
         var (pipeline, store, _, _) = Create();
-        Task? run = null;
-        for (var i = 0; i < 50; i++)
+        var queuedBeforeStart = new IngestPipelineOptions().QueueCapacity;
+        for (var i = 0; i < queuedBeforeStart; i++)
         {
             await pipeline.EnqueueAsync([Event($"e{i}")], CancellationToken.None);
-            if (i == 10)
-            {
-                run = pipeline.RunAsync(CancellationToken.None);
-            }
+        }
+
+        var run = pipeline.RunAsync(CancellationToken.None);
+        for (var i = queuedBeforeStart; i < 50; i++)
+        {
+            await pipeline.EnqueueAsync([Event($"e{i}")], CancellationToken.None);
         }
 
         pipeline.Complete();
-        await run!;
+        await run;
 
         Assert.Equal(50, store.Items.Count);
     }
