@@ -33,7 +33,8 @@ public static class SecurityEventJson
     private const string LabelsPath = "labels";
 
     // Printed for people and logs, never into HTML: keep quotes, non-ASCII and '<' readable.
-    private static readonly JsonWriterOptions ReadableOutput = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>Writer options that keep quotes, '&lt;' and non-ASCII readable: for JSON that is printed or served as JSON, never embedded in HTML.</summary>
+    public static JsonWriterOptions ReadableOutput { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static readonly JsonEncodedText LabelsName = JsonEncodedText.Encode(LabelsPath);
 

@@ -183,7 +183,7 @@ public static class ApiEndpoints
     private static string WriteEvents(IReadOnlyList<SecurityEvent> events)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, SecurityEventJson.ReadableOutput))
         {
             writer.WriteStartObject();
             writer.WriteNumber("count", events.Count);

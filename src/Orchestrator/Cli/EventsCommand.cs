@@ -33,7 +33,9 @@ public static class EventsCommand
             var now = provider.GetRequiredService<TimeProvider>().GetUtcNow();
             if (!EventQueryArguments.TryCreate(parseResult.GetValue(kind), parseResult.GetValue(host), parseResult.GetValue(sourceIp), parseResult.GetValue(from), parseResult.GetValue(to), parseResult.GetValue(limit), now, out var query, out var error))
             {
-                await Console.Error.WriteLineAsync("--" + error.Replace('_', '-')).ConfigureAwait(false);
+                // The shared messages name the API's query parameter ("source_ip: ..."); name the option instead.
+                var colon = error.IndexOf(':', StringComparison.Ordinal);
+                await Console.Error.WriteLineAsync("--" + error[..colon].Replace('_', '-') + error[colon..]).ConfigureAwait(false);
                 return 2;
             }
 
