@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Orchestrator.Configuration;
-using Orchestrator.Core.Configuration;
 using Orchestrator.Core.Events;
 using Orchestrator.Core.Ingestion;
 using Orchestrator.Core.Parsing;
@@ -23,7 +22,7 @@ public static class ApiEndpoints
         ArgumentNullException.ThrowIfNull(settings);
         var webhooks = settings.Config.Http.Webhooks.ToDictionary(
             w => w.Name,
-            w => (Config: w, Secret: w.Secret is null ? null : Encoding.UTF8.GetBytes(ResolveSecret($"http.webhooks[{w.Name}].secret", w.Secret))),
+            w => (Config: w, Secret: w.Secret is null ? null : Encoding.UTF8.GetBytes(ConfigLoader.ResolveSecret($"http.webhooks[{w.Name}].secret", w.Secret))),
             StringComparer.Ordinal);
 
         app.MapPost("/api/v1/events", async (HttpContext context, ApiKeyAuth auth, BodyIngestion ingestion, ApiMetrics apiMetrics, string? format) =>
@@ -132,18 +131,6 @@ public static class ApiEndpoints
 
             return Results.Text(metrics.Render(), "text/plain; version=0.0.4", Encoding.UTF8);
         });
-    }
-
-    private static string ResolveSecret(string key, string reference)
-    {
-        try
-        {
-            return SecretReference.Resolve(reference);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new ConfigException($"{key}: {ex.Message}", ex);
-        }
     }
 
     private static IResult TooLarge(AppSettings settings) =>

@@ -1,3 +1,4 @@
+using Orchestrator.Core.Configuration;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
@@ -57,6 +58,19 @@ public static class ConfigLoader
         }
 
         return config;
+    }
+
+    /// <summary>Resolves a secret reference of the config; a missing variable or file is a <see cref="ConfigException"/> naming the key.</summary>
+    public static string ResolveSecret(string key, string reference)
+    {
+        try
+        {
+            return SecretReference.Resolve(reference);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ConfigException($"{key}: {ex.Message}", ex);
+        }
     }
 
     private static string Describe(YamlException ex)

@@ -39,7 +39,7 @@ public static class ListenerRegistration
                     CertificatePath = tls.Certificate,
                     KeyPath = tls.Key,
                     PfxPath = tls.Pfx,
-                    PfxPassword = tls.PfxPassword is null ? null : SecretReference.Resolve(tls.PfxPassword),
+                    PfxPassword = tls.PfxPassword is null ? null : ConfigLoader.ResolveSecret("syslog.tls.pfx_password", tls.PfxPassword),
                     RequireClientCertificate = tls.RequireClientCertificate,
                 },
             });

@@ -88,4 +88,11 @@ public class ConfigLoaderTests
         var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Load("/nonexistent/orchestrator.yaml"));
         Assert.Equal("/nonexistent/orchestrator.yaml: the configuration file does not exist", ex.Message);
     }
+
+    [Fact]
+    public void ResolveSecret_MissingVariable_ConfigErrorNamesKey()
+    {
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.ResolveSecret("syslog.tls.pfx_password", "${env:ORCH_TEST_UNSET_VARIABLE}"));
+        Assert.Equal("syslog.tls.pfx_password: environment variable 'ORCH_TEST_UNSET_VARIABLE' is not set", ex.Message);
+    }
 }
