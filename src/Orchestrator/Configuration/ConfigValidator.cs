@@ -97,8 +97,12 @@ public static class ConfigValidator
     /// <summary>Parses <c>ADDR:PORT</c>; null for <c>off</c>.</summary>
     public static IPEndPoint? ParseEndpoint(string text) =>
         text == "off" ? null
-        : IPEndPoint.TryParse(text, out var ep) && text.Contains(':', StringComparison.Ordinal) ? ep
+        : TryParseEndpoint(text, out var ep) ? ep
         : throw new FormatException($"'{text}' is not ADDR:PORT (for example 127.0.0.1:5514 or [::1]:5514)");
+
+    // IPEndPoint.TryParse accepts a bare address with port 0; a listener needs the port written out.
+    private static bool TryParseEndpoint(string text, out IPEndPoint endpoint) =>
+        IPEndPoint.TryParse(text, out endpoint!) && text.Contains(':', StringComparison.Ordinal);
 
     private static void Endpoint(List<string> errors, string key, string value, bool allowOff)
     {
@@ -107,7 +111,7 @@ public static class ConfigValidator
             return;
         }
 
-        if (!IPEndPoint.TryParse(value, out _) || !value.Contains(':', StringComparison.Ordinal))
+        if (!TryParseEndpoint(value, out _))
         {
             errors.Add($"{key}: '{value}' is not ADDR:PORT (for example 127.0.0.1:5514){(allowOff ? " or off" : "")}");
         }
