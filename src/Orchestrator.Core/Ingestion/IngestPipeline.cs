@@ -143,28 +143,29 @@ public sealed partial class IngestPipeline
         var i = 0;
         while (i < items.Count)
         {
-            var listener = items[i].Listener;
-            var isEvent = items[i].Event is not null;
-            var format = isEvent ? items[i].Event!.Format : items[i].DeadLetter!.Format ?? StreamIngestor.UnknownFormat;
+            var key = CountKey(items[i]);
             var run = 1;
-            while (i + run < items.Count && items[i + run].Listener == listener && (items[i + run].Event is not null) == isEvent
-                   && (isEvent ? items[i + run].Event!.Format : items[i + run].DeadLetter!.Format ?? StreamIngestor.UnknownFormat) == format)
+            while (i + run < items.Count && CountKey(items[i + run]) == key)
             {
                 run++;
             }
 
-            if (isEvent)
+            if (key.IsEvent)
             {
-                _metrics.AddStored(listener, format, run);
+                _metrics.AddStored(key.Listener, key.Format, run);
             }
             else
             {
-                _metrics.AddRejected(listener, format, run);
+                _metrics.AddRejected(key.Listener, key.Format, run);
             }
 
             i += run;
         }
     }
+
+    private static (string Listener, bool IsEvent, string Format) CountKey(IngestItem item) => item.Event is { } evt
+        ? (item.Listener, true, evt.Format)
+        : (item.Listener, false, item.DeadLetter!.Format ?? StreamIngestor.UnknownFormat);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Committing {Count} items to the event store failed")]
     private partial void LogCommitFailed(Exception exception, int count);
