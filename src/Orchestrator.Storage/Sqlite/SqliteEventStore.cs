@@ -8,29 +8,22 @@ using Orchestrator.Core.Parsing;
 namespace Orchestrator.Storage.Sqlite;
 
 /// <summary>
-/// The embedded event store: one SQLite file in WAL mode, the raw line kept once beside a few
-/// indexed columns, events rebuilt on read by parsing the line again. One writer connection
-/// (appends and retention take turns on it); each query borrows its own read connection.
+/// The embedded event store: one SQLite file in WAL mode. The events of a commit are stored as one
+/// compressed block (ADR 0006) whose records keep the raw line and the few columns queries filter
+/// on; events are rebuilt on read by parsing the line again. One writer connection (appends and
+/// retention take turns on it); each query borrows its own read connection.
 /// </summary>
 public sealed class SqliteEventStore : IEventStore
 {
     /// <summary>The label set on an event whose stored line no longer parses.</summary>
     public const string ReparseErrorLabel = "orchestrator.reparse_error";
 
-    private const int RetentionChunkRows = 50_000;
+    private const int RetentionChunkBlocks = 64;
+    private const int RetentionChunkDeadLetters = 50_000;
     private const int MaxPooledReaders = 4;
     private const int MaxCachedIds = 65_536;
     private const string LastEventIdKey = "events.last_id";
     private const string LastDeadLetterIdKey = "dead_letters.last_id";
-
-    private const string SelectEvents = """
-        SELECT e.id, e.ts_ms, e.ingested_ticks, k.text, f.text, h.name, h.ip, e.source_ip, c.text, e.original
-        FROM events e
-        JOIN terms k ON k.id = e.kind
-        JOIN terms f ON f.id = e.format
-        LEFT JOIN hosts h ON h.id = e.host_id
-        LEFT JOIN contexts c ON c.id = e.context_id
-        """;
 
     private readonly ParserRegistry _registry;
     private readonly SqliteSynchronous _synchronous;
@@ -38,7 +31,7 @@ public sealed class SqliteEventStore : IEventStore
     private readonly SqliteConnection _writer;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Stack<SqliteConnection> _readers = new();
-    private readonly EventInserter _inserter;
+    private readonly EventAppender _appender;
     private bool _disposed;
 
     /// <summary>Opens (creating when missing) <c>events.db</c> in the configured directory and brings its schema up to date.</summary>
@@ -63,14 +56,14 @@ public sealed class SqliteEventStore : IEventStore
             SQLitePCL.raw.sqlite3_soft_heap_limit64(options.MemoryLimitBytes);
             SqliteSchema.ConfigureConnection(_writer, _synchronous, SqliteSchema.WriterCacheKib);
             SqliteSchema.Migrate(_writer);
-            _inserter = new EventInserter(_writer, MaxCachedIds);
-            _inserter.LastEventId = Math.Max(ReadLong(_writer, "SELECT max(id) FROM events"), ReadMeta(_writer, LastEventIdKey));
-            _inserter.LastDeadLetterId = Math.Max(ReadLong(_writer, "SELECT max(id) FROM dead_letters"), ReadMeta(_writer, LastDeadLetterIdKey));
+            _appender = new EventAppender(_writer, MaxCachedIds);
+            _appender.LastEventId = Math.Max(ReadLong(_writer, "SELECT max(last_id) FROM event_blocks"), ReadMeta(_writer, LastEventIdKey));
+            _appender.LastDeadLetterId = Math.Max(ReadLong(_writer, "SELECT max(id) FROM dead_letters"), ReadMeta(_writer, LastDeadLetterIdKey));
         }
         catch
         {
             // Statements must be finalized before the connection closes.
-            _inserter?.Dispose();
+            _appender?.Dispose();
             _writer.Dispose();
             throw;
         }
@@ -101,7 +94,7 @@ public sealed class SqliteEventStore : IEventStore
         try
         {
             ThrowIfDisposed();
-            _inserter.Append(batch);
+            _appender.Append(batch);
         }
         finally
         {
@@ -114,68 +107,25 @@ public sealed class SqliteEventStore : IEventStore
         ArgumentNullException.ThrowIfNull(query);
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfDisposed();
-
-        var sql = new StringBuilder(SelectEvents);
-        var where = " WHERE ";
         var reader = RentReader();
         try
         {
-            using var command = reader.CreateCommand();
-            if (query.Kind is not null)
-            {
-                sql.Append(where).Append("e.kind = (SELECT id FROM terms WHERE text = $kind)");
-                command.Parameters.AddWithValue("$kind", query.Kind);
-                where = " AND ";
-            }
-
-            if (query.Host is not null)
-            {
-                // NOCASE folds ASCII only, which is what host names are.
-                sql.Append(where).Append("e.host_id IN (SELECT id FROM hosts WHERE name = $host COLLATE NOCASE OR ip = $hostIp)");
-                command.Parameters.AddWithValue("$host", query.Host);
-                command.Parameters.AddWithValue("$hostIp", IPAddress.TryParse(query.Host, out var hostIp) ? IpText(hostIp) : DBNull.Value);
-
-                where = " AND ";
-            }
-
-            if (query.SourceIp is not null)
-            {
-                sql.Append(where).Append("e.source_ip = $sourceIp");
-                command.Parameters.AddWithValue("$sourceIp", IpText(query.SourceIp));
-                where = " AND ";
-            }
-
-            if (query.From is { } from)
-            {
-                sql.Append(where).Append("e.ts_ms >= $from");
-                command.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
-                where = " AND ";
-            }
-
-            if (query.To is { } to)
-            {
-                sql.Append(where).Append("e.ts_ms < $to");
-                command.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
-            }
-
-            sql.Append(" ORDER BY e.ts_ms DESC, e.id DESC LIMIT $limit");
-            command.Parameters.AddWithValue("$limit", Math.Clamp(query.Limit, 1, EventQuery.MaxLimit));
-#pragma warning disable CA2100 // Built only from the constant fragments above; every value is a parameter.
-            command.CommandText = sql.ToString();
-#pragma warning restore CA2100
-
-            var events = new List<SecurityEvent>();
-            using var rows = command.ExecuteReader();
-            while (rows.Read())
+            // One read transaction so the blocks and the terms they name describe the same moment.
+            using var tx = reader.BeginTransaction(deferred: true);
+            var records = EventBlockSearch.Newest(reader, tx, query, cancellationToken);
+            var names = new StoredNames(reader, tx);
+            var events = new List<SecurityEvent>(records.Count);
+            foreach (var record in records)
             {
                 if ((events.Count & 1023) == 1023)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                 }
 
-                events.Add(ReadEvent(rows));
+                events.Add(ReadEvent(record, names));
             }
 
+            tx.Commit();
             return ValueTask.FromResult<IReadOnlyList<SecurityEvent>>(events);
         }
         finally
@@ -191,11 +141,11 @@ public sealed class SqliteEventStore : IEventStore
         var reader = RentReader();
         try
         {
-            using var command = reader.CreateCommand();
-            command.CommandText = SelectEvents + " WHERE e.id = $id";
-            command.Parameters.AddWithValue("$id", id);
-            using var rows = command.ExecuteReader();
-            return ValueTask.FromResult(rows.Read() ? ReadEvent(rows) : null);
+            using var tx = reader.BeginTransaction(deferred: true);
+            var record = EventBlockSearch.Get(reader, tx, id);
+            var evt = record is null ? null : ReadEvent(record, new StoredNames(reader, tx));
+            tx.Commit();
+            return ValueTask.FromResult(evt);
         }
         finally
         {
@@ -248,7 +198,7 @@ public sealed class SqliteEventStore : IEventStore
         {
             // One read transaction so both counts describe the same moment.
             using var tx = reader.BeginTransaction(deferred: true);
-            var events = ReadLong(reader, "SELECT count(*) FROM events", tx);
+            var events = ReadLong(reader, "SELECT sum(count) FROM event_blocks", tx);
             var deadLetters = ReadLong(reader, "SELECT count(*) FROM dead_letters", tx);
             tx.Commit();
             return ValueTask.FromResult(new StoreCounts(events, deadLetters));
@@ -278,17 +228,15 @@ public sealed class SqliteEventStore : IEventStore
         if (policy.MaxAge is { } maxAge)
         {
             var cutoff = maxAge >= now - DateTimeOffset.MinValue ? DateTimeOffset.MinValue : now - maxAge;
-            eventsDeleted += await DeleteInChunksAsync(
-                "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE ts_ms < $cutoff ORDER BY ts_ms LIMIT $n)",
-                cutoff.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
-            deadLettersDeleted += await DeleteInChunksAsync(
-                "DELETE FROM dead_letters WHERE id IN (SELECT id FROM dead_letters WHERE received_ticks < $cutoff ORDER BY received_ticks LIMIT $n)",
-                ToTicks(cutoff), cancellationToken).ConfigureAwait(false);
+            var cutoffMs = cutoff.ToUnixTimeMilliseconds();
+            eventsDeleted += (await InChunksAsync(tx => DeleteBlocksOlderThan(cutoffMs, tx), cancellationToken).ConfigureAwait(false)).Events;
+            eventsDeleted += (await InChunksAsync(tx => TrimBlocksAt(cutoffMs, tx), cancellationToken).ConfigureAwait(false)).Events;
+            deadLettersDeleted += (await InChunksAsync(tx => DeleteDeadLetters(ToTicks(cutoff), RetentionChunkDeadLetters, tx), cancellationToken).ConfigureAwait(false)).DeadLetters;
         }
 
         if (policy.MaxBytes is { } maxBytes && FileBytes() > maxBytes)
         {
-            var (events, letters) = await ShrinkToAsync(maxBytes, cancellationToken).ConfigureAwait(false);
+            var (events, letters) = await InChunksAsync(tx => ShrinkStep(maxBytes, tx), cancellationToken).ConfigureAwait(false);
             eventsDeleted += events;
             deadLettersDeleted += letters;
         }
@@ -320,7 +268,7 @@ public sealed class SqliteEventStore : IEventStore
                 }
             }
 
-            _inserter.Dispose();
+            _appender.Dispose();
             try
             {
                 // Refreshes planner statistics (bounded work) and folds the WAL back into events.db
@@ -347,81 +295,191 @@ public sealed class SqliteEventStore : IEventStore
         return (db.Exists ? db.Length : 0) + (wal.Exists ? wal.Length : 0);
     }
 
-    private async ValueTask<long> DeleteInChunksAsync(string sql, long cutoff, CancellationToken cancellationToken)
-    {
-        long total = 0;
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            int deleted;
-            await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                ThrowIfDisposed();
-                deleted = DeleteChunk(sql, cutoff, RetentionChunkRows);
-            }
-            finally
-            {
-                _writeLock.Release();
-            }
-
-            total += deleted;
-            if (deleted < RetentionChunkRows)
-            {
-                return total;
-            }
-        }
-    }
-
-    private async ValueTask<(long Events, long DeadLetters)> ShrinkToAsync(long maxBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="step"/> in transactions of its own under the write lock, letting appends
+    /// in between, until it reports no more work; returns the events and dead letters it deleted.
+    /// </summary>
+    private async ValueTask<(long Events, long DeadLetters)> InChunksAsync(Func<SqliteTransaction, RetentionChunk> step, CancellationToken cancellationToken)
     {
         long events = 0;
         long letters = 0;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            RetentionChunk chunk;
             await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 ThrowIfDisposed();
-
-                // Pages in use, not the file length: freed pages only leave the file at the final
-                // vacuum and checkpoint, so the file length would not move while we delete.
-                var pageSize = ReadLong(_writer, "PRAGMA page_size");
-                var usedBytes = (ReadLong(_writer, "PRAGMA page_count") - ReadLong(_writer, "PRAGMA freelist_count")) * pageSize;
-                if (usedBytes <= maxBytes)
+                using var tx = _writer.BeginTransaction();
+                chunk = step(tx);
+                if (chunk.Events + chunk.DeadLetters > 0)
                 {
-                    return (events, letters);
+                    // Ids are never reused, even when the newest row is deleted: remember the high-water marks.
+                    WriteMeta(LastEventIdKey, _appender.LastEventId, tx);
+                    WriteMeta(LastDeadLetterIdKey, _appender.LastDeadLetterId, tx);
                 }
 
-                var eventRows = ReadLong(_writer, "SELECT count(*) FROM events");
-                var letterRows = eventRows == 0 ? ReadLong(_writer, "SELECT count(*) FROM dead_letters") : 0;
-                var rows = eventRows + letterRows;
-                if (rows == 0)
-                {
-                    return (events, letters);
-                }
-
-                // Deleting rows frees less than their average share (index pages stay partly full),
-                // so aim a little past the bound and let the next round re-measure.
-                var bytesPerRow = Math.Max(1.0, (double)usedBytes / rows);
-                var wanted = (long)Math.Ceiling((usedBytes - maxBytes) / bytesPerRow * 1.1) + 1;
-                var chunk = (int)Math.Clamp(wanted, 1, RetentionChunkRows);
-                if (eventRows > 0)
-                {
-                    events += DeleteChunk("DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY ts_ms LIMIT $n)", 0, chunk);
-                }
-                else
-                {
-                    letters += DeleteChunk("DELETE FROM dead_letters WHERE id IN (SELECT id FROM dead_letters ORDER BY received_ticks LIMIT $n)", 0, chunk);
-                }
+                tx.Commit();
+                // The newest block may be gone or rewritten; the next append starts a new one.
+                _appender.CloseOpenBlock();
             }
             finally
             {
                 _writeLock.Release();
             }
+
+            events += chunk.Events;
+            letters += chunk.DeadLetters;
+            if (!chunk.More)
+            {
+                return (events, letters);
+            }
         }
     }
+
+    /// <summary>Deletes blocks whose newest event is older than the cutoff; returns the events deleted.</summary>
+    private RetentionChunk DeleteBlocksOlderThan(long cutoffMs, SqliteTransaction tx)
+    {
+        using var command = _writer.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = """
+            DELETE FROM event_blocks WHERE first_id IN
+                (SELECT first_id FROM event_blocks WHERE ts_max < $cutoff ORDER BY ts_max LIMIT $n)
+            RETURNING count
+            """;
+        command.Parameters.AddWithValue("$cutoff", cutoffMs);
+        command.Parameters.AddWithValue("$n", RetentionChunkBlocks);
+        var (events, blocks) = DeleteReturningCounts(command);
+        return new RetentionChunk(events, 0, blocks == RetentionChunkBlocks);
+    }
+
+    /// <summary>Rewrites blocks that hold events on both sides of the cutoff with only the newer ones.</summary>
+    private RetentionChunk TrimBlocksAt(long cutoffMs, SqliteTransaction tx)
+    {
+        const int BlocksPerChunk = 8;
+        using var command = _writer.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = """
+            SELECT first_id, payload_bytes, payload FROM event_blocks
+            WHERE ts_max >= $cutoff AND ts_min < $cutoff ORDER BY ts_max LIMIT $n
+            """;
+        command.Parameters.AddWithValue("$cutoff", cutoffMs);
+        command.Parameters.AddWithValue("$n", BlocksPerChunk);
+        var blocks = new List<(long FirstId, List<StoredRecord> Records)>();
+        using (var rows = command.ExecuteReader())
+        {
+            while (rows.Read())
+            {
+                blocks.Add((rows.GetInt64(0), EventBlockSearch.All(rows, firstIdColumn: 0, bytesColumn: 1, payloadColumn: 2)));
+            }
+        }
+
+        var names = new StoredNames(_writer, tx);
+        var builder = new EventBlockBuilder();
+        long deleted = 0;
+        foreach (var (firstId, records) in blocks)
+        {
+            // The block keeps its key even when that event goes, so the kept ids still count from it.
+            builder.Clear(firstId);
+            foreach (var record in records)
+            {
+                if (record.TimestampMs >= cutoffMs)
+                {
+                    builder.Add(record, names.Term);
+                }
+            }
+
+            deleted += records.Count - builder.Count;
+            _appender.WriteBlock(builder);
+        }
+
+        return new RetentionChunk(deleted, 0, blocks.Count == BlocksPerChunk);
+    }
+
+    private RetentionChunk DeleteDeadLetters(long cutoffTicks, int limit, SqliteTransaction tx)
+    {
+        using var command = _writer.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = """
+            DELETE FROM dead_letters WHERE id IN
+                (SELECT id FROM dead_letters WHERE received_ticks < $cutoff ORDER BY received_ticks LIMIT $n)
+            """;
+        command.Parameters.AddWithValue("$cutoff", cutoffTicks);
+        command.Parameters.AddWithValue("$n", limit);
+        var deleted = command.ExecuteNonQuery();
+        return new RetentionChunk(0, deleted, deleted == limit);
+    }
+
+    /// <summary>
+    /// One round of shrinking: deletes the oldest blocks (by newest event) that free about the
+    /// bytes still over the bound, or dead letters once no events are left.
+    /// </summary>
+    private RetentionChunk ShrinkStep(long maxBytes, SqliteTransaction tx)
+    {
+        // Pages in use, not the file length: freed pages only leave the file at the final
+        // vacuum and checkpoint, so the file length would not move while we delete.
+        var pageSize = ReadLong(_writer, "PRAGMA page_size", tx);
+        var usedBytes = (ReadLong(_writer, "PRAGMA page_count", tx) - ReadLong(_writer, "PRAGMA freelist_count", tx)) * pageSize;
+        if (usedBytes <= maxBytes)
+        {
+            return new RetentionChunk(0, 0, false);
+        }
+
+        // A block frees a little less than its payload (pages stay partly full), so aim past the bound.
+        var wanted = (long)((usedBytes - maxBytes) * 1.1) + pageSize;
+        var doomed = new List<long>();
+        using (var select = _writer.CreateCommand())
+        {
+            select.Transaction = tx;
+            select.CommandText = "SELECT first_id, length(payload) + length(filter) FROM event_blocks ORDER BY ts_max, first_id LIMIT $n";
+            select.Parameters.AddWithValue("$n", RetentionChunkBlocks);
+            using var rows = select.ExecuteReader();
+            long freed = 0;
+            while (freed < wanted && rows.Read())
+            {
+                doomed.Add(rows.GetInt64(0));
+                freed += rows.GetInt64(1);
+            }
+        }
+
+        if (doomed.Count == 0)
+        {
+            var letters = DeleteDeadLetters(long.MaxValue, (int)Math.Clamp(wanted / 256, 1, RetentionChunkDeadLetters), tx);
+            return letters with { More = letters.DeadLetters > 0 };
+        }
+
+        long events = 0;
+        using var delete = _writer.CreateCommand();
+        delete.Transaction = tx;
+        delete.CommandText = "DELETE FROM event_blocks WHERE first_id = $id RETURNING count";
+        var id = delete.Parameters.Add("$id", SqliteType.Integer);
+        foreach (var firstId in doomed)
+        {
+            id.Value = firstId;
+            events += DeleteReturningCounts(delete).Events;
+        }
+
+        return new RetentionChunk(events, 0, true);
+    }
+
+    /// <summary>Runs a block delete that returns each block's count; answers the events and blocks deleted.</summary>
+    private static (long Events, int Blocks) DeleteReturningCounts(SqliteCommand command)
+    {
+        long events = 0;
+        var blocks = 0;
+        using var rows = command.ExecuteReader();
+        while (rows.Read())
+        {
+            events += rows.GetInt64(0);
+            blocks++;
+        }
+
+        return (events, blocks);
+    }
+
+    /// <summary>What one retention transaction deleted, and whether there is more to do.</summary>
+    private readonly record struct RetentionChunk(long Events, long DeadLetters, bool More);
 
     private async ValueTask ReturnSpaceAsync(CancellationToken cancellationToken)
     {
@@ -439,29 +497,6 @@ public sealed class SqliteEventStore : IEventStore
         {
             _writeLock.Release();
         }
-    }
-
-    /// <summary>Runs one delete of at most <paramref name="limit"/> rows in its own transaction; call under the write lock.</summary>
-    private int DeleteChunk(string sql, long cutoff, int limit)
-    {
-        using var tx = _writer.BeginTransaction();
-        using var command = _writer.CreateCommand();
-        command.Transaction = tx;
-#pragma warning disable CA2100 // Constant statements from this class; values are parameters.
-        command.CommandText = sql;
-#pragma warning restore CA2100
-        command.Parameters.AddWithValue("$cutoff", cutoff);
-        command.Parameters.AddWithValue("$n", limit);
-        var deleted = command.ExecuteNonQuery();
-        if (deleted > 0)
-        {
-            // Ids are never reused, even when the newest row is deleted: remember the high-water marks.
-            WriteMeta(LastEventIdKey, _inserter.LastEventId, tx);
-            WriteMeta(LastDeadLetterIdKey, _inserter.LastDeadLetterId, tx);
-        }
-
-        tx.Commit();
-        return deleted;
     }
 
     private void WriteMeta(string key, long value, SqliteTransaction tx)
@@ -485,14 +520,14 @@ public sealed class SqliteEventStore : IEventStore
     private static long ReadLong(SqliteConnection connection, string sql, SqliteTransaction? tx = null) =>
         SqliteSchema.Scalar(connection, sql, tx) is long value ? value : 0;
 
-    private SecurityEvent ReadEvent(SqliteDataReader row)
+    private SecurityEvent ReadEvent(StoredRecord record, StoredNames names)
     {
-        var id = row.GetInt64(0);
-        var ingested = FromTicks(row.GetInt64(2));
-        var kind = row.GetString(3);
-        var format = row.GetString(4);
-        var context = row.IsDBNull(8) ? null : row.GetString(8);
-        var original = row.GetString(9);
+        var id = record.Id;
+        var ingested = FromTicks(record.IngestedTicks);
+        var kind = names.Term(record.Codes.Kind);
+        var format = names.Term(record.Codes.Format);
+        var context = record.Codes.Context == 0 ? null : names.Context(record.Codes.Context);
+        var original = record.Original;
 
         string reason;
         try
@@ -520,12 +555,12 @@ public sealed class SqliteEventStore : IEventStore
             Id = id,
             Kind = kind,
             Format = format,
-            Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(1)),
+            Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(record.TimestampMs),
             Ingested = ingested,
             Original = original,
-            HostName = row.IsDBNull(5) || row.GetString(5).Length == 0 ? null : row.GetString(5),
-            HostIp = row.IsDBNull(6) || row.GetString(6).Length == 0 ? null : IPAddress.Parse(row.GetString(6)),
-            SourceIp = row.IsDBNull(7) ? null : IPAddress.Parse(row.GetString(7)),
+            HostName = string.IsNullOrEmpty(record.HostName) ? null : record.HostName,
+            HostIp = record.HostIp,
+            SourceIp = record.SourceIp,
         };
         fallback.SetLabel(ReparseErrorLabel, reason);
         return fallback;

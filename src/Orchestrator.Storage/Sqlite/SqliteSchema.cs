@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using Microsoft.Data.Sqlite;
 
 namespace Orchestrator.Storage.Sqlite;
@@ -29,18 +30,21 @@ internal static class SqliteSchema
     public const int PageSize = 32_768;
 
     /// <summary>
-    /// Step N (index N-1) moves the schema from version N-1 to N. Append steps for new tables;
-    /// never edit a released one.
+    /// Step N (index N-1) moves the schema from version N-1 to N inside one transaction. Append
+    /// steps; never edit a released one.
     /// </summary>
-    private static readonly string[] Migrations =
+    private static readonly Action<SqliteConnection, SqliteTransaction>[] Migrations =
     [
-        // Times: ts_ms is @timestamp in Unix milliseconds (what queries and retention compare);
-        // ingested_ticks and received_ticks are 100 ns units since the Unix epoch so the receive
-        // time handed back to the parser on re-read is exactly the one it saw first.
-        // kind/format/listener are codes into terms and the host is a code into hosts: small
-        // integers in every row and index instead of text. One integer index on host_id costs
-        // far less per insert than text indexes on host name and host IP (measured: each random
-        // text index roughly doubled the CPU per event).
+        (connection, tx) => Execute(connection, Version1, tx),
+        (connection, tx) => MoveEventsIntoBlocks(connection, tx),
+    ];
+
+    // Version 1 kept one row per event with four indexes; version 2 replaced it (ADR 0006) and
+    // converts a version-1 file on open.
+    // Times: ts_ms is @timestamp in Unix milliseconds (what queries and retention compare);
+    // ingested_ticks and received_ticks are 100 ns units since the Unix epoch so the receive
+    // time handed back to the parser on re-read is exactly the one it saw first.
+    private const string Version1 =
         """
         CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
         CREATE TABLE terms(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
@@ -71,8 +75,23 @@ internal static class SqliteSchema
             reason TEXT NOT NULL,
             raw BLOB NOT NULL);
         CREATE INDEX dead_letters_received ON dead_letters(received_ticks);
-        """,
-    ];
+        """;
+
+    // One row per committed batch of events (at most EventAppender.MaxBlockEvents): the event ids
+    // first_id..last_id (gaps where retention removed some), the @timestamp range in Unix ms,
+    // the key filter (BlockKeyFilter) and the LZ4-compressed records (EventBlockBuilder).
+    private const string Version2Blocks = """
+        CREATE TABLE event_blocks(
+            first_id INTEGER PRIMARY KEY,
+            last_id INTEGER NOT NULL,
+            count INTEGER NOT NULL,
+            ts_min INTEGER NOT NULL,
+            ts_max INTEGER NOT NULL,
+            filter BLOB NOT NULL,
+            payload_bytes INTEGER NOT NULL,
+            payload BLOB NOT NULL);
+        CREATE INDEX event_blocks_ts_max ON event_blocks(ts_max);
+        """;
 
     public static int CurrentVersion => Migrations.Length;
 
@@ -95,9 +114,10 @@ internal static class SqliteSchema
         Execute(connection, "PRAGMA synchronous=" + sync);
     }
 
-    /// <summary>Creates or upgrades the schema on the writer connection.</summary>
-    public static void Migrate(SqliteConnection connection)
+    /// <summary>Creates or upgrades the schema on the writer connection (tests may stop at an older version).</summary>
+    public static void Migrate(SqliteConnection connection, int? stopAtVersion = null)
     {
+        var targetVersion = stopAtVersion ?? CurrentVersion;
         var version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version"), CultureInfo.InvariantCulture);
         if (version > CurrentVersion)
         {
@@ -115,10 +135,10 @@ internal static class SqliteSchema
 
         Execute(connection, "PRAGMA journal_mode=WAL");
 
-        for (var step = version; step < CurrentVersion; step++)
+        for (var step = version; step < targetVersion; step++)
         {
             using var tx = connection.BeginTransaction();
-            Execute(connection, Migrations[step], tx);
+            Migrations[step](connection, tx);
             Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version={step + 1}"), tx);
             tx.Commit();
         }
@@ -142,5 +162,70 @@ internal static class SqliteSchema
 #pragma warning restore CA2100
         command.Transaction = transaction;
         return command.ExecuteScalar();
+    }
+
+    /// <summary>Schema step 2: the version-1 event rows become blocks, ids and all, and the old tables go.</summary>
+    private static void MoveEventsIntoBlocks(SqliteConnection connection, SqliteTransaction tx)
+    {
+        Execute(connection, Version2Blocks, tx);
+
+        using var read = connection.CreateCommand();
+        read.Transaction = tx;
+        read.CommandText = """
+            SELECT e.id, e.ts_ms, e.ingested_ticks, e.kind, e.format, e.listener, e.context_id, k.text, h.name, h.ip, e.source_ip, e.original
+            FROM events e JOIN terms k ON k.id = e.kind LEFT JOIN hosts h ON h.id = e.host_id
+            ORDER BY e.id
+            """;
+        using var write = connection.CreateCommand();
+        write.Transaction = tx;
+        write.CommandText = """
+            INSERT INTO event_blocks(first_id, last_id, count, ts_min, ts_max, filter, payload_bytes, payload)
+            VALUES($first, $last, $count, $min, $max, $filter, $bytes, $payload)
+            """;
+
+        var block = new EventBlockBuilder();
+        using (var rows = read.ExecuteReader())
+        {
+            while (rows.Read())
+            {
+                if (block.Count == EventAppender.MaxBlockEvents)
+                {
+                    InsertBlock(write, block);
+                    block.Clear();
+                }
+
+                var hostName = rows.IsDBNull(8) || rows.GetString(8).Length == 0 ? null : rows.GetString(8);
+                var hostIp = rows.IsDBNull(9) || rows.GetString(9).Length == 0 ? null : IPAddress.Parse(rows.GetString(9));
+                var sourceIp = rows.IsDBNull(10) ? null : IPAddress.Parse(rows.GetString(10));
+                var codes = new RecordCodes(rows.GetInt64(3), rows.GetInt64(4), rows.GetInt64(5), rows.IsDBNull(6) ? 0 : rows.GetInt64(6));
+                block.Add(rows.GetInt64(0), rows.GetInt64(1), rows.GetInt64(2), codes, rows.GetString(7), hostName, hostIp, sourceIp, rows.GetString(11));
+            }
+        }
+
+        if (block.Count > 0)
+        {
+            InsertBlock(write, block);
+        }
+
+        // The id high-water mark survives the old table: ids are never reused.
+        Execute(connection, """
+            INSERT INTO meta(key, value) SELECT 'events.last_id', max(id) FROM events WHERE true HAVING count(*) > 0
+            ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)
+            """, tx);
+        Execute(connection, "DROP TABLE events; DROP TABLE hosts;", tx);
+    }
+
+    private static void InsertBlock(SqliteCommand write, EventBlockBuilder block)
+    {
+        write.Parameters.Clear();
+        write.Parameters.AddWithValue("$first", block.FirstId);
+        write.Parameters.AddWithValue("$last", block.LastId);
+        write.Parameters.AddWithValue("$count", block.Count);
+        write.Parameters.AddWithValue("$min", block.MinTimestampMs);
+        write.Parameters.AddWithValue("$max", block.MaxTimestampMs);
+        write.Parameters.AddWithValue("$filter", block.BuildFilter());
+        write.Parameters.AddWithValue("$bytes", block.UncompressedBytes);
+        write.Parameters.AddWithValue("$payload", block.Compress().ToArray());
+        write.ExecuteNonQuery();
     }
 }

@@ -235,10 +235,11 @@ public sealed class SqliteEventStoreTests : IDisposable
         await using (var reopened = _fixture.Open())
         {
             await reopened.AppendAsync([StoreFixture.Item(StoreFixture.Event(T0 + 4, context: header), header)], _ct);
+            var read = await reopened.QueryAsync(new EventQuery(), _ct);
+            Assert.Equal(4, read.Count(e => e.Labels?["context"] == header));
         }
 
         Assert.Equal(1, _fixture.CountRows("SELECT count(*) FROM contexts"));
-        Assert.Equal(4, _fixture.CountRows("SELECT count(*) FROM events WHERE context_id IS NOT NULL"));
     }
 
     [Fact]
@@ -293,7 +294,6 @@ public sealed class SqliteEventStoreTests : IDisposable
 
         Assert.Equal(["with-ip", "lower", "upper"], byName.Select(e => e.RuleName));
         Assert.Equal(["ip-reassigned", "with-ip"], byIp.Select(e => e.RuleName));
-        Assert.Equal(4, _fixture.CountRows("SELECT count(*) FROM hosts"));
     }
 
     [Fact]
@@ -383,7 +383,7 @@ public sealed class SqliteEventStoreTests : IDisposable
     {
         await using var store = _fixture.Open();
 
-        Assert.Equal(1, _fixture.CountRows("PRAGMA user_version"));
+        Assert.Equal(2, _fixture.CountRows("PRAGMA user_version"));
         Assert.Equal(2, _fixture.CountRows("PRAGMA auto_vacuum"));
         Assert.Equal(32_768, _fixture.CountRows("PRAGMA page_size"));
         Assert.True(File.Exists(store.DatabasePath));
@@ -432,11 +432,13 @@ public sealed class SqliteEventStoreTests : IDisposable
     public async Task ApplyRetentionAsync_MaxBytes_ShrinksFilesUnderBoundKeepingNewestEvents()
     {
         await using var store = _fixture.Open();
-        var padding = new string('p', 480);
+        // Random text: blocks are compressed, and repeated padding would shrink to nothing.
+        var random = new Random(7);
+        string Padding() => Convert.ToHexString(random.GetItems<byte>(Enumerable.Range(0, 256).Select(b => (byte)b).ToArray(), 240));
         for (var batch = 0; batch < 10; batch++)
         {
             await store.AppendAsync(Enumerable.Range(0, 2_000)
-                .Select(i => StoreFixture.Item(StoreFixture.Event(T0 + (batch * 2_000) + i, EventKinds.NetworkConnection, $"pc{i % 300}", $"10.0.{i % 7}.{i % 250}", padding)))
+                .Select(i => StoreFixture.Item(StoreFixture.Event(T0 + (batch * 2_000) + i, EventKinds.NetworkConnection, $"pc{i % 300}", $"10.0.{i % 7}.{i % 250}", Padding())))
                 .ToArray(), _ct);
         }
 
