@@ -13,7 +13,7 @@ namespace Orchestrator.Cli;
 public static class IngestCommand
 {
     public const string Listener = "ingest";
-    private const int BatchItems = 4096;
+    private const int BatchItems = 512;
 
     public static Command Create()
     {
