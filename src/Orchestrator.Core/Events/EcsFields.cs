@@ -105,11 +105,17 @@ public static class EcsFields
     private static readonly Dictionary<string, EcsField> ByPath =
         Fields.ToDictionary(f => f.Path, StringComparer.Ordinal);
 
+    private static readonly Dictionary<string, EcsField>.AlternateLookup<ReadOnlySpan<char>> ByPathSpan =
+        ByPath.GetAlternateLookup<ReadOnlySpan<char>>();
+
     /// <summary>Every canonical field, in the order they are printed.</summary>
     public static IReadOnlyList<EcsField> All => Fields;
 
     /// <summary>Finds a field by its dotted ECS path.</summary>
     public static bool TryGet(string path, out EcsField field) => ByPath.TryGetValue(path, out field!);
+
+    /// <summary>Finds a field by its dotted ECS path without making a string of it.</summary>
+    public static bool TryGet(ReadOnlySpan<char> path, out EcsField field) => ByPathSpan.TryGetValue(path, out field!);
 
     private static EcsField Text(string path, Func<SecurityEvent, string?> get, Action<SecurityEvent, string> set) =>
         new(path, EcsFieldType.Text, get, (e, v) =>
