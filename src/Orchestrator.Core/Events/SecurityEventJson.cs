@@ -294,11 +294,7 @@ public static class SecurityEventJson
                     ReadArray(ref reader, path.Chars, evt);
                     break;
                 default:
-                    if (ScalarText(ref reader) is { } scalar)
-                    {
-                        SetPath(evt, path.Chars, scalar);
-                    }
-
+                    ReadScalar(ref reader, path.Chars, evt);
                     break;
             }
 
@@ -371,6 +367,50 @@ public static class SecurityEventJson
         else
         {
             evt.SetLabel(path.ToString(), all?.ToString() ?? first);
+        }
+    }
+
+    private static void ReadScalar(ref Utf8JsonReader reader, ReadOnlySpan<char> path, SecurityEvent evt)
+    {
+        if (!EcsFields.TryGet(path, out var field))
+        {
+            if (ScalarText(ref reader) is { } text)
+            {
+                SetPath(evt, path, text);
+            }
+
+            return;
+        }
+
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && TrySetFromUtf8(ref reader, field, evt))
+        {
+            return;
+        }
+
+        if (ScalarText(ref reader) is { } scalar && !field.TrySet(evt, scalar))
+        {
+            evt.SetLabel(string.Concat(InvalidLabelPrefix, path), scalar);
+        }
+    }
+
+    /// <summary>
+    /// Sets an IP or a UTC timestamp straight from the string's bytes, without making a string of
+    /// it; false leaves the value to the text path, which decides what it is and reports it.
+    /// </summary>
+    private static bool TrySetFromUtf8(ref Utf8JsonReader reader, EcsField field, SecurityEvent evt)
+    {
+        var utf8 = reader.ValueSpan;
+        switch (field.Type)
+        {
+            case EcsFieldType.Ip:
+                return IPAddress.TryParse(utf8, out var ip) && field.TrySet(evt, ip);
+            case EcsFieldType.Timestamp:
+                // Only ISO 8601 in UTC with at most 7 fraction digits ("2026-11-23T10:00:00.1234567Z"):
+                // there the reader's value is exactly what the text parse gives.
+                return utf8.Length is > 0 and <= 28 && utf8[^1] == (byte)'Z'
+                    && reader.TryGetDateTimeOffset(out var time) && field.TrySet(evt, time.ToUniversalTime());
+            default:
+                return false;
         }
     }
 

@@ -178,4 +178,43 @@ public class EcsJsonParserTests
 
         Assert.Equal("pc-1", result.Event!.HostName);
     }
+
+    [Theory]
+    [InlineData("2026-11-23T10:00:00Z")]
+    [InlineData("2026-11-23T10:00:00.1234567Z")]
+    [InlineData("2026-11-23T10:00:00.123456789Z")]
+    [InlineData("2026-11-23T10:00Z")]
+    [InlineData("2026-11-23T10:00:00+02:00")]
+    [InlineData("2026-11-23 10:00:00Z")]
+    [InlineData("2026-11-23T10:00:00")]
+    [InlineData("\\u0032026-11-23T10:00:00Z")]
+    public void Parse_Timestamp_SameValueAsTheFieldsTextParse(string written)
+    {
+        var text = written.Replace("\\u0032", "2", StringComparison.Ordinal);
+        var expected = DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal);
+
+        var evt = Parse($$"""{"@timestamp":"{{written}}"}""").Event!;
+
+        Assert.Equal(expected, evt.Timestamp);
+        Assert.Equal(TimeSpan.Zero, evt.Timestamp.Offset);
+    }
+
+    [Theory]
+    [InlineData("10.1.2.3", "10.1.2.3")]
+    [InlineData("fe80::1%3", "fe80::1%3")]
+    [InlineData("::ffff:10.1.2.3", "::ffff:10.1.2.3")]
+    [InlineData("10.1.2", "10.1.0.2")]
+    public void Parse_SourceIp_SameAddressAsTheTextParse(string written, string expected)
+    {
+        Assert.Equal(IPAddress.Parse(expected), Parse("{\"source\":{\"ip\":\"" + written + "\"}}").Event!.SourceIp);
+    }
+
+    [Fact]
+    public void Parse_IpThatDoesNotParse_KeptAsInvalidLabel()
+    {
+        var evt = Parse("""{"source":{"ip":"10.1.2.300"}}""").Event!;
+
+        Assert.Null(evt.SourceIp);
+        Assert.Equal("10.1.2.300", evt.Labels!["invalid.source.ip"]);
+    }
 }
