@@ -18,13 +18,23 @@ public sealed class EcsField
 {
     private readonly Func<SecurityEvent, object?> _get;
     private readonly Func<SecurityEvent, string, bool> _trySet;
+    private readonly Action<SecurityEvent, IPAddress>? _setIp;
+    private readonly Action<SecurityEvent, DateTimeOffset>? _setTime;
 
-    internal EcsField(string path, EcsFieldType type, Func<SecurityEvent, object?> get, Func<SecurityEvent, string, bool> trySet)
+    internal EcsField(
+        string path,
+        EcsFieldType type,
+        Func<SecurityEvent, object?> get,
+        Func<SecurityEvent, string, bool> trySet,
+        Action<SecurityEvent, IPAddress>? setIp = null,
+        Action<SecurityEvent, DateTimeOffset>? setTime = null)
     {
         Path = path;
         Type = type;
         _get = get;
         _trySet = trySet;
+        _setIp = setIp;
+        _setTime = setTime;
     }
 
     /// <summary>The dotted ECS path, e.g. <c>source.ip</c>.</summary>
@@ -37,6 +47,20 @@ public sealed class EcsField
 
     /// <summary>Parses <paramref name="text"/> for this field's type and sets it; false when it does not parse.</summary>
     public bool TrySet(SecurityEvent evt, string text) => _trySet(evt, text);
+
+    /// <summary>Sets an address parsed elsewhere (from bytes, without a string); false when this is not an IP field.</summary>
+    internal bool TrySet(SecurityEvent evt, IPAddress ip)
+    {
+        _setIp?.Invoke(evt, ip);
+        return _setIp is not null;
+    }
+
+    /// <summary>Sets a UTC time parsed elsewhere; false when this is not a timestamp field.</summary>
+    internal bool TrySet(SecurityEvent evt, DateTimeOffset utcTime)
+    {
+        _setTime?.Invoke(evt, utcTime);
+        return _setTime is not null;
+    }
 }
 
 /// <summary>
@@ -105,11 +129,17 @@ public static class EcsFields
     private static readonly Dictionary<string, EcsField> ByPath =
         Fields.ToDictionary(f => f.Path, StringComparer.Ordinal);
 
+    private static readonly Dictionary<string, EcsField>.AlternateLookup<ReadOnlySpan<char>> ByPathSpan =
+        ByPath.GetAlternateLookup<ReadOnlySpan<char>>();
+
     /// <summary>Every canonical field, in the order they are printed.</summary>
     public static IReadOnlyList<EcsField> All => Fields;
 
     /// <summary>Finds a field by its dotted ECS path.</summary>
     public static bool TryGet(string path, out EcsField field) => ByPath.TryGetValue(path, out field!);
+
+    /// <summary>Finds a field by its dotted ECS path without making a string of it.</summary>
+    public static bool TryGet(ReadOnlySpan<char> path, out EcsField field) => ByPathSpan.TryGetValue(path, out field!);
 
     private static EcsField Text(string path, Func<SecurityEvent, string?> get, Action<SecurityEvent, string> set) =>
         new(path, EcsFieldType.Text, get, (e, v) =>
@@ -140,7 +170,7 @@ public static class EcsFields
 
             set(e, ip);
             return true;
-        });
+        }, setIp: set);
 
     private static EcsField Mac(string path, Func<SecurityEvent, MacAddress?> get, Action<SecurityEvent, MacAddress> set) =>
         new(path, EcsFieldType.Mac, e => get(e), (e, v) =>
@@ -164,5 +194,5 @@ public static class EcsFields
 
             set(e, t);
             return true;
-        });
+        }, setTime: set);
 }

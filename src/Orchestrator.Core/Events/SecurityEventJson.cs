@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
@@ -35,6 +36,8 @@ public static class SecurityEventJson
     // Printed for people and logs, never into HTML: keep quotes, non-ASCII and '<' readable.
     /// <summary>Writer options that keep quotes, '&lt;' and non-ASCII readable: for JSON that is printed or served as JSON, never embedded in HTML.</summary>
     public static JsonWriterOptions ReadableOutput { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static readonly UTF8Encoding ThrowingUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static readonly JsonEncodedText LabelsName = JsonEncodedText.Encode(LabelsPath);
 
@@ -121,21 +124,89 @@ public static class SecurityEventJson
     {
         ArgumentNullException.ThrowIfNull(json);
         evt = null;
-        if (!TryParseObject(json, out var document, out error))
+        var read = new SecurityEvent();
+        if (!TryReadInto(json, read, out error))
         {
             return false;
         }
 
-        using (document)
+        evt = read;
+        return true;
+    }
+
+    /// <summary>Like <see cref="TryReadInto(ReadOnlySpan{byte}, SecurityEvent, out string?)"/> for text; a lone UTF-16 surrogate is refused.</summary>
+    internal static bool TryReadInto(string json, SecurityEvent evt, [NotNullWhen(false)] out string? error)
+    {
+        var utf8 = ArrayPool<byte>.Shared.Rent(ThrowingUtf8.GetMaxByteCount(json.Length));
+        try
         {
-            var read = new SecurityEvent();
-            if (!TryReadInto(document.RootElement, read, out error))
+            int length;
+            try
             {
+                length = ThrowingUtf8.GetBytes(json, utf8);
+            }
+            catch (EncoderFallbackException ex)
+            {
+                error = $"invalid text: {ex.Message}";
                 return false;
             }
 
-            evt = read;
-            return true;
+            return TryReadInto(utf8.AsSpan(0, length), evt, out error);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(utf8);
+        }
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="utf8Json"/> is one JSON object and sets the fields and labels
+    /// found in it (nested or dotted) on <paramref name="evt"/>, in one pass over the bytes. False
+    /// with a reason otherwise: a syntax error (1-based line and byte) is reported before anything
+    /// else wrong in the same text, as a parse followed by a walk would. Never throws on bad input.
+    /// </summary>
+    internal static bool TryReadInto(ReadOnlySpan<byte> utf8Json, SecurityEvent evt, [NotNullWhen(false)] out string? error)
+    {
+        var reader = new Utf8JsonReader(utf8Json);
+        var path = new PathBuilder(ArrayPool<char>.Shared.Rent(128));
+        try
+        {
+            try
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    var kind = reader.TokenType;
+                    ReadToEnd(ref reader);
+                    error = $"expected one JSON object, got {DescribeToken(kind)}";
+                    return false;
+                }
+
+                try
+                {
+                    ReadObject(ref reader, ref path, evt);
+                }
+                catch (InvalidOperationException ex)
+                {
+                    // The reader accepts escaped lone surrogates ("\ud800"), which only fail when the string is read.
+                    ReadToEnd(ref reader);
+                    error = $"invalid JSON string: {ex.Message}";
+                    return false;
+                }
+
+                ReadToEnd(ref reader);
+                error = null;
+                return true;
+            }
+            catch (JsonException ex)
+            {
+                error = SyntaxError(ex);
+                return false;
+            }
+        }
+        finally
+        {
+            path.Dispose();
         }
     }
 
@@ -159,9 +230,7 @@ public static class SecurityEventJson
         }
         catch (JsonException ex)
         {
-            error = string.Create(
-                CultureInfo.InvariantCulture,
-                $"invalid JSON at line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}: {TrimPosition(ex.Message)}");
+            error = SyntaxError(ex);
             return false;
         }
 
@@ -175,12 +244,6 @@ public static class SecurityEventJson
 
         error = null;
         return true;
-    }
-
-    /// <summary>Sets the fields and labels found in <paramref name="obj"/> (nested or dotted) on <paramref name="evt"/>.</summary>
-    internal static bool TryReadInto(JsonElement obj, SecurityEvent evt, [NotNullWhen(false)] out string? error)
-    {
-        return TryWalk(() => ReadObject(obj, null, evt), out error);
     }
 
     /// <summary>
@@ -212,49 +275,65 @@ public static class SecurityEventJson
         _ => null,
     };
 
-    private static void ReadObject(JsonElement obj, string? prefix, SecurityEvent evt)
+    // The reader is at the object's StartObject; it is left at its EndObject.
+    private static void ReadObject(ref Utf8JsonReader reader, ref PathBuilder path, SecurityEvent evt)
     {
-        foreach (var property in obj.EnumerateObject())
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var path = prefix is null ? property.Name : prefix + "." + property.Name;
-            var value = property.Value;
-            switch (value.ValueKind)
+            var parentLength = path.Append(ref reader);
+            reader.Read();
+            switch (reader.TokenType)
             {
-                case JsonValueKind.Object when path == LabelsPath:
-                    foreach (var label in value.EnumerateObject())
-                    {
-                        if (ScalarText(label.Value) is { } text)
-                        {
-                            evt.SetLabel(label.Name, text);
-                        }
-                    }
-
+                case JsonTokenType.StartObject when path.Chars is LabelsPath:
+                    ReadLabels(ref reader, evt);
                     break;
-                case JsonValueKind.Object:
-                    ReadObject(value, path, evt);
+                case JsonTokenType.StartObject:
+                    ReadObject(ref reader, ref path, evt);
                     break;
-                case JsonValueKind.Array:
-                    ReadArray(value, path, evt);
+                case JsonTokenType.StartArray:
+                    ReadArray(ref reader, path.Chars, evt);
                     break;
                 default:
-                    if (ScalarText(value) is { } scalar)
-                    {
-                        SetPath(evt, path, scalar);
-                    }
-
+                    ReadScalar(ref reader, path.Chars, evt);
                     break;
+            }
+
+            path.Truncate(parentLength);
+        }
+    }
+
+    private static void ReadLabels(ref Utf8JsonReader reader, SecurityEvent evt)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            // The name is read only when the value is kept, so a bad name beside a dropped value is no error.
+            var atName = reader;
+            reader.Read();
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                reader.Skip();
+            }
+            else if (ScalarText(ref reader) is { } text)
+            {
+                evt.SetLabel(atName.GetString()!, text);
             }
         }
     }
 
-    private static void ReadArray(JsonElement array, string path, SecurityEvent evt)
+    private static void ReadArray(ref Utf8JsonReader reader, ReadOnlySpan<char> path, SecurityEvent evt)
     {
         string? first = null;
         StringBuilder? all = null;
         var count = 0;
-        foreach (var item in array.EnumerateArray())
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            if (ScalarText(item) is not { } text)
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            if (ScalarText(ref reader) is not { } text)
             {
                 continue;
             }
@@ -277,23 +356,78 @@ public static class SecurityEventJson
             return;
         }
 
-        if (EcsFields.TryGet(path, out _) || path == IdPath)
+        if (EcsFields.TryGet(path, out _) || path is IdPath)
         {
             SetPath(evt, path, first);
             if (all is not null)
             {
-                evt.SetLabel(path, all.ToString());
+                evt.SetLabel(path.ToString(), all.ToString());
             }
         }
         else
         {
-            evt.SetLabel(path, all?.ToString() ?? first);
+            evt.SetLabel(path.ToString(), all?.ToString() ?? first);
         }
     }
 
-    private static void SetPath(SecurityEvent evt, string path, string text)
+    private static void ReadScalar(ref Utf8JsonReader reader, ReadOnlySpan<char> path, SecurityEvent evt)
     {
-        if (path == IdPath)
+        if (!EcsFields.TryGet(path, out var field))
+        {
+            if (ScalarText(ref reader) is { } text)
+            {
+                SetPath(evt, path, text);
+            }
+
+            return;
+        }
+
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && TrySetFromUtf8(ref reader, field, evt))
+        {
+            return;
+        }
+
+        if (ScalarText(ref reader) is { } scalar && !field.TrySet(evt, scalar))
+        {
+            evt.SetLabel(string.Concat(InvalidLabelPrefix, path), scalar);
+        }
+    }
+
+    /// <summary>
+    /// Sets an IP or a UTC timestamp straight from the string's bytes, without making a string of
+    /// it; false leaves the value to the text path, which decides what it is and reports it.
+    /// </summary>
+    private static bool TrySetFromUtf8(ref Utf8JsonReader reader, EcsField field, SecurityEvent evt)
+    {
+        var utf8 = reader.ValueSpan;
+        switch (field.Type)
+        {
+            case EcsFieldType.Ip:
+                return IPAddress.TryParse(utf8, out var ip) && field.TrySet(evt, ip);
+            case EcsFieldType.Timestamp:
+                // Only ISO 8601 in UTC with at most 7 fraction digits ("2026-11-23T10:00:00.1234567Z"):
+                // there the reader's value is exactly what the text parse gives.
+                return utf8.Length is > 0 and <= 28 && utf8[^1] == (byte)'Z'
+                    && reader.TryGetDateTimeOffset(out var time) && field.TrySet(evt, time.ToUniversalTime());
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>The text of the scalar at the reader (strings unescaped, numbers and booleans as written), or null.</summary>
+    private static string? ScalarText(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.String => reader.GetString(),
+        // A number token is never escaped: its bytes are its text.
+        JsonTokenType.Number => Encoding.UTF8.GetString(reader.ValueSpan),
+        JsonTokenType.True => "true",
+        JsonTokenType.False => "false",
+        _ => null,
+    };
+
+    private static void SetPath(SecurityEvent evt, ReadOnlySpan<char> path, string text)
+    {
+        if (path is IdPath)
         {
             if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) && id >= 0)
             {
@@ -301,7 +435,7 @@ public static class SecurityEventJson
             }
             else
             {
-                evt.SetLabel(InvalidLabelPrefix + path, text);
+                evt.SetLabel(InvalidLabelPrefix + IdPath, text);
             }
 
             return;
@@ -309,17 +443,28 @@ public static class SecurityEventJson
 
         if (path.StartsWith(LabelsPath + ".", StringComparison.Ordinal))
         {
-            evt.SetLabel(path[(LabelsPath.Length + 1)..], text);
+            evt.SetLabel(path[(LabelsPath.Length + 1)..].ToString(), text);
         }
         else if (!EcsFields.TryGet(path, out var field))
         {
-            evt.SetLabel(path, text);
+            evt.SetLabel(path.ToString(), text);
         }
         else if (!field.TrySet(evt, text))
         {
-            evt.SetLabel(InvalidLabelPrefix + path, text);
+            evt.SetLabel(string.Concat(InvalidLabelPrefix, path), text);
         }
     }
+
+    private static void ReadToEnd(ref Utf8JsonReader reader)
+    {
+        while (reader.Read())
+        {
+        }
+    }
+
+    private static string SyntaxError(JsonException ex) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"invalid JSON at line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}: {TrimPosition(ex.Message)}");
 
     private static void WriteValue(Utf8JsonWriter writer, JsonEncodedText name, object value)
     {
@@ -414,6 +559,16 @@ public static class SecurityEventJson
         return at < 0 ? message : message[..at];
     }
 
+    private static string DescribeToken(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        _ => "something else",
+    };
+
     private static string DescribeKind(JsonValueKind kind) => kind switch
     {
         JsonValueKind.Array => "an array",
@@ -425,4 +580,40 @@ public static class SecurityEventJson
     };
 
     private sealed record WriteSlot(JsonEncodedText[] Segments, EcsField? Field);
+
+    /// <summary>The dotted path of the property being read, built in a pooled buffer so known fields are found without a string.</summary>
+    private ref struct PathBuilder(char[] buffer)
+    {
+        private char[] _buffer = buffer;
+        private int _length;
+
+        public readonly ReadOnlySpan<char> Chars => _buffer.AsSpan(0, _length);
+
+        /// <summary>Appends the property name at the reader (unescaped) after a dot; returns the length to truncate back to.</summary>
+        public int Append(ref Utf8JsonReader reader)
+        {
+            var parentLength = _length;
+            // The reader runs over one span, and an unescaped name has at most as many UTF-16 chars as UTF-8 bytes.
+            var needed = _length + 1 + reader.ValueSpan.Length;
+            if (needed > _buffer.Length)
+            {
+                var larger = ArrayPool<char>.Shared.Rent(Math.Max(needed, _buffer.Length * 2));
+                Chars.CopyTo(larger);
+                ArrayPool<char>.Shared.Return(_buffer);
+                _buffer = larger;
+            }
+
+            if (_length > 0)
+            {
+                _buffer[_length++] = '.';
+            }
+
+            _length += reader.CopyString(_buffer.AsSpan(_length));
+            return parentLength;
+        }
+
+        public void Truncate(int length) => _length = length;
+
+        public void Dispose() => ArrayPool<char>.Shared.Return(_buffer);
+    }
 }

@@ -35,6 +35,16 @@ public sealed class IngestMetrics
 
     public void AddReceived(string listener, string format, long count) => Interlocked.Add(ref For(listener, format).ReceivedValue, count);
 
+    /// <summary>Adds what <paramref name="counted"/> received: input counted apart until it was accepted as a whole.</summary>
+    public void AddReceived(IngestMetrics counted)
+    {
+        ArgumentNullException.ThrowIfNull(counted);
+        foreach (var (key, counter) in counted._counters)
+        {
+            AddReceived(key.Listener, key.Format, counter.Received);
+        }
+    }
+
     public void AddStored(string listener, string format, long count) => Interlocked.Add(ref For(listener, format).StoredValue, count);
 
     public void AddRejected(string listener, string format, long count) => Interlocked.Add(ref For(listener, format).RejectedValue, count);

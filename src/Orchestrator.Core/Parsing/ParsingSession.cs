@@ -1,3 +1,5 @@
+using System.Text.Unicode;
+
 namespace Orchestrator.Core.Parsing;
 
 /// <summary>
@@ -9,6 +11,8 @@ public sealed class ParsingSession
 {
     private readonly ParserRegistry _registry;
     private readonly string _format;
+    private string? _lastFormat;
+    private IEventParser? _lastParser;
 
     internal ParsingSession(ParserRegistry registry, string format)
     {
@@ -28,7 +32,14 @@ public sealed class ParsingSession
     public string? ContextFormat { get; private set; }
 
     /// <summary>Parses one line; a header line updates <see cref="Context"/>.</summary>
-    public ParseResult Parse(string line, DateTimeOffset receivedAt)
+    public ParseResult Parse(string line, DateTimeOffset receivedAt) => Parse(line, default, receivedAt);
+
+    /// <summary>
+    /// Parses one line given both as text and as the bytes it was decoded from (empty when not
+    /// known); a parser that reads UTF-8 gets the bytes when they are valid UTF-8, so they are
+    /// exactly the text.
+    /// </summary>
+    public ParseResult Parse(string line, ReadOnlySpan<byte> utf8Line, DateTimeOffset receivedAt)
     {
         ArgumentNullException.ThrowIfNull(line);
         if (string.IsNullOrWhiteSpace(line))
@@ -43,7 +54,11 @@ public sealed class ParsingSession
         }
 
         var context = format == ContextFormat ? Context : null;
-        var result = _registry.Get(format).Parse(new RawInput(line, receivedAt, context));
+        var parser = ParserFor(format);
+        var input = new RawInput(line, receivedAt, context);
+        var result = parser is IUtf8EventParser utf8Parser && !utf8Line.IsEmpty && Utf8.IsValid(utf8Line)
+            ? utf8Parser.Parse(utf8Line, input)
+            : parser.Parse(input);
         if (result.Outcome == ParseOutcome.Header)
         {
             Context = result.Header;
@@ -51,6 +66,18 @@ public sealed class ParsingSession
         }
 
         return result;
+    }
+
+    // Lines of one stream are nearly always of one format: remember its parser rather than look it up per line.
+    private IEventParser ParserFor(string format)
+    {
+        if (!ReferenceEquals(format, _lastFormat))
+        {
+            _lastParser = _registry.Get(format);
+            _lastFormat = format;
+        }
+
+        return _lastParser!;
     }
 
     /// <summary>Recognises the format of one line, or null. Cheap: substring scans, no parsing.</summary>

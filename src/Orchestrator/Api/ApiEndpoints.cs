@@ -37,14 +37,14 @@ public static class ApiEndpoints
                 return Results.BadRequest(new ApiError($"format: unknown format '{format}' (known: {string.Join(", ", EventFormats.All)})"));
             }
 
-            var body = await ReadBodyAsync(context, apiMetrics).ConfigureAwait(false);
+            using var body = await ReadBodyAsync(context, apiMetrics).ConfigureAwait(false);
             if (body is null)
             {
                 return TooLarge(settings);
             }
 
             var kind = format is not null ? BodyKind.Lines : IsNdjson(context.Request.ContentType) ? BodyKind.Ndjson : BodyKind.JsonDocument;
-            return await ingestion.IngestAsync(body.Value, kind, format ?? EventFormats.Auto, HttpListener, context.RequestAborted).ConfigureAwait(false);
+            return await ingestion.IngestAsync(body.Bytes, kind, format ?? EventFormats.Auto, HttpListener, context.RequestAborted).ConfigureAwait(false);
         });
 
         app.MapPost("/api/v1/webhooks/{name}", async (HttpContext context, string name, ApiKeyAuth auth, BodyIngestion ingestion, ApiMetrics apiMetrics) =>
@@ -59,13 +59,13 @@ public static class ApiEndpoints
                 return denied;
             }
 
-            var body = await ReadBodyAsync(context, apiMetrics).ConfigureAwait(false);
+            using var body = await ReadBodyAsync(context, apiMetrics).ConfigureAwait(false);
             if (body is null)
             {
                 return TooLarge(settings);
             }
 
-            if (hook.Secret is not null && !WebhookSignature.IsValid(body.Value.Span, hook.Secret, context.Request.Headers[hook.Config.SignatureHeader].FirstOrDefault()))
+            if (hook.Secret is not null && !WebhookSignature.IsValid(body.Bytes.Span, hook.Secret, context.Request.Headers[hook.Config.SignatureHeader].FirstOrDefault()))
             {
                 apiMetrics.Unauthorized();
                 return Results.Json(new ApiError($"missing or wrong HMAC-SHA256 signature in header {hook.Config.SignatureHeader}"), statusCode: StatusCodes.Status401Unauthorized);
@@ -74,7 +74,7 @@ public static class ApiEndpoints
             var kind = hook.Config.Format == EventFormats.Json
                 ? IsNdjson(context.Request.ContentType) ? BodyKind.Ndjson : BodyKind.JsonDocument
                 : BodyKind.Lines;
-            return await ingestion.IngestAsync(body.Value, kind, hook.Config.Format, $"webhook:{name}", context.RequestAborted).ConfigureAwait(false);
+            return await ingestion.IngestAsync(body.Bytes, kind, hook.Config.Format, $"webhook:{name}", context.RequestAborted).ConfigureAwait(false);
         });
 
         app.MapGet("/api/v1/events", async (HttpContext context, ApiKeyAuth auth, IEventStore store, TimeProvider time) =>
@@ -142,7 +142,7 @@ public static class ApiEndpoints
                                     || contentType.Contains("json-seq", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The whole body, or null when it is over the limit (Kestrel enforces http.max_body).</summary>
-    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpContext context, ApiMetrics apiMetrics)
+    private static async Task<PooledBody?> ReadBodyAsync(HttpContext context, ApiMetrics apiMetrics)
     {
         var reader = context.Request.BodyReader;
         try
@@ -152,9 +152,9 @@ public static class ApiEndpoints
                 var result = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
                 if (result.IsCompleted)
                 {
-                    var bytes = result.Buffer.ToArray();
+                    var body = PooledBody.CopyOf(result.Buffer);
                     reader.AdvanceTo(result.Buffer.End);
-                    return bytes;
+                    return body;
                 }
 
                 reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
@@ -185,6 +185,41 @@ public static class ApiEndpoints
         }
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}
+
+/// <summary>
+/// A request body copied into one pooled buffer: batches are around a megabyte, and a new array
+/// of that size per request is a large-object allocation that forces full garbage collections.
+/// </summary>
+internal sealed class PooledBody : IDisposable
+{
+    private byte[]? _buffer;
+    private readonly int _length;
+
+    private PooledBody(byte[] buffer, int length)
+    {
+        _buffer = buffer;
+        _length = length;
+    }
+
+    public ReadOnlyMemory<byte> Bytes => _buffer is null ? throw new ObjectDisposedException(nameof(PooledBody)) : _buffer.AsMemory(0, _length);
+
+    public static PooledBody CopyOf(in ReadOnlySequence<byte> bytes)
+    {
+        var length = checked((int)bytes.Length);
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        bytes.CopyTo(buffer);
+        return new PooledBody(buffer, length);
+    }
+
+    public void Dispose()
+    {
+        if (_buffer is { } buffer)
+        {
+            _buffer = null;
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 }
 

@@ -1,4 +1,4 @@
-using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Orchestrator.Core.Ingestion;
@@ -21,39 +21,60 @@ public enum BodyKind
 /// </summary>
 public sealed class BodyIngestion(ParserRegistry registry, IngestPipeline pipeline, IngestMetrics metrics, ApiMetrics apiMetrics, TimeProvider time)
 {
+    private static ReadOnlySpan<byte> JsonWhitespace => " \t\r\n"u8;
+
     public async Task<IResult> IngestAsync(ReadOnlyMemory<byte> body, BodyKind kind, string format, string listener, CancellationToken cancellationToken)
     {
         var receivedAt = time.GetUtcNow();
-        var ingestor = new StreamIngestor(registry, format, listener, metrics);
-        var items = new List<IngestItem>();
-        if (kind != BodyKind.Lines && FindInvalidJson(body.Span, kind) is { } invalid)
+        var items = new List<IngestItem>(kind == BodyKind.JsonDocument ? 1 : ExpectedLines(body.Span));
+
+        // Counted apart until the body is accepted: a body refused for invalid JSON counts once, as its dead letter.
+        var bodyMetrics = new IngestMetrics();
+        var ingestor = new StreamIngestor(registry, format, listener, bodyMetrics);
+        var invalid = kind switch
+        {
+            BodyKind.Ndjson => AddNdjson(body.Span, ingestor, receivedAt, items),
+            BodyKind.JsonDocument => AddDocument(body, ingestor, receivedAt, items),
+            _ => AddLines(body.Span, ingestor, receivedAt, items),
+        };
+
+        if (invalid is not null)
         {
             apiMetrics.InvalidJsonBody();
-            ingestor.Reject(body.Span, invalid.Error, receivedAt, items);
+            items.Clear();
+            new StreamIngestor(registry, format, listener, metrics).Reject(body.Span, invalid.Error, receivedAt, items);
             await CommitAsync(items, cancellationToken).ConfigureAwait(false);
             return Results.BadRequest(invalid);
         }
 
-        switch (kind)
-        {
-            case BodyKind.JsonDocument:
-                AddDocument(body, ingestor, receivedAt, items);
-                break;
-            default:
-                AddLines(body.Span, ingestor, receivedAt, items);
-                break;
-        }
-
+        metrics.AddReceived(bodyMetrics);
         if (!await CommitAsync(items, cancellationToken).ConfigureAwait(false))
         {
             return Results.Json(new ApiError("the event store is unavailable; nothing from this request was stored, send it again"), statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
-        var stored = items.Where(i => i.Event is not null).Select(i => i.Event!.Id).ToList();
-        var deadLettered = items.Count - stored.Count;
-        return Results.Json(
-            new IngestResponse(stored.Count, deadLettered, stored.Count > 0 ? stored.Min() : null, stored.Count > 0 ? stored.Max() : null),
-            statusCode: StatusCodes.Status202Accepted);
+        return Results.Json(Summarise(items), statusCode: StatusCodes.Status202Accepted);
+    }
+
+    // Sized once for a batch rather than grown by doubling; blank lines make it an upper bound, hence the cap.
+    private static int ExpectedLines(ReadOnlySpan<byte> body) => Math.Min(body.Count((byte)'\n') + 1, 16_384);
+
+    private static IngestResponse Summarise(List<IngestItem> items)
+    {
+        var stored = 0;
+        long? firstId = null;
+        long? lastId = null;
+        foreach (var item in items)
+        {
+            if (item.Event is { } evt)
+            {
+                stored++;
+                firstId = firstId is { } first ? Math.Min(first, evt.Id) : evt.Id;
+                lastId = lastId is { } last ? Math.Max(last, evt.Id) : evt.Id;
+            }
+        }
+
+        return new IngestResponse(stored, items.Count - stored, firstId, lastId);
     }
 
     private async Task<bool> CommitAsync(List<IngestItem> items, CancellationToken cancellationToken)
@@ -69,7 +90,7 @@ public sealed class BodyIngestion(ParserRegistry registry, IngestPipeline pipeli
         }
     }
 
-    private static void AddLines(ReadOnlySpan<byte> body, StreamIngestor ingestor, DateTimeOffset receivedAt, List<IngestItem> items)
+    private static ApiError? AddLines(ReadOnlySpan<byte> body, StreamIngestor ingestor, DateTimeOffset receivedAt, List<IngestItem> items)
     {
         while (body.Length > 0)
         {
@@ -82,49 +103,69 @@ public sealed class BodyIngestion(ParserRegistry registry, IngestPipeline pipeli
 
             body = end < 0 ? [] : body[(end + 1)..];
         }
+
+        return null;
     }
 
-    private static void AddDocument(ReadOnlyMemory<byte> body, StreamIngestor ingestor, DateTimeOffset receivedAt, List<IngestItem> items)
+    /// <summary>
+    /// Parses each line once. A line a JSON parser turned into an event was read in full, so it is
+    /// valid JSON; every other line is checked, and the first syntax error refuses the whole body.
+    /// </summary>
+    private static ApiError? AddNdjson(ReadOnlySpan<byte> body, StreamIngestor ingestor, DateTimeOffset receivedAt, List<IngestItem> items)
     {
-        using var document = JsonDocument.Parse(body);
-        if (document.RootElement.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var element in document.RootElement.EnumerateArray())
-            {
-                ingestor.Add(element.GetRawText(), receivedAt, items);
-            }
-        }
-        else
-        {
-            ingestor.Add(Encoding.UTF8.GetString(body.Span).Trim(), receivedAt, items);
-        }
-    }
-
-    /// <summary>The first JSON syntax error, with its 1-based line and 1-based byte in that line, or null.</summary>
-    private static ApiError? FindInvalidJson(ReadOnlySpan<byte> body, BodyKind kind)
-    {
-        if (kind == BodyKind.JsonDocument)
-        {
-            return Validate(body, 1);
-        }
-
         var lineNumber = 0;
         while (body.Length > 0)
         {
             lineNumber++;
             var end = body.IndexOf((byte)'\n');
             var line = end < 0 ? body : body[..end];
-            if (!line.Trim("\r\t "u8).IsEmpty && Validate(line, lineNumber) is { } error)
+            body = end < 0 ? [] : body[(end + 1)..];
+            var content = line.Trim(JsonWhitespace);
+            if (content.IsEmpty)
+            {
+                continue;
+            }
+
+            var count = items.Count;
+            ingestor.Add(line, receivedAt, items);
+            var readAsJson = content[0] == (byte)'{' && items.Count > count && items[^1].Event is { } evt && ReadsWholeJsonObject(evt.Format);
+            if (!readAsJson && Validate(line, lineNumber) is { } error)
             {
                 return error;
             }
-
-            body = end < 0 ? [] : body[(end + 1)..];
         }
 
         return null;
     }
 
+    // These parsers read a line that starts with '{' as one whole JSON document and refuse it when
+    // it is not valid JSON, so an event from one of them proves its line is valid.
+    private static bool ReadsWholeJsonObject(string format) => format is EventFormats.Json or EventFormats.Sysmon or EventFormats.Zeek;
+
+    private static ApiError? AddDocument(ReadOnlyMemory<byte> body, StreamIngestor ingestor, DateTimeOffset receivedAt, List<IngestItem> items)
+    {
+        if (Validate(body.Span, 1) is { } error)
+        {
+            return error;
+        }
+
+        var content = body.Span.Trim(JsonWhitespace);
+        if (content[0] == (byte)'{')
+        {
+            ingestor.Add(content, receivedAt, items);
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(body);
+        foreach (var element in document.RootElement.EnumerateArray())
+        {
+            ingestor.Add(JsonMarshal.GetRawUtf8Value(element), receivedAt, items);
+        }
+
+        return null;
+    }
+
+    /// <summary>The first JSON syntax error, with its 1-based line and 1-based byte in that line, or null.</summary>
     private static ApiError? Validate(ReadOnlySpan<byte> json, int firstLine)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });

@@ -76,4 +76,31 @@ public class StreamIngestorTests
 
         Assert.Contains("no parser recognised the line", Assert.Single(items).DeadLetter!.Reason, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Add_JsonBytesWithCrlf_EventOriginalWithoutCrAndCountedOncePerLine()
+    {
+        var metrics = new IngestMetrics();
+        var items = new List<IngestItem>();
+        var ingestor = new StreamIngestor(ParserRegistry.CreateDefault(), EventFormats.Auto, "http", metrics);
+
+        ingestor.Add("{\"host\":{\"name\":\"pc-1\"}}\r"u8, Received, items);
+        ingestor.Add("{\"host\":{\"name\":\"pc-2\"}}"u8, Received, items);
+
+        Assert.Equal(["{\"host\":{\"name\":\"pc-1\"}}", "{\"host\":{\"name\":\"pc-2\"}}"], items.Select(i => i.Event!.Original));
+        Assert.Equal(["pc-1", "pc-2"], items.Select(i => i.Event!.HostName));
+        Assert.Equal(2, metrics.For("http", EventFormats.Json).Received);
+    }
+
+    [Fact]
+    public void Add_JsonBytesWithInvalidUtf8_ReadAsTextWithReplacementCharacter()
+    {
+        var items = new List<IngestItem>();
+        var ingestor = new StreamIngestor(ParserRegistry.CreateDefault(), EventFormats.Json, "http", new IngestMetrics());
+        byte[] line = [.. "{\"host\":{\"name\":\"pc-"u8, 0xFF, .. "\"}}"u8];
+
+        ingestor.Add(line, Received, items);
+
+        Assert.Equal("pc-\uFFFD", Assert.Single(items).Event!.HostName);
+    }
 }

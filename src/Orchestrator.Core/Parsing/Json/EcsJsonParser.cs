@@ -15,26 +15,24 @@ namespace Orchestrator.Core.Parsing.Json;
 /// <c>event.type</c> was an array every element counts. <c>event.original</c>, the format and
 /// <c>event.ingested</c> always describe this ingestion, whatever the document said.
 /// </remarks>
-public sealed class EcsJsonParser : IEventParser
+public sealed class EcsJsonParser : IUtf8EventParser
 {
     public string Format => EventFormats.Json;
 
     public ParseResult Parse(RawInput input)
     {
-        if (!SecurityEventJson.TryParseObject(input.Text, out var document, out var error))
-        {
-            return ParseResult.Rejected(error);
-        }
-
         var evt = new SecurityEvent { Kind = "" };
-        using (document)
-        {
-            if (!SecurityEventJson.TryReadInto(document.RootElement, evt, out error))
-            {
-                return ParseResult.Rejected(error);
-            }
-        }
+        return SecurityEventJson.TryReadInto(input.Text, evt, out var error) ? Complete(evt, input) : ParseResult.Rejected(error);
+    }
 
+    public ParseResult Parse(ReadOnlySpan<byte> utf8, RawInput input)
+    {
+        var evt = new SecurityEvent { Kind = "" };
+        return SecurityEventJson.TryReadInto(utf8, evt, out var error) ? Complete(evt, input) : ParseResult.Rejected(error);
+    }
+
+    private ParseResult Complete(SecurityEvent evt, RawInput input)
+    {
         if (evt.Timestamp == default)
         {
             evt.Timestamp = input.ReceivedAt;

@@ -120,4 +120,101 @@ public class EcsJsonParserTests
         Assert.Equal("evil.exe", read.ProcessName);
         Assert.Equal(evt.HostIp, read.HostIp);
     }
+
+    [Theory]
+    [InlineData("""{"@timestamp":"2026-05-06T07:00:00.123+02:00","event":{"category":["network","intrusion_detection"]},"source.ip":"10.44.0.9","host":{"ip":["10.1.1.1","10.1.1.2"],"name":"caf\u00e9"},"labels":{"site":"lab","n":3,"deep":{"x":1}},"labels.rack":"r2","destination":{"port":70000},"x":{"y":[1,true,null,{"z":1},"s"]},"orchestrator":{"id":77}}""")]
+    [InlineData("""{"host.name": pc-1}""")]
+    [InlineData("""[{"host.name":"pc-1"}]""")]
+    [InlineData("""{"a":"\ud800"}""")]
+    [InlineData("""{"a":"\ud800","b":}""")]
+    [InlineData("""{"labels":{"\udc00":{"dropped":true}},"host.name":"pc-1"}""")]
+    [InlineData("")]
+    public void Parse_Utf8Bytes_SameResultAsText(string line)
+    {
+        var input = new RawInput(line, ReceivedAt);
+
+        var fromText = new EcsJsonParser().Parse(input);
+        var fromBytes = new EcsJsonParser().Parse(System.Text.Encoding.UTF8.GetBytes(line), input);
+
+        Assert.Equal(fromText.Outcome, fromBytes.Outcome);
+        Assert.Equal(fromText.Error, fromBytes.Error);
+        if (fromText.Event is { } expected)
+        {
+            Assert.Equal(SecurityEventJson.Serialize(expected), SecurityEventJson.Serialize(fromBytes.Event!));
+        }
+    }
+
+    [Fact]
+    public void Parse_EverythingAtOnce_FieldsLabelsAndInvalidValuesAsDocumented()
+    {
+        const string Line = """{"@timestamp":"2026-05-06T07:00:00.123+02:00","host":{"ip":["10.1.1.1","10.1.1.2"],"name":"caf\u00e9"},"labels":{"site":"lab","n":3,"deep":{"x":1}},"labels.rack":"r2","destination":{"port":70000},"x":{"y":[1,true,null,{"z":1},"s"]}}""";
+
+        var evt = Parse(Line).Event!;
+
+        Assert.Equal(new DateTimeOffset(2026, 5, 6, 5, 0, 0, 123, TimeSpan.Zero), evt.Timestamp);
+        Assert.Equal(IPAddress.Parse("10.1.1.1"), evt.HostIp);
+        Assert.Equal("café", evt.HostName);
+        Assert.Equal("10.1.1.1,10.1.1.2", evt.Labels!["host.ip"]);
+        Assert.Equal("lab", evt.Labels["site"]);
+        Assert.Equal("3", evt.Labels["n"]);
+        Assert.False(evt.Labels.ContainsKey("deep"));
+        Assert.Equal("r2", evt.Labels["rack"]);
+        Assert.Equal("70000", evt.Labels["invalid.destination.port"]);
+        Assert.Equal("1,true,s", evt.Labels["x.y"]);
+    }
+
+    [Fact]
+    public void Parse_BadStringThenSyntaxError_ReportsTheSyntaxError()
+    {
+        var result = Parse("""{"a":"\ud800","b":}""");
+
+        Assert.StartsWith("invalid JSON at line 1, byte 19:", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_BadLabelNameBesideDroppedValue_Accepted()
+    {
+        var result = Parse("""{"labels":{"\udc00":{"dropped":true}},"host.name":"pc-1"}""");
+
+        Assert.Equal("pc-1", result.Event!.HostName);
+    }
+
+    [Theory]
+    [InlineData("2026-11-23T10:00:00Z")]
+    [InlineData("2026-11-23T10:00:00.1234567Z")]
+    [InlineData("2026-11-23T10:00:00.123456789Z")]
+    [InlineData("2026-11-23T10:00Z")]
+    [InlineData("2026-11-23T10:00:00+02:00")]
+    [InlineData("2026-11-23 10:00:00Z")]
+    [InlineData("2026-11-23T10:00:00")]
+    [InlineData("\\u0032026-11-23T10:00:00Z")]
+    public void Parse_Timestamp_SameValueAsTheFieldsTextParse(string written)
+    {
+        var text = written.Replace("\\u0032", "2", StringComparison.Ordinal);
+        var expected = DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal);
+
+        var evt = Parse($$"""{"@timestamp":"{{written}}"}""").Event!;
+
+        Assert.Equal(expected, evt.Timestamp);
+        Assert.Equal(TimeSpan.Zero, evt.Timestamp.Offset);
+    }
+
+    [Theory]
+    [InlineData("10.1.2.3", "10.1.2.3")]
+    [InlineData("fe80::1%3", "fe80::1%3")]
+    [InlineData("::ffff:10.1.2.3", "::ffff:10.1.2.3")]
+    [InlineData("10.1.2", "10.1.0.2")]
+    public void Parse_SourceIp_SameAddressAsTheTextParse(string written, string expected)
+    {
+        Assert.Equal(IPAddress.Parse(expected), Parse("{\"source\":{\"ip\":\"" + written + "\"}}").Event!.SourceIp);
+    }
+
+    [Fact]
+    public void Parse_IpThatDoesNotParse_KeptAsInvalidLabel()
+    {
+        var evt = Parse("""{"source":{"ip":"10.1.2.300"}}""").Event!;
+
+        Assert.Null(evt.SourceIp);
+        Assert.Equal("10.1.2.300", evt.Labels!["invalid.source.ip"]);
+    }
 }
