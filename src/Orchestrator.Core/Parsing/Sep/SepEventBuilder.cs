@@ -49,7 +49,7 @@ internal ref struct SepEventBuilder
         _evt = evt;
         _strings = SepStrings.Current;
 
-        // Labels are gathered first so the dictionary is made once at its final size.
+        // Labels are gathered first so the event's labels are made once at their final size.
         _labels = t_scratch ?? new KeyValuePair<string, string>[64];
         t_scratch = null;
         _labelCount = 0;
@@ -278,10 +278,10 @@ internal ref struct SepEventBuilder
 
         if (_labelCount > 0)
         {
-            var labels = new Dictionary<string, string>(_labelCount, StringComparer.Ordinal);
+            var labels = new LabelDictionary(_labelCount);
             for (var i = 0; i < _labelCount; i++)
             {
-                labels[_labels[i].Key] = _labels[i].Value;
+                labels.Set(_labels[i].Key, _labels[i].Value);
             }
 
             evt.Labels = labels;
