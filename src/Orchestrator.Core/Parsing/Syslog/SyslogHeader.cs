@@ -40,6 +40,15 @@ public readonly record struct SyslogHeader
     [ThreadStatic]
     private static string? t_lastTag;
 
+    [ThreadStatic]
+    private static string? t_lastBsdToken;
+
+    [ThreadStatic]
+    private static DateTimeOffset t_lastBsdReceivedAt;
+
+    [ThreadStatic]
+    private static DateTimeOffset t_lastBsdTimestamp;
+
     public int Facility => Priority < 0 ? -1 : Priority / 8;
 
     public int Severity => Priority < 0 ? -1 : Priority % 8;
@@ -72,7 +81,7 @@ public readonly record struct SyslogHeader
             return ParseRfc5424(line, pos + 2, priority);
         }
 
-        if (TryParseBsdTimestamp(span[pos..], receivedAt, out var bsdTime, out var used))
+        if (TryReadBsdTimestamp(span[pos..], receivedAt, out var bsdTime, out var used))
         {
             return ParseAfterTimestamp(line, pos + used, priority, bsdTime);
         }
@@ -245,6 +254,33 @@ public readonly record struct SyslogHeader
         }
 
         name = Reuse(nameSpan, ref t_lastTag);
+        return true;
+    }
+
+    // Lines arrive in runs with the same second: the last timestamp read (with its trailing space,
+    // so the token cannot match a longer one) and the reception time it was read against.
+    private static bool TryReadBsdTimestamp(ReadOnlySpan<char> s, DateTimeOffset receivedAt, out DateTimeOffset timestamp, out int used)
+    {
+        var last = t_lastBsdToken;
+        if (last is not null && receivedAt == t_lastBsdReceivedAt && s.StartsWith(last))
+        {
+            timestamp = t_lastBsdTimestamp;
+            used = last.Length;
+            return true;
+        }
+
+        if (!TryParseBsdTimestamp(s, receivedAt, out timestamp, out used))
+        {
+            return false;
+        }
+
+        if (used > 0 && s[used - 1] == ' ')
+        {
+            t_lastBsdToken = s[..used].ToString();
+            t_lastBsdReceivedAt = receivedAt;
+            t_lastBsdTimestamp = timestamp;
+        }
+
         return true;
     }
 
