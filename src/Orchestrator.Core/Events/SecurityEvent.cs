@@ -86,11 +86,11 @@ public sealed class SecurityEvent
     public string? UrlOriginal { get; set; }
 
     /// <summary>Vendor fields with no ECS home, keyed by their vendor label; created on first use.</summary>
-    public Dictionary<string, string>? Labels { get; set; }
+    public LabelDictionary? Labels { get; set; }
 
-    /// <summary>Adds a label, creating the dictionary on first use.</summary>
+    /// <summary>Adds a label (or replaces its value), creating <see cref="Labels"/> on first use.</summary>
     public void SetLabel(string key, string value)
     {
-        (Labels ??= new Dictionary<string, string>(StringComparer.Ordinal))[key] = value;
+        (Labels ??= new LabelDictionary()).Set(key, value);
     }
 }

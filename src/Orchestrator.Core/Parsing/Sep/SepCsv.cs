@@ -1,4 +1,8 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Orchestrator.Core.Parsing.Sep;
 
@@ -14,28 +18,66 @@ namespace Orchestrator.Core.Parsing.Sep;
 /// </remarks>
 internal ref struct SepCsvReader
 {
+    // The reader finds delimiters 64 characters at a time, as bit masks, instead of searching
+    // again for every field: a SEP row is two dozen short fields.
+    private const int BlockLength = 64;
+
+    // A label ends within this many characters of its field's start (SepLabels.MaxLength + 1),
+    // and the block always covers them, so the colon comes from the same masks.
+    private const int LabelWindow = SepLabels.MaxLength + 1;
+
     private readonly ReadOnlySpan<char> _text;
     private int _pos;
+    private int _blockStart;
+    private ulong _delimiters;
+    private ulong _colons;
 
     public SepCsvReader(ReadOnlySpan<char> text)
     {
         _text = text;
         _pos = 0;
+        _blockStart = 0;
+        LoadBlock(0);
     }
 
     /// <summary>Reads the next field; <paramref name="quoted"/> says it must go through <see cref="SepCsv.Unquote"/>.</summary>
-    public bool MoveNext(out ReadOnlySpan<char> raw, out bool quoted)
+    public bool MoveNext(out ReadOnlySpan<char> raw, out bool quoted) => MoveNext(out raw, out quoted, out _);
+
+    /// <summary>
+    /// Reads the next field, and gives the index in it of the first colon within a label's length
+    /// (-1 when there is none), as <see cref="SepCsv.TrySplitLabel(ReadOnlySpan{char}, int, out ReadOnlySpan{char}, out ReadOnlySpan{char}, out SepLabel?, out bool)"/> takes it.
+    /// </summary>
+    public bool MoveNext(out ReadOnlySpan<char> raw, out bool quoted, out int colon)
     {
         if (_pos > _text.Length)
         {
             raw = default;
             quoted = false;
+            colon = -1;
             return false;
         }
 
         var start = _pos;
-        var end = SepCsv.FindFieldEnd(_text, start, out quoted);
+        if (start + LabelWindow > _blockStart + BlockLength)
+        {
+            LoadBlock(start);
+        }
+
+        var colons = _colons >> (start - _blockStart);
+        var end = NextDelimiter(start);
+        quoted = false;
+        if (end < _text.Length && _text[end] == '"')
+        {
+            end = SepCsv.FindFieldEnd(_text, start, out quoted);
+        }
+
         raw = _text[start..end];
+        colon = colons == 0 ? -1 : BitOperations.TrailingZeroCount(colons);
+        if (colon >= Math.Min(raw.Length, LabelWindow))
+        {
+            colon = -1;
+        }
+
         _pos = end + 1;
         return true;
     }
@@ -51,6 +93,108 @@ internal ref struct SepCsvReader
         }
 
         return n;
+    }
+
+    // Index of the first ',' or '"' at or after 'from', or the end of the text.
+    private int NextDelimiter(int from)
+    {
+        while (true)
+        {
+            if (from >= _blockStart + BlockLength)
+            {
+                LoadBlock(from);
+            }
+
+            var bits = _delimiters >> (from - _blockStart);
+            if (bits != 0)
+            {
+                return from + BitOperations.TrailingZeroCount(bits);
+            }
+
+            from = _blockStart + BlockLength;
+            if (from >= _text.Length)
+            {
+                return _text.Length;
+            }
+        }
+    }
+
+    private void LoadBlock(int start)
+    {
+        _blockStart = start;
+        if (start >= _text.Length)
+        {
+            // Nothing left (a shift by 64 would leave the masks unchanged, not clear them).
+            _delimiters = 0;
+            _colons = 0;
+            return;
+        }
+
+        if (_text.Length >= BlockLength && Vector128.IsHardwareAccelerated)
+        {
+            // Near the end, read the last full block and drop the characters before 'start'.
+            var from = Math.Min(start, _text.Length - BlockLength);
+            Masks(_text.Slice(from, BlockLength), out var delimiters, out var colons);
+            _delimiters = delimiters >> (start - from);
+            _colons = colons >> (start - from);
+            return;
+        }
+
+        ulong delimiterBits = 0;
+        ulong colonBits = 0;
+        var rest = _text[start..];
+        for (var i = 0; i < Math.Min(rest.Length, BlockLength); i++)
+        {
+            var c = rest[i];
+            if (c is ',' or '"')
+            {
+                delimiterBits |= 1UL << i;
+            }
+            else if (c == ':')
+            {
+                colonBits |= 1UL << i;
+            }
+        }
+
+        _delimiters = delimiterBits;
+        _colons = colonBits;
+    }
+
+    private static void Masks(ReadOnlySpan<char> block, out ulong delimiters, out ulong colons)
+    {
+        ref var first = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(block));
+        delimiters = 0;
+        colons = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var comma = Vector256.Create((ushort)',');
+            var quote = Vector256.Create((ushort)'"');
+            var colon = Vector256.Create((ushort)':');
+            for (var i = 0; i < BlockLength; i += 2 * Vector256<ushort>.Count)
+            {
+                // Comparing before narrowing keeps a character such as U+012C from matching ','.
+                var low = Vector256.LoadUnsafe(ref first, (nuint)i);
+                var high = Vector256.LoadUnsafe(ref first, (nuint)(i + Vector256<ushort>.Count));
+                var isDelimiter = Vector256.Narrow(
+                    Vector256.Equals(low, comma) | Vector256.Equals(low, quote),
+                    Vector256.Equals(high, comma) | Vector256.Equals(high, quote));
+                var isColon = Vector256.Narrow(Vector256.Equals(low, colon), Vector256.Equals(high, colon));
+                delimiters |= (ulong)isDelimiter.ExtractMostSignificantBits() << i;
+                colons |= (ulong)isColon.ExtractMostSignificantBits() << i;
+            }
+
+            return;
+        }
+
+        var comma128 = Vector128.Create((ushort)',');
+        var quote128 = Vector128.Create((ushort)'"');
+        var colon128 = Vector128.Create((ushort)':');
+        for (var i = 0; i < BlockLength; i += Vector128<ushort>.Count)
+        {
+            var chars = Vector128.LoadUnsafe(ref first, (nuint)i);
+            delimiters |= (ulong)(Vector128.Equals(chars, comma128) | Vector128.Equals(chars, quote128)).ExtractMostSignificantBits() << i;
+            colons |= (ulong)Vector128.Equals(chars, colon128).ExtractMostSignificantBits() << i;
+        }
     }
 }
 
@@ -140,13 +284,19 @@ internal static class SepCsv
     /// <c>^([a-zA-Z][a-zA-Z0-9 \(\)-]{0,28}):(?:\s(.+)|\s)?</c> does, but only when the colon ends
     /// the field or is followed by white space, so <c>C:\Windows</c> and <c>http://x</c> stay positional.
     /// </summary>
-    public static bool TrySplitLabel(ReadOnlySpan<char> field, out ReadOnlySpan<char> label, out ReadOnlySpan<char> value, out SepLabel? known, out bool exact)
+    public static bool TrySplitLabel(ReadOnlySpan<char> field, out ReadOnlySpan<char> label, out ReadOnlySpan<char> value, out SepLabel? known, out bool exact) =>
+        TrySplitLabel(field, field[..Math.Min(field.Length, SepLabels.MaxLength + 1)].IndexOf(':'), out label, out value, out known, out exact);
+
+    /// <summary>
+    /// <see cref="TrySplitLabel(ReadOnlySpan{char}, out ReadOnlySpan{char}, out ReadOnlySpan{char}, out SepLabel?, out bool)"/>
+    /// with the first colon (within <see cref="SepLabels.MaxLength"/> + 1 characters, else -1) already found.
+    /// </summary>
+    public static bool TrySplitLabel(ReadOnlySpan<char> field, int colon, out ReadOnlySpan<char> label, out ReadOnlySpan<char> value, out SepLabel? known, out bool exact)
     {
         label = default;
         value = default;
         known = null;
         exact = false;
-        var colon = field[..Math.Min(field.Length, SepLabels.MaxLength + 1)].IndexOf(':');
         if (colon < 1 || !char.IsAsciiLetter(field[0]))
         {
             return false;

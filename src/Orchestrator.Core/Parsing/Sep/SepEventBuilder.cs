@@ -20,6 +20,12 @@ internal ref struct SepEventBuilder
     [ThreadStatic]
     private static KeyValuePair<string, string>[]? t_scratch;
 
+    [ThreadStatic]
+    private static string? t_lastTimeText;
+
+    [ThreadStatic]
+    private static DateTimeOffset t_lastTime;
+
     private readonly SecurityEvent _evt;
     private readonly SepStrings _strings;
     private KeyValuePair<string, string>[] _labels;
@@ -49,7 +55,7 @@ internal ref struct SepEventBuilder
         _evt = evt;
         _strings = SepStrings.Current;
 
-        // Labels are gathered first so the dictionary is made once at its final size.
+        // Labels are gathered first so the event's labels are made once at their final size.
         _labels = t_scratch ?? new KeyValuePair<string, string>[64];
         t_scratch = null;
         _labelCount = 0;
@@ -278,10 +284,10 @@ internal ref struct SepEventBuilder
 
         if (_labelCount > 0)
         {
-            var labels = new Dictionary<string, string>(_labelCount, StringComparer.Ordinal);
+            var labels = new LabelDictionary(_labelCount);
             for (var i = 0; i < _labelCount; i++)
             {
-                labels[_labels[i].Key] = _labels[i].Value;
+                labels.Set(_labels[i].Key, _labels[i].Value);
             }
 
             evt.Labels = labels;
@@ -516,6 +522,26 @@ internal ref struct SepEventBuilder
 
     /// <summary>Parses exactly <c>yyyy-MM-dd HH:mm:ss</c> as UTC.</summary>
     public static bool TryParseSepTime(ReadOnlySpan<char> s, out DateTimeOffset time)
+    {
+        // Lines arrive in runs with the same second: reuse the last conversion.
+        var last = t_lastTimeText;
+        if (last is not null && s.SequenceEqual(last))
+        {
+            time = t_lastTime;
+            return true;
+        }
+
+        if (!TryConvertSepTime(s, out time))
+        {
+            return false;
+        }
+
+        t_lastTimeText = s.ToString();
+        t_lastTime = time;
+        return true;
+    }
+
+    private static bool TryConvertSepTime(ReadOnlySpan<char> s, out DateTimeOffset time)
     {
         time = default;
         if (s.Length != 19 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':')

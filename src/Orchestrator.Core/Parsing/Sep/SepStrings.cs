@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Orchestrator.Core.Parsing.Sep;
@@ -47,6 +48,7 @@ internal sealed class SepStrings
 
     // Constant-time: the first and last four characters and the length, which tell apart the
     // values SEP repeats (timestamps differ at the end, host and user names at either end).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Slot(ReadOnlySpan<char> value)
     {
         ulong head;

@@ -50,11 +50,17 @@ public sealed class SepSyslogParser : IEventParser
         var dump = TrySkipDumpPrefix(ref reader, ref builder, ref headerTime);
 
         var column = 0;
-        while (reader.MoveNext(out var raw, out var quoted))
+        while (reader.MoveNext(out var raw, out var quoted, out var colon))
         {
             column++;
-            var field = quoted ? SepCsv.Unquote(raw).AsSpan() : raw;
-            if (SepCsv.TrySplitLabel(field, out var label, out var value, out var known, out var exact))
+            var field = raw;
+            if (quoted)
+            {
+                field = SepCsv.Unquote(raw);
+                colon = field[..Math.Min(field.Length, SepLabels.MaxLength + 1)].IndexOf(':');
+            }
+
+            if (SepCsv.TrySplitLabel(field, colon, out var label, out var value, out var known, out var exact))
             {
                 builder.Labelled(known, exact, label, value);
             }

@@ -34,6 +34,21 @@ public readonly record struct SyslogHeader
     /// <summary>Index in the line where the message (payload) begins.</summary>
     public int MessageStart { get; init; }
 
+    [ThreadStatic]
+    private static string? t_lastHostname;
+
+    [ThreadStatic]
+    private static string? t_lastTag;
+
+    [ThreadStatic]
+    private static string? t_lastBsdToken;
+
+    [ThreadStatic]
+    private static DateTimeOffset t_lastBsdReceivedAt;
+
+    [ThreadStatic]
+    private static DateTimeOffset t_lastBsdTimestamp;
+
     public int Facility => Priority < 0 ? -1 : Priority / 8;
 
     public int Severity => Priority < 0 ? -1 : Priority % 8;
@@ -54,7 +69,7 @@ public readonly record struct SyslogHeader
         if (span.Length > 2 && span[0] == '<')
         {
             var close = span[..Math.Min(span.Length, 6)].IndexOf('>');
-            if (close > 1 && int.TryParse(span[1..close], NumberStyles.None, CultureInfo.InvariantCulture, out var pri) && pri <= 191)
+            if (close > 1 && TryDigits(span[1..close], out var pri) && pri <= 191)
             {
                 priority = pri;
                 pos = close + 1;
@@ -66,7 +81,7 @@ public readonly record struct SyslogHeader
             return ParseRfc5424(line, pos + 2, priority);
         }
 
-        if (TryParseBsdTimestamp(span[pos..], receivedAt, out var bsdTime, out var used))
+        if (TryReadBsdTimestamp(span[pos..], receivedAt, out var bsdTime, out var used))
         {
             return ParseAfterTimestamp(line, pos + used, priority, bsdTime);
         }
@@ -183,7 +198,7 @@ public readonly record struct SyslogHeader
             };
         }
 
-        var hostname = first.ToString();
+        var hostname = Reuse(first, ref t_lastHostname);
         var afterHost = SkipSpaces(line, pos + first.Length);
         var second = PeekToken(line, afterHost);
         if (second.Length > 0 && IsTag(second, out tagName, out tagPid))
@@ -238,7 +253,34 @@ public readonly record struct SyslogHeader
             pid = body[(bracket + 1)..^1].ToString();
         }
 
-        name = nameSpan.ToString();
+        name = Reuse(nameSpan, ref t_lastTag);
+        return true;
+    }
+
+    // Lines arrive in runs with the same second: the last timestamp read (with its trailing space,
+    // so the token cannot match a longer one) and the reception time it was read against.
+    private static bool TryReadBsdTimestamp(ReadOnlySpan<char> s, DateTimeOffset receivedAt, out DateTimeOffset timestamp, out int used)
+    {
+        var last = t_lastBsdToken;
+        if (last is not null && receivedAt == t_lastBsdReceivedAt && s.StartsWith(last))
+        {
+            timestamp = t_lastBsdTimestamp;
+            used = last.Length;
+            return true;
+        }
+
+        if (!TryParseBsdTimestamp(s, receivedAt, out timestamp, out used))
+        {
+            return false;
+        }
+
+        if (used > 0 && s[used - 1] == ' ')
+        {
+            t_lastBsdToken = s[..used].ToString();
+            t_lastBsdReceivedAt = receivedAt;
+            t_lastBsdTimestamp = timestamp;
+        }
+
         return true;
     }
 
@@ -275,7 +317,7 @@ public readonly record struct SyslogHeader
             return false;
         }
 
-        var day = int.Parse(s[dayStart..p], NumberStyles.None, CultureInfo.InvariantCulture);
+        TryDigits(s[dayStart..p], out var day);
         p++;
         if (!TryTwoDigits(s, p, out var hour) || s[p + 2] != ':' || !TryTwoDigits(s, p + 3, out var minute)
             || s[p + 5] != ':' || !TryTwoDigits(s, p + 6, out var second))
@@ -337,6 +379,37 @@ public readonly record struct SyslogHeader
 
         value = new DateTimeOffset(year, month, day, hour, minute, Math.Min(second, 59), TimeSpan.Zero);
         return true;
+    }
+
+    private static bool TryDigits(ReadOnlySpan<char> s, out int value)
+    {
+        value = 0;
+        foreach (var c in s)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+
+            value = (value * 10) + (c - '0');
+        }
+
+        return true;
+    }
+
+    // A sender writes many lines in a row with the same host and tag: reuse the last string
+    // instead of allocating it again for every line.
+    private static string Reuse(ReadOnlySpan<char> value, ref string? last)
+    {
+        var cached = last;
+        if (cached is not null && value.SequenceEqual(cached))
+        {
+            return cached;
+        }
+
+        cached = value.ToString();
+        last = cached;
+        return cached;
     }
 
     private static bool TryTwoDigits(ReadOnlySpan<char> s, int at, out int value)

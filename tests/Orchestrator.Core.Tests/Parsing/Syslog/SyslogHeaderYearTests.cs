@@ -56,4 +56,31 @@ public class SyslogHeaderYearTests
         Assert.Equal("sepm", late.Hostname);
         Assert.True(early.MessageStart >= 0);
     }
+
+    [Fact]
+    public void Parse_SameLineReceivedInTwoYears_GetsEachItsOwnYear()
+    {
+        const string Line = "Dec 31 23:59:50 sepm SymantecServer: x";
+
+        var first = SyslogHeader.Parse(Line, new DateTimeOffset(2026, 12, 31, 23, 59, 55, TimeSpan.Zero));
+        var again = SyslogHeader.Parse(Line, new DateTimeOffset(2026, 12, 31, 23, 59, 55, TimeSpan.Zero));
+        var later = SyslogHeader.Parse(Line, new DateTimeOffset(2028, 1, 2, 0, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal(new DateTimeOffset(2026, 12, 31, 23, 59, 50, TimeSpan.Zero), first.Timestamp);
+        Assert.Equal(first, again);
+        Assert.Equal(new DateTimeOffset(2027, 12, 31, 23, 59, 50, TimeSpan.Zero), later.Timestamp);
+    }
+
+    [Fact]
+    public void Parse_TimestampRunningIntoText_IsNotTakenFromThePreviousLine()
+    {
+        var receivedAt = new DateTimeOffset(2026, 11, 23, 10, 0, 5, TimeSpan.Zero);
+        var good = SyslogHeader.Parse("Nov 23 10:00:00 sepm SymantecServer: x", receivedAt);
+
+        var glued = SyslogHeader.Parse("Nov 23 10:00:00x sepm SymantecServer: x", receivedAt);
+
+        Assert.NotNull(good.Timestamp);
+        Assert.Null(glued.Timestamp);
+        Assert.Equal(0, glued.MessageStart);
+    }
 }
