@@ -22,6 +22,7 @@ public sealed partial class IngestPipeline
     private readonly ILogger<IngestPipeline> _logger;
     private readonly IngestPipelineOptions _options;
     private readonly TimeProvider _time;
+    private readonly QueueRoom _room;
 
     public IngestPipeline(IEventStore store, IPublisher publisher, IngestMetrics metrics, ILogger<IngestPipeline> logger, IngestPipelineOptions options, TimeProvider time)
     {
@@ -32,18 +33,15 @@ public sealed partial class IngestPipeline
         _logger = logger;
         _options = options;
         _time = time;
-        _queue = Channel.CreateBounded<PendingBatch>(new BoundedChannelOptions(options.QueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _queue = Channel.CreateUnbounded<PendingBatch>(new UnboundedChannelOptions { SingleReader = true });
+        _room = new QueueRoom(options.QueueItems);
     }
 
     /// <summary>Hands items to the writer without waiting for the commit; waits only when the queue is full.</summary>
     public ValueTask EnqueueAsync(IReadOnlyList<IngestItem> items, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(items);
-        return items.Count == 0 ? ValueTask.CompletedTask : _queue.Writer.WriteAsync(new PendingBatch(items, null), cancellationToken);
+        return items.Count == 0 ? ValueTask.CompletedTask : WriteAsync(new PendingBatch(items, null), cancellationToken);
     }
 
     /// <summary>Hands items to the writer and returns once they are committed; throws if the commit failed.</summary>
@@ -56,7 +54,7 @@ public sealed partial class IngestPipeline
         }
 
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _queue.Writer.WriteAsync(new PendingBatch(items, done), cancellationToken).ConfigureAwait(false);
+        await WriteAsync(new PendingBatch(items, done), cancellationToken).ConfigureAwait(false);
         await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -79,7 +77,19 @@ public sealed partial class IngestPipeline
                 items.AddRange(batch.Items);
             }
 
+            _room.Release(items.Count);
+
             await CommitBatchAsync(pending, items, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask WriteAsync(PendingBatch batch, CancellationToken cancellationToken)
+    {
+        await _room.TakeAsync(batch.Items.Count, cancellationToken).ConfigureAwait(false);
+        if (!_queue.Writer.TryWrite(batch))
+        {
+            _room.Release(batch.Items.Count);
+            throw new ChannelClosedException("the ingest pipeline is shutting down and accepts no more batches");
         }
     }
 
@@ -171,6 +181,48 @@ public sealed partial class IngestPipeline
     private partial void LogCommitFailed(Exception exception, int count);
 
     private sealed record PendingBatch(IReadOnlyList<IngestItem> Items, TaskCompletionSource? Done);
+
+    /// <summary>The count of items waiting for the writer, and the callers waiting for room.</summary>
+    private sealed class QueueRoom(int capacity)
+    {
+        private readonly Lock _lock = new();
+        private int _queued;
+        private TaskCompletionSource? _freed;
+
+        public async ValueTask TakeAsync(int count, CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                Task freed;
+                lock (_lock)
+                {
+                    if (_queued == 0 || _queued + count <= capacity)
+                    {
+                        _queued += count;
+                        return;
+                    }
+
+                    _freed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    freed = _freed.Task;
+                }
+
+                await freed.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        public void Release(int count)
+        {
+            TaskCompletionSource? freed;
+            lock (_lock)
+            {
+                _queued -= count;
+                freed = _freed;
+                _freed = null;
+            }
+
+            freed?.TrySetResult();
+        }
+    }
 }
 
 /// <summary>The store could not commit; the caller may retry.</summary>

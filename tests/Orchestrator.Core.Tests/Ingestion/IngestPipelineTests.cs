@@ -14,12 +14,12 @@ public class IngestPipelineTests
     private static IngestItem Dead(string text) =>
         IngestItem.ForDeadLetter(new DeadLetter(DateTimeOffset.UnixEpoch, "http", null, "bad", System.Text.Encoding.UTF8.GetBytes(text)));
 
-    private static (IngestPipeline Pipeline, RecordingStore Store, RecordingPublisher Publisher, IngestMetrics Metrics) Create(TimeProvider? time = null)
+    private static (IngestPipeline Pipeline, RecordingStore Store, RecordingPublisher Publisher, IngestMetrics Metrics) Create(TimeProvider? time = null, IngestPipelineOptions? options = null)
     {
         var store = new RecordingStore();
         var publisher = new RecordingPublisher();
         var metrics = new IngestMetrics();
-        var pipeline = new IngestPipeline(store, publisher, metrics, NullLogger<IngestPipeline>.Instance, new IngestPipelineOptions(), time ?? TimeProvider.System);
+        var pipeline = new IngestPipeline(store, publisher, metrics, NullLogger<IngestPipeline>.Instance, options ?? new IngestPipelineOptions(), time ?? TimeProvider.System);
         return (pipeline, store, publisher, metrics);
     }
 
@@ -84,15 +84,14 @@ public class IngestPipelineTests
     [Fact]
     public async Task Complete_DrainsEverythingQueued()
     {
-        var (pipeline, store, _, _) = Create();
-        var queuedBeforeStart = new IngestPipelineOptions().QueueCapacity;
-        for (var i = 0; i < queuedBeforeStart; i++)
+        var (pipeline, store, _, _) = Create(options: new IngestPipelineOptions { QueueItems = 10 });
+        for (var i = 0; i < 10; i++)
         {
             await pipeline.EnqueueAsync([Event($"e{i}")], CancellationToken.None);
         }
 
         var run = pipeline.RunAsync(CancellationToken.None);
-        for (var i = queuedBeforeStart; i < 50; i++)
+        for (var i = 10; i < 50; i++)
         {
             await pipeline.EnqueueAsync([Event($"e{i}")], CancellationToken.None);
         }
@@ -100,6 +99,47 @@ public class IngestPipelineTests
         pipeline.Complete();
         await run;
 
-        Assert.Equal(50, store.Items.Count);
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => $"e{i}"), store.Items.Select(item => item.Event!.Original));
+    }
+
+    [Fact]
+    public async Task EnqueueAsync_QueueFullOfItems_WaitsUntilTheWriterTakesThem()
+    {
+        var (pipeline, store, _, _) = Create(options: new IngestPipelineOptions { QueueItems = 3 });
+        await pipeline.EnqueueAsync([Event("a"), Event("b")], CancellationToken.None);
+
+        var blocked = pipeline.EnqueueAsync([Event("c"), Event("d")], CancellationToken.None).AsTask();
+        await Task.Delay(50);
+        Assert.False(blocked.IsCompleted);
+
+        var run = pipeline.RunAsync(CancellationToken.None);
+        await blocked.WaitAsync(TimeSpan.FromSeconds(10));
+        pipeline.Complete();
+        await run;
+        Assert.Equal(["a", "b", "c", "d"], store.Items.Select(item => item.Event!.Original));
+    }
+
+    [Fact]
+    public async Task EnqueueAsync_BatchLargerThanTheQueue_GoesInWhenTheQueueIsEmpty()
+    {
+        var (pipeline, store, _, _) = Create(options: new IngestPipelineOptions { QueueItems = 2 });
+        var large = Enumerable.Range(0, 5).Select(i => Event($"e{i}")).ToArray();
+
+        await pipeline.EnqueueAsync(large, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        var run = pipeline.RunAsync(CancellationToken.None);
+        pipeline.Complete();
+        await run;
+        Assert.Equal(5, store.Items.Count);
+    }
+
+    [Fact]
+    public async Task EnqueueAsync_AfterComplete_ThrowsAndFreesItsRoom()
+    {
+        var (pipeline, _, _, _) = Create(options: new IngestPipelineOptions { QueueItems = 1 });
+        pipeline.Complete();
+
+        await Assert.ThrowsAsync<System.Threading.Channels.ChannelClosedException>(async () => await pipeline.EnqueueAsync([Event("late")], CancellationToken.None));
+        await Assert.ThrowsAsync<System.Threading.Channels.ChannelClosedException>(async () => await pipeline.EnqueueAsync([Event("later")], CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
     }
 }
