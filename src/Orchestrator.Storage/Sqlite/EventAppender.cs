@@ -18,8 +18,12 @@ internal sealed class EventAppender : IDisposable
     /// <summary>Events per block at most: a query that needs one event decodes at most this many.</summary>
     public const int MaxBlockEvents = 4096;
 
-    /// <summary>A block with fewer events stays open and the next commit rewrites it with its events added.</summary>
-    public const int MergeBelowEvents = 1024;
+    /// <summary>
+    /// A block with fewer events stays open and the next commit rewrites it with its events added.
+    /// Small on purpose: each rewrite compresses the whole block again, so under steady load with
+    /// commits of a few hundred events a larger bound compressed every event several times.
+    /// </summary>
+    public const int MergeBelowEvents = 256;
 
     // Microsoft.Data.Sqlite's per-execute bookkeeping cost about as much CPU as SQLite's own
     // insert work, so the hot path binds natively. REPLACE also rewrites the open block.
