@@ -209,7 +209,11 @@ public sealed class LabelDictionary : IReadOnlyDictionary<string, string>
         key.Length == 0 ? 1UL : 1UL << (((key.Length * 7) + key[0] + (key[^1] * 3)) & 63);
 
     /// <summary>A value given as <see cref="Length"/> characters of the source text from <see cref="Start"/>.</summary>
-    internal readonly record struct Slice(int Start, int Length);
+    /// <remarks>16 bits each, half the size of ints: a value ending past <see cref="MaxEnd"/> is kept as a string instead.</remarks>
+    internal readonly record struct Slice(ushort Start, ushort Length)
+    {
+        public const int MaxEnd = ushort.MaxValue;
+    }
 
     /// <summary>Enumerates the labels in the order they were first set; a value held as a slice is made a string here.</summary>
     public struct Enumerator : IEnumerator<KeyValuePair<string, string>>

@@ -86,7 +86,7 @@ public class LabelDictionaryTests
     private static LabelDictionary FromLine(string[] keys, string?[]? texts = null) =>
         new(keys, Line, [SliceOf("Scheduled scan"), SliceOf("Default"), SliceOf("My Company\\Servers")], texts);
 
-    private static LabelDictionary.Slice SliceOf(string value) => new(Line.IndexOf(value, StringComparison.Ordinal), value.Length);
+    private static LabelDictionary.Slice SliceOf(string value) => new((ushort)Line.IndexOf(value, StringComparison.Ordinal), (ushort)value.Length);
 
     [Fact]
     public void SliceValues_ReadEveryWay_AreTheTextOfTheLine()
@@ -133,7 +133,7 @@ public class LabelDictionaryTests
     {
         var keys = Enumerable.Range(0, 40).Select(i => "column" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
         var source = string.Concat(Enumerable.Range(0, 40).Select(i => (char)('A' + (i % 26))));
-        var labels = new LabelDictionary(keys, source, Enumerable.Range(0, 40).Select(i => new LabelDictionary.Slice(i, 1)).ToArray(), null);
+        var labels = new LabelDictionary(keys, source, Enumerable.Range(0, 40).Select(i => new LabelDictionary.Slice((ushort)i, 1)).ToArray(), null);
 
         labels.Set("column40", "new");
         labels.Set("column3", "replaced");

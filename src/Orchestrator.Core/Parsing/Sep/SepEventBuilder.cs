@@ -496,7 +496,8 @@ internal ref struct SepEventBuilder
         }
 
         // A value read straight from the line is kept as its place in the line; an unquoted one is new text.
-        _labels[_labelCount++] = _source.AsSpan().Overlaps(value, out var start) && start >= 0 && start + value.Length <= _source.Length
+        _labels[_labelCount++] = _source.AsSpan().Overlaps(value, out var start) && start >= 0
+            && start + value.Length <= Math.Min(_source.Length, LabelDictionary.Slice.MaxEnd)
             ? new PendingLabel(name, null, start, value.Length)
             : new PendingLabel(name, _strings.Get(value), 0, 0);
     }
@@ -527,7 +528,7 @@ internal ref struct SepEventBuilder
             }
             else
             {
-                slices[i] = new LabelDictionary.Slice(pending[i].Start, pending[i].Length);
+                slices[i] = new LabelDictionary.Slice((ushort)pending[i].Start, (ushort)pending[i].Length);
             }
         }
 

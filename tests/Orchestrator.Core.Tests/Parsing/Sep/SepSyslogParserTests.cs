@@ -440,6 +440,17 @@ public class SepSyslogParserTests
         Assert.Equal("Site C", Assert.Single(third.Labels!).Value);
     }
 
+    [Fact]
+    public void Parse_LineLongerThan64KCharacters_KeepsValuesOnBothSidesOfTheMark()
+    {
+        var description = new string('x', 70_000);
+        var evt = ParseEvent("<54>Nov 23 10:20:00 sepm01 SymantecServer: Site: Site A,Event Description: " + description + ",Server Name: sepm01");
+
+        Assert.Equal("Site A", evt.Labels!["Site"]);
+        Assert.Equal(description, evt.Labels["Event Description"]);
+        Assert.Equal("sepm01", evt.Labels["Server Name"]);
+    }
+
     [Theory]
     [InlineData("10.20.31.7", "10.20.31.7")]
     [InlineData("255.255.255.254", "255.255.255.254")]
