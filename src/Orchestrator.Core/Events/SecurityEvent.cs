@@ -8,10 +8,11 @@ namespace Orchestrator.Core.Events;
 /// </summary>
 public sealed class SecurityEvent
 {
-    // Most events have no process or no destination: those groups live in objects made on the
-    // first non-null write, which keeps the event small while thousands wait for their batch.
+    // Most events have no process, no destination or no file hashes: those groups live in objects
+    // made on the first non-null write, which keeps the event small while thousands wait for their batch.
     private ProcessFields? _process;
     private DestinationFields? _destination;
+    private FileHashFields? _fileHash;
 
     /// <summary>Store id; 0 until the event is committed.</summary>
     public long Id { get; set; }
@@ -77,9 +78,9 @@ public sealed class SecurityEvent
 
     public string? FilePath { get; set; }
     public string? FileName { get; set; }
-    public string? FileHashMd5 { get; set; }
-    public string? FileHashSha1 { get; set; }
-    public string? FileHashSha256 { get; set; }
+    public string? FileHashMd5 { get => _fileHash?.Md5; set => FileHash(value is not null)?.Md5 = value; }
+    public string? FileHashSha1 { get => _fileHash?.Sha1; set => FileHash(value is not null)?.Sha1 = value; }
+    public string? FileHashSha256 { get => _fileHash?.Sha256; set => FileHash(value is not null)?.Sha256 = value; }
 
     /// <summary>The threat, risk or signature name (SEP "Risk name", ePO ThreatName, CEF name).</summary>
     public string? RuleName { get; set; }
@@ -102,6 +103,8 @@ public sealed class SecurityEvent
     private ProcessFields? Process(bool create) => create ? _process ??= new ProcessFields() : _process;
 
     private DestinationFields? Destination(bool create) => create ? _destination ??= new DestinationFields() : _destination;
+
+    private FileHashFields? FileHash(bool create) => create ? _fileHash ??= new FileHashFields() : _fileHash;
 
     private sealed class ProcessFields
     {
@@ -127,5 +130,12 @@ public sealed class SecurityEvent
         public string? Name { get; set; }
         public string? User { get; set; }
         public MacAddress? Mac { get; set; }
+    }
+
+    private sealed class FileHashFields
+    {
+        public string? Md5 { get; set; }
+        public string? Sha1 { get; set; }
+        public string? Sha256 { get; set; }
     }
 }

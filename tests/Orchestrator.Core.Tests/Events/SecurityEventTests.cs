@@ -6,13 +6,14 @@ namespace Orchestrator.Core.Tests.Events;
 public class SecurityEventTests
 {
     [Fact]
-    public void ProcessAndDestinationFields_SetOneAtATime_EachReadsBackAndTheOthersStayNull()
+    public void GroupedFields_SetOneAtATime_EachReadsBackAndTheOthersStayNull()
     {
         var evt = new SecurityEvent();
         var mac = MacAddress.Parse("00-11-22-33-44-55");
 
         evt.ProcessParentPid = 42;
         evt.DestinationMac = mac;
+        evt.FileHashSha1 = "da39a3ee5e6b4b0d3255bfef95601890afd80709";
 
         Assert.Equal(42, evt.ProcessParentPid);
         Assert.Equal(mac, evt.DestinationMac);
@@ -20,6 +21,8 @@ public class SecurityEventTests
         Assert.Null(evt.ProcessExecutable);
         Assert.Null(evt.DestinationIp);
         Assert.Null(evt.DestinationPort);
+        Assert.Equal("da39a3ee5e6b4b0d3255bfef95601890afd80709", evt.FileHashSha1);
+        Assert.Null(evt.FileHashMd5);
     }
 
     [Fact]
@@ -58,10 +61,12 @@ public class SecurityEventTests
         {
             ProcessName = null,
             DestinationPort = null,
+            FileHashSha256 = null,
         };
 
         Assert.Null(evt.ProcessName);
         Assert.Null(evt.DestinationPort);
+        Assert.Null(evt.FileHashSha256);
         Assert.Equal(SecurityEventJson.Serialize(new SecurityEvent()), SecurityEventJson.Serialize(evt));
     }
 }
