@@ -8,6 +8,12 @@ namespace Orchestrator.Core.Events;
 /// </summary>
 public sealed class SecurityEvent
 {
+    // Most events have no process, no destination or no file hashes: those groups live in objects
+    // made on the first non-null write, which keeps the event small while thousands wait for their batch.
+    private ProcessFields? _process;
+    private DestinationFields? _destination;
+    private FileHashFields? _fileHash;
+
     /// <summary>Store id; 0 until the event is committed.</summary>
     public long Id { get; set; }
 
@@ -47,34 +53,34 @@ public sealed class SecurityEvent
     public string? SourceUser { get; set; }
     public MacAddress? SourceMac { get; set; }
 
-    public IPAddress? DestinationIp { get; set; }
-    public int? DestinationPort { get; set; }
-    public string? DestinationName { get; set; }
-    public string? DestinationUser { get; set; }
-    public MacAddress? DestinationMac { get; set; }
+    public IPAddress? DestinationIp { get => _destination?.Ip; set => Destination(value is not null)?.Ip = value; }
+    public int? DestinationPort { get => _destination?.Port; set => Destination(value is not null)?.Port = value; }
+    public string? DestinationName { get => _destination?.Name; set => Destination(value is not null)?.Name = value; }
+    public string? DestinationUser { get => _destination?.User; set => Destination(value is not null)?.User = value; }
+    public MacAddress? DestinationMac { get => _destination?.Mac; set => Destination(value is not null)?.Mac = value; }
 
-    public string? ProcessExecutable { get; set; }
-    public string? ProcessName { get; set; }
-    public long? ProcessPid { get; set; }
-    public string? ProcessCommandLine { get; set; }
-    public string? ProcessEntityId { get; set; }
-    public string? ProcessHashMd5 { get; set; }
-    public string? ProcessHashSha1 { get; set; }
-    public string? ProcessHashSha256 { get; set; }
-    public string? ProcessParentExecutable { get; set; }
-    public string? ProcessParentName { get; set; }
-    public long? ProcessParentPid { get; set; }
-    public string? ProcessParentCommandLine { get; set; }
-    public string? ProcessParentEntityId { get; set; }
+    public string? ProcessExecutable { get => _process?.Executable; set => Process(value is not null)?.Executable = value; }
+    public string? ProcessName { get => _process?.Name; set => Process(value is not null)?.Name = value; }
+    public long? ProcessPid { get => _process?.Pid; set => Process(value is not null)?.Pid = value; }
+    public string? ProcessCommandLine { get => _process?.CommandLine; set => Process(value is not null)?.CommandLine = value; }
+    public string? ProcessEntityId { get => _process?.EntityId; set => Process(value is not null)?.EntityId = value; }
+    public string? ProcessHashMd5 { get => _process?.HashMd5; set => Process(value is not null)?.HashMd5 = value; }
+    public string? ProcessHashSha1 { get => _process?.HashSha1; set => Process(value is not null)?.HashSha1 = value; }
+    public string? ProcessHashSha256 { get => _process?.HashSha256; set => Process(value is not null)?.HashSha256 = value; }
+    public string? ProcessParentExecutable { get => _process?.ParentExecutable; set => Process(value is not null)?.ParentExecutable = value; }
+    public string? ProcessParentName { get => _process?.ParentName; set => Process(value is not null)?.ParentName = value; }
+    public long? ProcessParentPid { get => _process?.ParentPid; set => Process(value is not null)?.ParentPid = value; }
+    public string? ProcessParentCommandLine { get => _process?.ParentCommandLine; set => Process(value is not null)?.ParentCommandLine = value; }
+    public string? ProcessParentEntityId { get => _process?.ParentEntityId; set => Process(value is not null)?.ParentEntityId = value; }
 
     public string? UserName { get; set; }
     public string? UserDomain { get; set; }
 
     public string? FilePath { get; set; }
     public string? FileName { get; set; }
-    public string? FileHashMd5 { get; set; }
-    public string? FileHashSha1 { get; set; }
-    public string? FileHashSha256 { get; set; }
+    public string? FileHashMd5 { get => _fileHash?.Md5; set => FileHash(value is not null)?.Md5 = value; }
+    public string? FileHashSha1 { get => _fileHash?.Sha1; set => FileHash(value is not null)?.Sha1 = value; }
+    public string? FileHashSha256 { get => _fileHash?.Sha256; set => FileHash(value is not null)?.Sha256 = value; }
 
     /// <summary>The threat, risk or signature name (SEP "Risk name", ePO ThreatName, CEF name).</summary>
     public string? RuleName { get; set; }
@@ -92,5 +98,44 @@ public sealed class SecurityEvent
     public void SetLabel(string key, string value)
     {
         (Labels ??= new LabelDictionary()).Set(key, value);
+    }
+
+    private ProcessFields? Process(bool create) => create ? _process ??= new ProcessFields() : _process;
+
+    private DestinationFields? Destination(bool create) => create ? _destination ??= new DestinationFields() : _destination;
+
+    private FileHashFields? FileHash(bool create) => create ? _fileHash ??= new FileHashFields() : _fileHash;
+
+    private sealed class ProcessFields
+    {
+        public string? Executable { get; set; }
+        public string? Name { get; set; }
+        public long? Pid { get; set; }
+        public string? CommandLine { get; set; }
+        public string? EntityId { get; set; }
+        public string? HashMd5 { get; set; }
+        public string? HashSha1 { get; set; }
+        public string? HashSha256 { get; set; }
+        public string? ParentExecutable { get; set; }
+        public string? ParentName { get; set; }
+        public long? ParentPid { get; set; }
+        public string? ParentCommandLine { get; set; }
+        public string? ParentEntityId { get; set; }
+    }
+
+    private sealed class DestinationFields
+    {
+        public IPAddress? Ip { get; set; }
+        public int? Port { get; set; }
+        public string? Name { get; set; }
+        public string? User { get; set; }
+        public MacAddress? Mac { get; set; }
+    }
+
+    private sealed class FileHashFields
+    {
+        public string? Md5 { get; set; }
+        public string? Sha1 { get; set; }
+        public string? Sha256 { get; set; }
     }
 }

@@ -92,9 +92,9 @@ public static class SecurityEventJson
         if (evt.Labels is { Count: > 0 } labels)
         {
             writer.WriteStartObject(LabelsName);
-            foreach (var (key, value) in labels)
+            for (var i = 0; i < labels.Count; i++)
             {
-                writer.WriteString(key, value);
+                writer.WriteString(labels.KeyAt(i), labels.ValueSpanAt(i));
             }
 
             writer.WriteEndObject();

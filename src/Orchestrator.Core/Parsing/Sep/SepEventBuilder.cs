@@ -17,8 +17,14 @@ internal ref struct SepEventBuilder
     private static readonly string[] ColumnNames = Enumerable.Range(0, 65)
         .Select(i => "column" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
 
+    // Key arrays of recent log types, direct-mapped: a collision only costs a new key array.
+    private const int KeyLayoutBits = 4;
+
     [ThreadStatic]
-    private static KeyValuePair<string, string>[]? t_scratch;
+    private static PendingLabel[]? t_scratch;
+
+    [ThreadStatic]
+    private static string[]?[]? t_keyLayouts;
 
     [ThreadStatic]
     private static string? t_lastTimeText;
@@ -28,7 +34,8 @@ internal ref struct SepEventBuilder
 
     private readonly SecurityEvent _evt;
     private readonly SepStrings _strings;
-    private KeyValuePair<string, string>[] _labels;
+    private readonly string _source;
+    private PendingLabel[] _labels;
     private int _labelCount;
     private bool _hasDescription;
     private DateTimeOffset? _eventTime;
@@ -54,9 +61,10 @@ internal ref struct SepEventBuilder
     {
         _evt = evt;
         _strings = SepStrings.Current;
+        _source = evt.Original;
 
         // Labels are gathered first so the event's labels are made once at their final size.
-        _labels = t_scratch ?? new KeyValuePair<string, string>[64];
+        _labels = t_scratch ?? new PendingLabel[64];
         t_scratch = null;
         _labelCount = 0;
     }
@@ -284,13 +292,7 @@ internal ref struct SepEventBuilder
 
         if (_labelCount > 0)
         {
-            var labels = new LabelDictionary(_labelCount);
-            for (var i = 0; i < _labelCount; i++)
-            {
-                labels.Set(_labels[i].Key, _labels[i].Value);
-            }
-
-            evt.Labels = labels;
+            evt.Labels = BuildLabels();
         }
 
         Array.Clear(_labels, 0, _labelCount);
@@ -488,12 +490,105 @@ internal ref struct SepEventBuilder
         if (_labelCount == _labels.Length)
         {
             // A very wide row: grow the scratch (it is kept for the next row).
-            var wider = new KeyValuePair<string, string>[_labels.Length * 2];
+            var wider = new PendingLabel[_labels.Length * 2];
             _labels.CopyTo(wider, 0);
             _labels = wider;
         }
 
-        _labels[_labelCount++] = new KeyValuePair<string, string>(name, _strings.Get(value));
+        // A value read straight from the line is kept as its place in the line; an unquoted one is new text.
+        _labels[_labelCount++] = _source.AsSpan().Overlaps(value, out var start) && start >= 0
+            && start + value.Length <= Math.Min(_source.Length, LabelDictionary.Slice.MaxEnd)
+            ? new PendingLabel(name, null, start, value.Length)
+            : new PendingLabel(name, _strings.Get(value), 0, 0);
+    }
+
+    private readonly LabelDictionary BuildLabels()
+    {
+        var pending = _labels.AsSpan(0, _labelCount);
+        var keys = SharedKeys(pending);
+        if (keys is null)
+        {
+            // A label repeated in the row: Set keeps its first position and its last value.
+            var labels = new LabelDictionary(pending.Length);
+            foreach (ref readonly var label in pending)
+            {
+                labels.Set(label.Key, label.Text ?? _source.Substring(label.Start, label.Length));
+            }
+
+            return labels;
+        }
+
+        var slices = new LabelDictionary.Slice[pending.Length];
+        string?[]? texts = null;
+        for (var i = 0; i < pending.Length; i++)
+        {
+            if (pending[i].Text is { } text)
+            {
+                (texts ??= new string?[pending.Length])[i] = text;
+            }
+            else
+            {
+                slices[i] = new LabelDictionary.Slice((ushort)pending[i].Start, (ushort)pending[i].Length);
+            }
+        }
+
+        return new LabelDictionary(keys, _source, slices, texts);
+    }
+
+    // Rows of one log type carry the same labels in the same order, so their events share one
+    // array of keys; null when a key repeats, which a shared array cannot express.
+    private static string[]? SharedKeys(ReadOnlySpan<PendingLabel> pending)
+    {
+        var hash = (uint)pending.Length;
+        foreach (ref readonly var label in pending)
+        {
+            hash = (hash * 31) + (uint)label.Key.Length;
+        }
+
+        var layouts = t_keyLayouts ??= new string[1 << KeyLayoutBits][];
+        var slot = (int)((hash * 0x9E3779B1u) >> (32 - KeyLayoutBits));
+        if (layouts[slot] is { } cached && SameKeys(cached, pending))
+        {
+            return cached;
+        }
+
+        for (var i = 1; i < pending.Length; i++)
+        {
+            for (var j = 0; j < i; j++)
+            {
+                if (string.Equals(pending[i].Key, pending[j].Key, StringComparison.Ordinal))
+                {
+                    return null;
+                }
+            }
+        }
+
+        var keys = new string[pending.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = pending[i].Key;
+        }
+
+        layouts[slot] = keys;
+        return keys;
+    }
+
+    private static bool SameKeys(string[] keys, ReadOnlySpan<PendingLabel> pending)
+    {
+        if (keys.Length != pending.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < keys.Length; i++)
+        {
+            if (!string.Equals(keys[i], pending[i].Key, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private readonly void SetFilePath(string path)
@@ -657,6 +752,9 @@ internal ref struct SepEventBuilder
         value.ToLowerInvariant(lower);
         return new string(lower);
     }
+
+    /// <summary>A label gathered from the row: its value is <see cref="Text"/>, or else <see cref="Length"/> characters of the line from <see cref="Start"/>.</summary>
+    private readonly record struct PendingLabel(string Key, string? Text, int Start, int Length);
 
     /// <summary>A column held until the row is complete, with the label it was written under.</summary>
     private readonly ref struct Deferred(string label, ReadOnlySpan<char> value)

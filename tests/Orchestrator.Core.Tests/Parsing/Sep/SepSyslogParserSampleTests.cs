@@ -29,6 +29,26 @@ public class SepSyslogParserSampleTests
     }
 
     [Fact]
+    public void Parse_EverySampleLine_GivesTheEventJsonRecordedBeforeLabelValuesWereSlices()
+    {
+        // Recorded when every label value was made a string while parsing; values read from the
+        // line are now slices of it, and the events must not differ.
+        var expected = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Fixtures", "expected", "sep-syslog-examples.events.ndjson"));
+        var parser = new SepSyslogParser();
+
+        Assert.Equal(Lines.Length, expected.Length);
+        for (var i = 0; i < Lines.Length; i++)
+        {
+            var evt = parser.Parse(new RawInput(Lines[i], SepSyslogParserTests.ReceivedAt)).Event!;
+            Assert.Equal(expected[i], SecurityEventJson.Serialize(evt));
+            foreach (var (key, value) in evt.Labels!)
+            {
+                Assert.Equal(value, evt.Labels[key]);
+            }
+        }
+    }
+
+    [Fact]
     public void Parse_SampleLinesThatAreNotRiskOrTraffic_AreOtherWithLabels()
     {
         var parser = new SepSyslogParser();

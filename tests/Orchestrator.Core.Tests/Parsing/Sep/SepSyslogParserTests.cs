@@ -183,6 +183,43 @@ public class SepSyslogParserTests
     }
 
     [Fact]
+    public void Parse_QuotedValueWithDoubledQuotesAmongPlainValues_ReadsEachValueAsWritten()
+    {
+        var evt = ParseEvent(
+            "<54>Nov 23 10:15:02 sepm01 SymantecServer: Virus found,Computer name: WKS-0042,Risk name: W32.Downadup.B,"
+            + "Company name: \"Say \"\"hi\"\", Inc.\",Domain: Default,\"Group: My Company\\Lab, East\",Server: sepm01");
+
+        Assert.Equal(["column1", "Company name", "Domain", "Group", "Server"], evt.Labels!.Keys);
+        Assert.Equal(["Virus found", "Say \"hi\", Inc.", "Default", "My Company\\Lab, East", "sepm01"], evt.Labels.Values);
+        Assert.Contains("\"labels\":{\"column1\":\"Virus found\",\"Company name\":\"Say \\\"hi\\\", Inc.\",\"Domain\":\"Default\"", SecurityEventJson.Serialize(evt), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_LabelRepeatedInARow_KeepsItsFirstPlaceAndLastValue()
+    {
+        var evt = ParseEvent(
+            "<54>Nov 23 10:15:02 sepm01 SymantecServer: Virus found,Computer name: WKS-0042,Domain: First,Server: sepm01,Domain: Second");
+
+        Assert.Equal(["column1", "Domain", "Server"], evt.Labels!.Keys);
+        Assert.Equal("Second", evt.Labels["Domain"]);
+    }
+
+    [Fact]
+    public void Parse_RowsOfOneLogType_EachKeepTheirOwnValuesAndLabelsAddedLater()
+    {
+        var first = ParseEvent(Rfc3164Risk);
+        var second = ParseEvent(Rfc3164Risk.Replace("Domain: Default", "Domain: Lab", StringComparison.Ordinal));
+
+        first.SetLabel("triage", "done");
+
+        Assert.Equal("Default", first.Labels!["Domain"]);
+        Assert.Equal("Lab", second.Labels!["Domain"]);
+        Assert.Equal("done", first.Labels["triage"]);
+        Assert.False(second.Labels.ContainsKey("triage"));
+        Assert.Equal(first.Labels.Keys.SkipLast(1), second.Labels.Keys);
+    }
+
+    [Fact]
     public void Parse_QuoteThatNeverCloses_IsTakenLiterally()
     {
         var line = "<54>Nov 23 10:20:00 sepm01 SymantecServer: Virus found,Computer name: WKS-7,Description: 5\" floppy,"
@@ -401,6 +438,17 @@ public class SepSyslogParserTests
         Assert.Equal("Site B", second.Labels["Site"]);
         Assert.Equal(ParseOutcome.Rejected, rejected.Outcome);
         Assert.Equal("Site C", Assert.Single(third.Labels!).Value);
+    }
+
+    [Fact]
+    public void Parse_LineLongerThan64KCharacters_KeepsValuesOnBothSidesOfTheMark()
+    {
+        var description = new string('x', 70_000);
+        var evt = ParseEvent("<54>Nov 23 10:20:00 sepm01 SymantecServer: Site: Site A,Event Description: " + description + ",Server Name: sepm01");
+
+        Assert.Equal("Site A", evt.Labels!["Site"]);
+        Assert.Equal(description, evt.Labels["Event Description"]);
+        Assert.Equal("sepm01", evt.Labels["Server Name"]);
     }
 
     [Theory]
