@@ -17,7 +17,7 @@ namespace Orchestrator.Listeners;
 /// </summary>
 public abstract class SyslogStreamListener : BackgroundService
 {
-    private const int ReadBufferBytes = 64 * 1024;
+    private const int ReadBufferBytes = 256 * 1024;
     private const int MaxItemsCapacity = 16 * 1024;
 
     private readonly SyslogTcpOptions _options;
