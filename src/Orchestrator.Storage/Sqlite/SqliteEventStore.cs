@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text;
 using Microsoft.Data.Sqlite;
 using Orchestrator.Core.Events;
 using Orchestrator.Core.Ingestion;
@@ -605,9 +603,6 @@ public sealed class SqliteEventStore : IEventStore
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
-
-    internal static string? IpText(IPAddress? ip) =>
-        ip is null ? null : (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString();
 
     internal static long ToTicks(DateTimeOffset time) => time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
 
