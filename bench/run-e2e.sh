@@ -2,7 +2,8 @@
 # End-to-end ingestion benchmarks on this machine, loopback only. Prints the figures that go
 # into bench/RESULTS.md. Usage: bench/run-e2e.sh [LINES]   (default 1000000)
 #   - orchestrator ingest of a LINES-line SEP file (wall time, max RSS)
-#   - syslog TCP -> parsed -> committed (events/s) and HTTP NDJSON batches (events/s)
+#   - syslog TCP -> parsed -> committed (events/s), from a fresh start and after a warm-up,
+#     and HTTP NDJSON batches (events/s)
 #   - resident memory of the server while 10 x LINES events arrive over TCP
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,9 +37,14 @@ YAML
 }
 stop_server() { kill "$server"; wait "$server" 2>/dev/null || true; }
 
-echo "== syslog TCP (LF framing), one connection"
+echo "== syslog TCP (LF framing), one connection, server just started"
 start_server "$work/tcp"
 $loadgen tcp --target 127.0.0.1:15514 --file "$work/sep.log" --metrics http://127.0.0.1:18080/metrics --pid "$server"
+stop_server
+
+echo "== syslog TCP (LF framing), one connection, after 100,000 events of warm-up"
+start_server "$work/tcp-warm"
+$loadgen tcp --target 127.0.0.1:15514 --file "$work/sep.log" --warmup 100000 --metrics http://127.0.0.1:18080/metrics --pid "$server"
 stop_server
 
 echo "== syslog TCP (octet counting), one connection"

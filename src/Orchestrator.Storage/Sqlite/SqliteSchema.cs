@@ -16,7 +16,7 @@ internal static class SqliteSchema
     /// Page-cache bound of the one writer connection, in KiB. Appends write a block's few pages at
     /// the end of the file and touch one small index, so the writer needs little cache.
     /// </summary>
-    public const int WriterCacheKib = 8_192;
+    public const int WriterCacheKib = 2_048;
 
     public const int BusyTimeoutMs = 5_000;
 
