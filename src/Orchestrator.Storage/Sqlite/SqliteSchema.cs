@@ -35,6 +35,7 @@ internal static class SqliteSchema
     [
         (connection, tx) => Execute(connection, Version1, tx),
         (connection, tx) => MoveEventsIntoBlocks(connection, tx),
+        (connection, tx) => Execute(connection, SqliteRunStore.Schema, tx),
     ];
 
     // Version 1 kept one row per event with four indexes; version 2 replaced it (ADR 0006) and

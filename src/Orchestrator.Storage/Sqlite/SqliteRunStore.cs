@@ -1,0 +1,364 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Orchestrator.Core.Audit;
+using Orchestrator.Core.Incidents;
+using Orchestrator.Core.Runs;
+
+namespace Orchestrator.Storage.Sqlite;
+
+/// <summary>
+/// Runs, incidents and the audit trail in <c>events.db</c>, beside the events. A run is saved
+/// whole (its steps as JSON) after every change, in its own transaction, so what a crash leaves
+/// is the last saved state. One connection, serialised; the event writer has its own.
+/// </summary>
+public sealed class SqliteRunStore : IRunJournal, IAuditLog, IDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly SqliteConnection _connection;
+    private readonly SemaphoreSlim _lock = new(1, 1);
+
+    public SqliteRunStore(string databasePath, SqliteSynchronous synchronous)
+    {
+        _connection = new SqliteConnection(SqliteSchema.ConnectionString(databasePath, readOnly: false));
+        try
+        {
+            _connection.Open();
+            SqliteSchema.ConfigureConnection(_connection, synchronous, SqliteSchema.WriterCacheKib);
+            SqliteSchema.Migrate(_connection);
+        }
+        catch
+        {
+            _connection.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask SaveAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var body = JsonSerializer.Serialize(StoredRun.From(run), Json);
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO runs (id, playbook_id, status, created_at, updated_at, event_id, body)
+                VALUES ($id, $playbook, $status, $created, $updated, $event, $body)
+                ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at, body = excluded.body
+                """;
+            command.Parameters.AddWithValue("$id", run.Id);
+            command.Parameters.AddWithValue("$playbook", run.PlaybookId);
+            command.Parameters.AddWithValue("$status", Name(run.Status));
+            command.Parameters.AddWithValue("$created", run.CreatedAt.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$updated", run.UpdatedAt.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$event", (object?)run.EventId ?? DBNull.Value);
+            command.Parameters.AddWithValue("$body", body);
+            command.ExecuteNonQuery();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public async ValueTask<RunRecord?> GetAsync(string runId, CancellationToken cancellationToken)
+    {
+        var runs = await QueryRunsAsync("WHERE id = $id", [("$id", runId)], cancellationToken).ConfigureAwait(false);
+        return runs.Count == 0 ? null : runs[0];
+    }
+
+    public ValueTask<IReadOnlyList<RunRecord>> ListUnfinishedAsync(CancellationToken cancellationToken) =>
+        QueryRunsAsync("WHERE status IN ('running', 'waitingapproval') ORDER BY created_at", [], cancellationToken);
+
+    /// <summary>The newest runs first, optionally of one playbook or in one status.</summary>
+    public ValueTask<IReadOnlyList<RunRecord>> ListAsync(string? playbookId, RunStatus? status, int limit, CancellationToken cancellationToken)
+    {
+        var where = new List<string>();
+        var parameters = new List<(string, object)>();
+        if (playbookId is not null)
+        {
+            where.Add("playbook_id = $playbook");
+            parameters.Add(("$playbook", playbookId));
+        }
+
+        if (status is { } s)
+        {
+            where.Add("status = $status");
+            parameters.Add(("$status", Name(s)));
+        }
+
+        parameters.Add(("$limit", limit));
+        var clause = (where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "") + " ORDER BY created_at DESC, id DESC LIMIT $limit";
+        return QueryRunsAsync(clause, parameters, cancellationToken);
+    }
+
+    public async ValueTask AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO audit (at, kind, text, playbook_id, run_id, incident_id, event_id, actor)
+                VALUES ($at, $kind, $text, $playbook, $run, $incident, $event, $actor)
+                """;
+            command.Parameters.AddWithValue("$at", entry.At.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$kind", entry.Kind);
+            command.Parameters.AddWithValue("$text", entry.Text);
+            command.Parameters.AddWithValue("$playbook", (object?)entry.PlaybookId ?? DBNull.Value);
+            command.Parameters.AddWithValue("$run", (object?)entry.RunId ?? DBNull.Value);
+            command.Parameters.AddWithValue("$incident", (object?)entry.IncidentId ?? DBNull.Value);
+            command.Parameters.AddWithValue("$event", (object?)entry.EventId ?? DBNull.Value);
+            command.Parameters.AddWithValue("$actor", (object?)entry.Actor ?? DBNull.Value);
+            command.ExecuteNonQuery();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>Audit entries, oldest first, optionally for one run or incident.</summary>
+    public async ValueTask<IReadOnlyList<AuditEntry>> ReadAuditAsync(string? runId, string? incidentId, int limit, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = """
+                SELECT at, kind, text, playbook_id, run_id, incident_id, event_id, actor FROM audit
+                WHERE ($run IS NULL OR run_id = $run) AND ($incident IS NULL OR incident_id = $incident)
+                ORDER BY id LIMIT $limit
+                """;
+            command.Parameters.AddWithValue("$run", (object?)runId ?? DBNull.Value);
+            command.Parameters.AddWithValue("$incident", (object?)incidentId ?? DBNull.Value);
+            command.Parameters.AddWithValue("$limit", limit);
+            using var reader = command.ExecuteReader();
+            var entries = new List<AuditEntry>();
+            while (reader.Read())
+            {
+                entries.Add(new AuditEntry(
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)),
+                    reader.GetString(1),
+                    reader.GetString(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3),
+                    reader.IsDBNull(4) ? null : reader.GetString(4),
+                    reader.IsDBNull(5) ? null : reader.GetString(5),
+                    reader.IsDBNull(6) ? null : reader.GetInt64(6),
+                    reader.IsDBNull(7) ? null : reader.GetString(7)));
+            }
+
+            return entries;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public async ValueTask SaveIncidentAsync(Incident incident, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(incident);
+        var body = JsonSerializer.Serialize(StoredIncident.From(incident), Json);
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO incidents (id, status, opened_at, last_activity, title, body)
+                VALUES ($id, $status, $opened, $last, $title, $body)
+                ON CONFLICT (id) DO UPDATE SET status = excluded.status, last_activity = excluded.last_activity, title = excluded.title, body = excluded.body
+                """;
+            command.Parameters.AddWithValue("$id", incident.Id);
+            command.Parameters.AddWithValue("$status", incident.Status == IncidentStatus.Open ? "open" : "resolved");
+            command.Parameters.AddWithValue("$opened", incident.OpenedAt.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$last", incident.LastActivity.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$title", incident.Title);
+            command.Parameters.AddWithValue("$body", body);
+            command.ExecuteNonQuery();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>Incidents, newest activity first; only open ones when <paramref name="openOnly"/>.</summary>
+    public async ValueTask<IReadOnlyList<Incident>> ListIncidentsAsync(bool openOnly, int limit, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT body FROM incidents WHERE ($open = 0 OR status = 'open') ORDER BY last_activity DESC LIMIT $limit";
+            command.Parameters.AddWithValue("$open", openOnly ? 1 : 0);
+            command.Parameters.AddWithValue("$limit", limit);
+            using var reader = command.ExecuteReader();
+            var incidents = new List<Incident>();
+            while (reader.Read())
+            {
+                incidents.Add(JsonSerializer.Deserialize<StoredIncident>(reader.GetString(0), Json)!.ToIncident());
+            }
+
+            return incidents;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        _connection.Dispose();
+        _lock.Dispose();
+    }
+
+    internal const string Schema = """
+        CREATE TABLE runs (
+            id TEXT PRIMARY KEY,
+            playbook_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            event_id INTEGER,
+            body TEXT NOT NULL
+        );
+        CREATE INDEX runs_by_status ON runs (status, created_at);
+        CREATE INDEX runs_by_playbook ON runs (playbook_id, created_at);
+        CREATE TABLE incidents (
+            id TEXT PRIMARY KEY,
+            status TEXT NOT NULL,
+            opened_at INTEGER NOT NULL,
+            last_activity INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL
+        );
+        CREATE INDEX incidents_by_activity ON incidents (status, last_activity);
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            playbook_id TEXT,
+            run_id TEXT,
+            incident_id TEXT,
+            event_id INTEGER,
+            actor TEXT
+        );
+        CREATE INDEX audit_by_run ON audit (run_id);
+        CREATE INDEX audit_by_incident ON audit (incident_id);
+        """;
+
+    private static string Name(RunStatus status) => status.ToString().ToLowerInvariant();
+
+    private async ValueTask<IReadOnlyList<RunRecord>> QueryRunsAsync(string clause, IReadOnlyList<(string Name, object Value)> parameters, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT body FROM runs " + clause;
+            foreach (var (name, value) in parameters)
+            {
+                command.Parameters.AddWithValue(name, value);
+            }
+
+            using var reader = command.ExecuteReader();
+            var runs = new List<RunRecord>();
+            while (reader.Read())
+            {
+                runs.Add(JsonSerializer.Deserialize<StoredRun>(reader.GetString(0), Json)!.ToRun());
+            }
+
+            return runs;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    // Parameters and outputs hold strings, numbers, booleans, lists and maps; JSON gives them back as such.
+    private static Dictionary<string, object?>? Plain(Dictionary<string, JsonElement>? values) =>
+        values?.ToDictionary(kv => kv.Key, kv => Plain(kv.Value), StringComparer.Ordinal);
+
+    private static object? Plain(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Number => value.TryGetInt64(out var whole) ? (object)whole : value.GetDouble(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Array => value.EnumerateArray().Select(Plain).ToList(),
+        JsonValueKind.Object => value.EnumerateObject().ToDictionary(p => p.Name, p => Plain(p.Value), StringComparer.Ordinal),
+        _ => null,
+    };
+
+    private static Dictionary<string, JsonElement>? Elements(IReadOnlyDictionary<string, object?>? values) =>
+        values?.ToDictionary(kv => kv.Key, kv => JsonSerializer.SerializeToElement(kv.Value, Json), StringComparer.Ordinal);
+
+    private sealed record StoredStep(
+        string Id, string Type, StepPhase Phase, StepStatus Status, int Attempts,
+        Dictionary<string, JsonElement>? Parameters, Dictionary<string, JsonElement>? Outputs,
+        string? Error, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? DecidedBy);
+
+    private sealed record StoredRun(
+        string Id, string PlaybookId, bool DryRun, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, RunStatus Status,
+        long? EventId, Dictionary<string, JsonElement>? Window, List<StoredStep> Steps, string? Error, ApprovalWait? Waiting)
+    {
+        public static StoredRun From(RunRecord run) => new(
+            run.Id, run.PlaybookId, run.DryRun, run.CreatedAt, run.UpdatedAt, run.Status, run.EventId, Elements(run.Window),
+            [.. run.Steps.Select(s => new StoredStep(s.Id, s.Type, s.Phase, s.Status, s.Attempts, Elements(s.Parameters), Elements(s.Outputs), s.Error, s.StartedAt, s.FinishedAt, s.DecidedBy))],
+            run.Error, run.Waiting);
+
+        public RunRecord ToRun()
+        {
+            var run = new RunRecord(Id, PlaybookId, DryRun, CreatedAt)
+            {
+                UpdatedAt = UpdatedAt,
+                Status = Status,
+                EventId = EventId,
+                Window = Plain(Window) ?? new Dictionary<string, object?>(),
+                Error = Error,
+                Waiting = Waiting,
+            };
+            foreach (var s in Steps)
+            {
+                var step = run.Step(s.Id, s.Type, s.Phase);
+                step.Status = s.Status;
+                step.Attempts = s.Attempts;
+                step.Parameters = Plain(s.Parameters);
+                step.Outputs = Plain(s.Outputs);
+                step.Error = s.Error;
+                step.StartedAt = s.StartedAt;
+                step.FinishedAt = s.FinishedAt;
+                step.DecidedBy = s.DecidedBy;
+            }
+
+            return run;
+        }
+    }
+
+    private sealed record StoredIncident(
+        string Id, string Title, IncidentStatus Status, DateTimeOffset OpenedAt, DateTimeOffset LastActivity,
+        List<string> Hosts, List<string> Ips, List<string> RunIds, List<long> EventIds, string? ResolvedBy)
+    {
+        public static StoredIncident From(Incident incident) => new(
+            incident.Id, incident.Title, incident.Status, incident.OpenedAt, incident.LastActivity,
+            [.. incident.Hosts], [.. incident.Ips.Select(ip => ip.ToString())], [.. incident.RunIds], [.. incident.EventIds], incident.ResolvedBy);
+
+        public Incident ToIncident()
+        {
+            var incident = new Incident(Id, Title, OpenedAt) { Status = Status, LastActivity = LastActivity, ResolvedBy = ResolvedBy };
+            incident.Hosts.UnionWith(Hosts);
+            incident.Ips.UnionWith(Ips.Select(IPAddress.Parse));
+            incident.RunIds.AddRange(RunIds);
+            incident.EventIds.AddRange(EventIds);
+            return incident;
+        }
+    }
+}
