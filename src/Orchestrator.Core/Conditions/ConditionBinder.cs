@@ -231,7 +231,7 @@ internal sealed class ConditionBinder(ConditionEnvironment environment)
         }
 
         var known = environment.Lists.Keys.Order(StringComparer.Ordinal).ToList();
-        var message = $"unknown list '{name.Path}'{NameSuggestions.DidYouMean(listName, known)}";
+        var message = $"unknown list '{name.Path}'{NameSuggestions.DidYouMean(name.Path, known.Select(k => ListsPrefix + k))}";
         message += known.Count == 0
             ? "; the inventory defines no lists"
             : $"; the inventory defines: {string.Join(", ", known.Select(k => ListsPrefix + k))}";
@@ -289,7 +289,11 @@ internal sealed class ConditionBinder(ConditionEnvironment environment)
         {
             if (!EcsFields.TryGet(path[EventPrefix.Length..], out var field))
             {
-                throw Error(name, $"unknown field '{path}'{NameSuggestions.DidYouMean(path, KnownEventNames)}");
+                // ECS has its own event.* fields: event.code is written event.event.code here.
+                var hint = EcsFields.TryGet(path, out _)
+                    ? $" (did you mean 'event.{path}'?)"
+                    : NameSuggestions.DidYouMean(path, KnownEventNames);
+                throw Error(name, $"unknown field '{path}'{hint}");
             }
 
             return field.Type switch

@@ -34,6 +34,11 @@ internal sealed class ConditionParser
         var rest = parser.Peek;
         if (rest.Kind != TokenKind.End)
         {
+            if (rest.Kind == TokenKind.Name && Keywords.Contains(rest.Text.ToLowerInvariant()) && !Keywords.Contains(rest.Text))
+            {
+                throw new ConditionException($"keywords are lower case: write '{rest.Text.ToLowerInvariant()}'", rest.Offset, rest.Length);
+            }
+
             throw rest.Kind == TokenKind.RightParen
                 ? new ConditionException("this ')' has no matching '('", rest.Offset, rest.Length)
                 : new ConditionException($"expected 'and', 'or' or the end of the condition, found {parser.Describe(rest)}", rest.Offset, rest.Length);
