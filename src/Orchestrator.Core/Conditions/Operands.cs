@@ -265,8 +265,8 @@ internal sealed class StepOutput(string name, string stepId, string output) : Op
                 return true;
             case string text:
                 return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out number);
-            case IConvertible convertible and not bool and not char and not DateTime:
-                number = convertible.ToDouble(CultureInfo.InvariantCulture);
+            case int or long or short or sbyte or byte or ushort or uint or ulong or float or decimal:
+                number = ((IConvertible)value).ToDouble(CultureInfo.InvariantCulture);
                 return true;
             default:
                 number = 0;
