@@ -45,6 +45,18 @@ public sealed class EcsField
     /// <summary>The typed value (string, long, int, IPAddress, MacAddress, DateTimeOffset) or null.</summary>
     public object? Get(SecurityEvent evt) => _get(evt);
 
+    // Typed readers for the condition language's hot path: set for the field's own type only,
+    // they read without boxing what Get would box.
+    internal Func<SecurityEvent, string?>? TextGetter { get; init; }
+
+    internal Func<SecurityEvent, long?>? NumberGetter { get; init; }
+
+    internal Func<SecurityEvent, IPAddress?>? IpGetter { get; init; }
+
+    internal Func<SecurityEvent, MacAddress?>? MacGetter { get; init; }
+
+    internal Func<SecurityEvent, DateTimeOffset>? TimeGetter { get; init; }
+
     /// <summary>Parses <paramref name="text"/> for this field's type and sets it; false when it does not parse.</summary>
     public bool TrySet(SecurityEvent evt, string text) => _trySet(evt, text);
 
@@ -146,7 +158,8 @@ public static class EcsFields
         {
             set(e, v);
             return true;
-        });
+        })
+        { TextGetter = get };
 
     private static EcsField Int(string path, Func<SecurityEvent, long?> get, Action<SecurityEvent, long> set, long min, long max) =>
         new(path, EcsFieldType.Number, e => get(e), (e, v) =>
@@ -158,7 +171,8 @@ public static class EcsFields
 
             set(e, n);
             return true;
-        });
+        })
+        { NumberGetter = get };
 
     private static EcsField Ip(string path, Func<SecurityEvent, IPAddress?> get, Action<SecurityEvent, IPAddress> set) =>
         new(path, EcsFieldType.Ip, get, (e, v) =>
@@ -170,7 +184,8 @@ public static class EcsFields
 
             set(e, ip);
             return true;
-        }, setIp: set);
+        }, setIp: set)
+        { IpGetter = get };
 
     private static EcsField Mac(string path, Func<SecurityEvent, MacAddress?> get, Action<SecurityEvent, MacAddress> set) =>
         new(path, EcsFieldType.Mac, e => get(e), (e, v) =>
@@ -182,7 +197,8 @@ public static class EcsFields
 
             set(e, mac);
             return true;
-        });
+        })
+        { MacGetter = get };
 
     private static EcsField Time(string path, Func<SecurityEvent, DateTimeOffset> get, Action<SecurityEvent, DateTimeOffset> set) =>
         new(path, EcsFieldType.Timestamp, e => get(e), (e, v) =>
@@ -194,5 +210,6 @@ public static class EcsFields
 
             set(e, t);
             return true;
-        }, setTime: set);
+        }, setTime: set)
+        { TimeGetter = get };
 }

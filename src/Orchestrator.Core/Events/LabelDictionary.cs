@@ -132,6 +132,20 @@ public sealed class LabelDictionary : IReadOnlyDictionary<string, string>
         return true;
     }
 
+    /// <summary>The value of <paramref name="key"/> as characters, without making a string of a slice.</summary>
+    internal bool TryGetValueSpan(string key, out ReadOnlySpan<char> value)
+    {
+        var at = IndexOf(key);
+        if (at < 0)
+        {
+            value = default;
+            return false;
+        }
+
+        value = ValueSpanAt(at);
+        return true;
+    }
+
     /// <summary>The key of the label at <paramref name="index"/> (in enumeration order).</summary>
     internal string KeyAt(int index) => _keys[index];
 
