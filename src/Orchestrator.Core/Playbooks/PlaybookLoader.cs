@@ -127,9 +127,16 @@ public static class PlaybookLoader
         {
             Playbooks = playbooks,
             Inventory = inventory,
-            Errors = errors,
+            Errors = InFileOrder(errors),
             FileCount = fileCount,
             PlaybookCount = playbookCount,
         };
+    }
+
+    // Errors are found key by key; an admin reads them top to bottom, file by file.
+    private static List<PlaybookError> InFileOrder(List<PlaybookError> errors)
+    {
+        var fileOrder = errors.Select(e => e.File).Distinct().Select((f, i) => (f, i)).ToDictionary(x => x.f, x => x.i, StringComparer.Ordinal);
+        return [.. errors.OrderBy(e => fileOrder[e.File]).ThenBy(e => e.Line).ThenBy(e => e.Column)];
     }
 }

@@ -30,10 +30,17 @@ internal sealed class YamlFile
     {
         var file = new YamlFile(name, text, errors);
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(text));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
             file.Documents = [.. stream.Documents];
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner fails this way on some malformed input (an unclosed flow list at a new key).
+            var at = parser.Current?.End ?? Mark.Empty;
+            errors.Add(new PlaybookError(name, (int)at.Line, (int)at.Column, "YAML syntax error here (an unclosed '[', '{' or quote?)"));
         }
         catch (YamlException ex)
         {
@@ -43,7 +50,7 @@ internal sealed class YamlFile
                 message = "a key appears twice in the same map";
             }
 
-            errors.Add(new PlaybookError(name, (int)ex.Start.Line, (int)ex.Start.Column, Lowercase(message)));
+            errors.Add(new PlaybookError(name, (int)ex.Start.Line, (int)ex.Start.Column, Lowercase(StripPosition(message))));
         }
 
         return file;
@@ -206,6 +213,12 @@ internal sealed class YamlFile
 
     public static bool IsNull(YamlScalarNode scalar) =>
         scalar.Style == ScalarStyle.Plain && scalar.Value is "" or "~" or "null" or "Null" or "NULL" or null;
+
+    // YamlDotNet starts its messages with "(Line: 2, Col: 5, Idx: 10) - (Line: ...): "; the position is printed already.
+    private static string StripPosition(string message) =>
+        message.StartsWith("(Line:", StringComparison.Ordinal) && message.IndexOf("): ", StringComparison.Ordinal) is var end and > 0
+            ? message[(end + 3)..]
+            : message;
 
     private static string Lowercase(string message) =>
         message.Length > 0 && char.IsUpper(message[0]) && (message.Length == 1 || !char.IsUpper(message[1]))
