@@ -84,9 +84,10 @@ public sealed class PlaybookTemplate
         return options;
     }
 
-    // Fluid reports "... at (line:column)" with 1-based numbers counted in the template text.
+    // Fluid reports "... at (line:column)" with 1-based numbers counted in the template text, then the source lines.
     private static (string Message, int Offset) SplitPosition(string error, string source)
     {
+        error = error.Split('\n')[0].TrimEnd();
         var open = error.LastIndexOf(" at (", StringComparison.Ordinal);
         if (open < 0 || !error.EndsWith(')'))
         {
