@@ -45,7 +45,7 @@ internal static partial class InventoryReader
 
         foreach (var (keyNode, value) in map.Children)
         {
-            var name = ((YamlScalarNode)keyNode).Value ?? "";
+            var name = (keyNode as YamlScalarNode)?.Value ?? keyNode.ToString();
             if (!ListNameRegex().IsMatch(name))
             {
                 file.Error(keyNode, $"list name '{name}' must be letters, digits and '_' (it is used as lists.{name})");
@@ -148,7 +148,7 @@ internal static partial class InventoryReader
 
         foreach (var (keyNode, value) in map.Children)
         {
-            var name = ((YamlScalarNode)keyNode).Value ?? "";
+            var name = (keyNode as YamlScalarNode)?.Value ?? keyNode.ToString();
             if (value is not YamlMappingNode deviceMap)
             {
                 file.Error(value, $"device '{name}' must be a map with 'driver' and 'address'");

@@ -397,7 +397,7 @@ internal sealed partial class PlaybookReader
                 var entries = new List<KeyValuePair<string, ParameterValue>>();
                 foreach (var (key, value) in map.Children)
                 {
-                    entries.Add(new(((YamlScalarNode)key).Value ?? "", ReadParameter(value, earlierStepIds)));
+                    entries.Add(new((key as YamlScalarNode)?.Value ?? key.ToString(), ReadParameter(value, earlierStepIds)));
                 }
 
                 return new ParameterMap(entries, _file.Location(map));
