@@ -28,6 +28,8 @@ public static class CliApp
         root.Subcommands.Add(EventsCommand.Create());
         root.Subcommands.Add(DeadLettersCommand.Create());
         root.Subcommands.Add(KeyCommand.Create());
+        root.Subcommands.Add(ValidateCommand.Create());
+        root.Subcommands.Add(SchemaCommand.Create());
         return root;
     }
 

@@ -1,0 +1,15 @@
+using Orchestrator.Core.Playbooks;
+
+namespace Orchestrator.Cli;
+
+/// <summary>The one place the executable decides which step types and condition checker playbooks are loaded with.</summary>
+public static class PlaybookSetup
+{
+    /// <summary>The steps this build knows: the built-ins now; connectors add theirs here as they arrive.</summary>
+    public static StepCatalog Steps { get; } = StepCatalog.BuiltIn;
+
+    public static PlaybookLoaderOptions LoaderOptions { get; } = new() { Steps = Steps };
+
+    /// <summary>The JSON Schema for playbook files, as committed in <c>playbooks/playbook.schema.json</c>.</summary>
+    public static string Schema() => PlaybookSchema.Generate(Steps, LoaderOptions.EventKinds);
+}
