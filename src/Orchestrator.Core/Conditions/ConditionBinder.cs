@@ -1,3 +1,4 @@
+using Orchestrator.Core.Configuration;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Orchestrator.Core.Events;
@@ -231,7 +232,7 @@ internal sealed class ConditionBinder(ConditionEnvironment environment)
         }
 
         var known = environment.Lists.Keys.Order(StringComparer.Ordinal).ToList();
-        var message = $"unknown list '{name.Path}'{NameSuggestions.DidYouMean(name.Path, known.Select(k => ListsPrefix + k))}";
+        var message = $"unknown list '{name.Path}'{Suggestions.DidYouMean(name.Path, known.Select(k => ListsPrefix + k))}";
         message += known.Count == 0
             ? "; the inventory defines no lists"
             : $"; the inventory defines: {string.Join(", ", known.Select(k => ListsPrefix + k))}";
@@ -292,7 +293,7 @@ internal sealed class ConditionBinder(ConditionEnvironment environment)
                 // ECS has its own event.* fields: event.code is written event.event.code here.
                 var hint = EcsFields.TryGet(path, out _)
                     ? $" (did you mean 'event.{path}'?)"
-                    : NameSuggestions.DidYouMean(path, KnownEventNames);
+                    : Suggestions.DidYouMean(path, KnownEventNames);
                 throw Error(name, $"unknown field '{path}'{hint}");
             }
 
@@ -320,7 +321,7 @@ internal sealed class ConditionBinder(ConditionEnvironment environment)
 
         if (path.StartsWith("window.", StringComparison.Ordinal))
         {
-            throw Error(name, $"unknown name '{path}'{NameSuggestions.DidYouMean(path, ["window.count", "window.distinct"])}; a window has count and distinct");
+            throw Error(name, $"unknown name '{path}'{Suggestions.DidYouMean(path, ["window.count", "window.distinct"])}; a window has count and distinct");
         }
 
         if (path.StartsWith(StepsPrefix, StringComparison.Ordinal))
@@ -333,7 +334,7 @@ internal sealed class ConditionBinder(ConditionEnvironment environment)
             throw Error(name, $"unknown name '{path}' (did you mean 'event.{path}'?)");
         }
 
-        var suggestion = NameSuggestions.DidYouMean(path, KnownEventNames.Concat(["window.count", "window.distinct"]));
+        var suggestion = Suggestions.DidYouMean(path, KnownEventNames.Concat(["window.count", "window.distinct"]));
         throw Error(name, $"unknown name '{path}'{suggestion}; names start with event., lists., window. or steps.");
     }
 
@@ -353,7 +354,7 @@ internal sealed class ConditionBinder(ConditionEnvironment environment)
             if (stepId is null)
             {
                 var written = rest.Split('.')[0];
-                var hint = NameSuggestions.DidYouMean(written, known);
+                var hint = Suggestions.DidYouMean(written, known);
                 var list = known.Count == 0 ? "no earlier steps" : "earlier steps: " + string.Join(", ", known);
                 throw Error(name, $"unknown step '{written}'{hint}; {list}");
             }

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Orchestrator.Core.Configuration;
+using Orchestrator.Core.Conditions;
 using Orchestrator.Core.Events;
+using Orchestrator.Core.Runs;
 using YamlDotNet.RepresentationModel;
 
 namespace Orchestrator.Core.Playbooks;
@@ -28,13 +30,14 @@ internal static partial class InventoryReader
         }
 
         var entries = file.Entries(map, PlaybookSyntax.InventoryKeys, "inventory");
-        var lists = entries.TryGetValue("lists", out var l) ? ReadLists(file, l.Value) : [];
-        var assets = entries.TryGetValue("protected", out var p) ? ReadProtected(file, p.Value, lists) : new ProtectedAssets();
+        var listEntries = new Dictionary<string, (List<IPNetwork> Networks, HashSet<string> Texts)>(StringComparer.Ordinal);
+        var lists = entries.TryGetValue("lists", out var l) ? ReadLists(file, l.Value, listEntries) : [];
+        var assets = entries.TryGetValue("protected", out var p) ? ReadProtected(file, p.Value, listEntries) : ProtectedAssets.None;
         var devices = entries.TryGetValue("devices", out var d) ? ReadDevices(file, d.Value) : [];
         return new Inventory { Lists = lists, Protected = assets, Devices = devices };
     }
 
-    private static Dictionary<string, NamedList> ReadLists(YamlFile file, YamlNode node)
+    private static Dictionary<string, NamedList> ReadLists(YamlFile file, YamlNode node, Dictionary<string, (List<IPNetwork> Networks, HashSet<string> Texts)> entriesByList)
     {
         var lists = new Dictionary<string, NamedList>(StringComparer.Ordinal);
         if (node is not YamlMappingNode map)
@@ -57,44 +60,49 @@ internal static partial class InventoryReader
             var texts = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (var (text, scalar) in Items(file, value, $"lists.{name}"))
             {
-                entries.Add(text);
                 if (TryNetwork(text, out var network))
                 {
                     networks.Add(network);
                 }
-                else if (MacAddress.TryParse(text, out _))
-                {
-                    texts.Add(text);
-                }
-                else if (LooksLikeAddress(text))
+                else if (!MacAddress.TryParse(text, out _) && LooksLikeAddress(text))
                 {
                     file.Error(scalar, $"'{text}' in list '{name}' is not a valid IP address or CIDR network");
+                    continue;
                 }
                 else
                 {
                     texts.Add(text);
                 }
+
+                entries.Add(text);
             }
 
-            lists[name] = new NamedList { Name = name, Entries = entries, Networks = networks, Texts = texts };
+            try
+            {
+                lists[name] = NamedList.Parse(name, entries);
+                entriesByList[name] = (networks, texts);
+            }
+            catch (FormatException ex)
+            {
+                file.Error(keyNode, ex.Message);
+            }
         }
 
         return lists;
     }
 
-    private static ProtectedAssets ReadProtected(YamlFile file, YamlNode node, Dictionary<string, NamedList> lists)
+    private static ProtectedAssets ReadProtected(YamlFile file, YamlNode node, Dictionary<string, (List<IPNetwork> Networks, HashSet<string> Texts)> lists)
     {
         if (node is not YamlMappingNode map)
         {
             file.Error(node, "'protected' must be a map with hosts, ips, networks, macs and lists");
-            return new ProtectedAssets();
+            return ProtectedAssets.None;
         }
 
         var entries = file.Entries(map, PlaybookSyntax.ProtectedKeys, "protected assets");
         var hosts = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var networks = new List<IPNetwork>();
         var macs = new HashSet<MacAddress>();
-        var listNames = new List<string>();
         foreach (var (key, (_, value)) in entries)
         {
             foreach (var (text, scalar) in Items(file, value, $"protected.{key}"))
@@ -123,7 +131,6 @@ internal static partial class InventoryReader
                         file.Error(scalar, $"'{text}' in protected macs is not a MAC address (aa:bb:cc:dd:ee:ff)");
                         break;
                     case "lists" when lists.TryGetValue(text, out var list):
-                        listNames.Add(text);
                         networks.AddRange(list.Networks);
                         hosts.UnionWith(list.Texts);
                         break;
@@ -134,7 +141,7 @@ internal static partial class InventoryReader
             }
         }
 
-        return new ProtectedAssets { Hosts = hosts, Networks = networks, Macs = macs, Lists = listNames };
+        return new ProtectedAssets(hosts, networks, macs);
     }
 
     private static Dictionary<string, DeviceDefinition> ReadDevices(YamlFile file, YamlNode node)

@@ -13,8 +13,8 @@ public sealed record PlaybookLoaderOptions
 
     public StepCatalog Steps { get; init; } = StepCatalog.BuiltIn;
 
-    /// <summary>Checks each <c>when</c> and <c>if</c>; null accepts any text (the references to lists and steps are still checked).</summary>
-    public ConditionValidator? ValidateCondition { get; init; }
+    /// <summary>Checks each <c>when</c> and <c>if</c>: the condition compiler unless a test replaces it; null accepts any text.</summary>
+    public ConditionValidator? ValidateCondition { get; init; } = PlaybookConditions.Validate;
 }
 
 /// <summary>A playbook file's name as shown in messages, and its text.</summary>

@@ -1,3 +1,4 @@
+using Orchestrator.Core.Configuration;
 using System.Text.RegularExpressions;
 using Orchestrator.Core.Events;
 using YamlDotNet.RepresentationModel;
@@ -151,40 +152,12 @@ internal sealed partial class PlaybookReader
         }
 
         var source = scalar.Value;
-        foreach (Match reference in ConditionReferenceRegex().Matches(source))
-        {
-            if (InQuotes(source, reference.Index))
-            {
-                continue;
-            }
-
-            CheckReference(scalar, reference, earlierStepIds);
-        }
-
         if (_options.ValidateCondition?.Invoke(source, new ConditionUse(place, _inventory, earlierStepIds)) is { } check)
         {
             _file.ErrorInScalar(scalar, check.Offset, $"'{key}': {check.Message}");
         }
 
         return new ConditionSource(source, _file.Location(scalar));
-    }
-
-    private void CheckReference(YamlScalarNode scalar, Match reference, IReadOnlyList<string> earlierStepIds)
-    {
-        var root = reference.Groups[1].Value;
-        var name = reference.Groups[2].Value;
-        var at = reference.Groups[2].Index;
-        switch (root)
-        {
-            case "lists" when !_inventory.Lists.ContainsKey(name):
-                _file.ErrorInScalar(scalar, at, $"unknown list '{name}'{Suggestions.DidYouMean(name, _inventory.Lists.Keys)} (lists are defined in {Inventory.FileName})");
-                break;
-            case "steps" when !earlierStepIds.Contains(name):
-                _file.ErrorInScalar(scalar, at, earlierStepIds.Count == 0
-                    ? $"'steps.{name}' refers to no earlier step (give an earlier step 'id: {name}')"
-                    : $"'steps.{name}' refers to no earlier step{Suggestions.DidYouMean(name, earlierStepIds)} (earlier step ids: {string.Join(", ", earlierStepIds)})");
-                break;
-        }
     }
 
     private List<PlaybookStep> ReadSteps(YamlNode node, string key, List<string> stepIds)
@@ -480,8 +453,6 @@ internal sealed partial class PlaybookReader
         return quote is not null;
     }
 
-    [GeneratedRegex(@"(?<![\w.])(lists|steps)\.([A-Za-z_][A-Za-z0-9_]*)")]
-    private static partial Regex ConditionReferenceRegex();
 
     [GeneratedRegex(@"\{\{.*?\}\}|\{%.*?%\}", RegexOptions.Singleline)]
     private static partial Regex TemplateTagRegex();

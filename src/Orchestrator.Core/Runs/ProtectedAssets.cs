@@ -6,20 +6,21 @@ namespace Orchestrator.Core.Runs;
 /// <summary>Hosts, addresses, networks and MACs that no containment may ever target (the inventory's <c>protected:</c>).</summary>
 public sealed class ProtectedAssets
 {
-    private readonly HashSet<string> _hosts;
-    private readonly HashSet<IPAddress> _ips;
-    private readonly IReadOnlyList<IPNetwork> _networks;
-    private readonly HashSet<MacAddress> _macs;
-
-    public ProtectedAssets(IEnumerable<string> hosts, IEnumerable<IPAddress> ips, IEnumerable<IPNetwork> networks, IEnumerable<MacAddress> macs)
+    public ProtectedAssets(IEnumerable<string> hosts, IEnumerable<IPNetwork> networks, IEnumerable<MacAddress> macs)
     {
-        _hosts = new HashSet<string>(hosts, StringComparer.OrdinalIgnoreCase);
-        _ips = [.. ips.Select(Canonical)];
-        _networks = [.. networks];
-        _macs = [.. macs];
+        Hosts = new HashSet<string>(hosts, StringComparer.OrdinalIgnoreCase);
+        Networks = [.. networks];
+        Macs = new HashSet<MacAddress>(macs);
     }
 
-    public static ProtectedAssets None { get; } = new([], [], [], []);
+    public static ProtectedAssets None { get; } = new([], [], []);
+
+    public IReadOnlySet<string> Hosts { get; }
+
+    /// <summary>Protected addresses and networks; a single address is a /32 or /128.</summary>
+    public IReadOnlyList<IPNetwork> Networks { get; }
+
+    public IReadOnlySet<MacAddress> Macs { get; }
 
     /// <summary>The reason <paramref name="targets"/> may not be contained, or null when none of them is protected.</summary>
     public string? Refusal(ContainmentTargets targets)
@@ -27,24 +28,21 @@ public sealed class ProtectedAssets
         ArgumentNullException.ThrowIfNull(targets);
         foreach (var ip in targets.Ips)
         {
-            var address = Canonical(ip);
-            if (_ips.Contains(address))
-            {
-                return $"{address} is a protected address";
-            }
-
-            foreach (var network in _networks)
+            // An IPv4 address can arrive as ::ffff:a.b.c.d; protection must not depend on the spelling.
+            var address = ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip;
+            foreach (var network in Networks)
             {
                 if (network.Contains(address))
                 {
-                    return $"{address} is in the protected network {network}";
+                    var single = network.PrefixLength == (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
+                    return single ? $"{address} is a protected address" : $"{address} is in the protected network {network}";
                 }
             }
         }
 
         foreach (var mac in targets.Macs)
         {
-            if (_macs.Contains(mac))
+            if (Macs.Contains(mac))
             {
                 return $"{mac} is a protected MAC address";
             }
@@ -52,7 +50,7 @@ public sealed class ProtectedAssets
 
         foreach (var host in targets.Hosts)
         {
-            if (_hosts.Contains(host))
+            if (Hosts.Contains(host))
             {
                 return $"{host} is a protected host";
             }
@@ -60,7 +58,4 @@ public sealed class ProtectedAssets
 
         return null;
     }
-
-    // An IPv4 address can arrive as ::ffff:a.b.c.d; protection must not depend on the spelling.
-    private static IPAddress Canonical(IPAddress ip) => ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip;
 }

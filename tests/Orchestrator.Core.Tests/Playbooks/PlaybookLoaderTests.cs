@@ -166,7 +166,7 @@ public sealed class PlaybookLoaderTests
 
         Assert.Equal(
         [
-            "playbooks/worm.yaml:3:32: unknown list 'protected_network' (did you mean 'protected_networks'?) (lists are defined in inventory.yaml)",
+            "playbooks/worm.yaml:3:26: 'when': unknown list 'lists.protected_network' (did you mean 'lists.protected_networks'?); the inventory defines: lists.protected_networks",
             "playbooks/worm.yaml:5:35: unknown device 'core-fv' (did you mean 'core-fw'?) (devices are defined in inventory.yaml)",
         ], set.Errors.Select(e => e.ToString()));
     }

@@ -177,7 +177,7 @@ public sealed class ActionRunnerTests
     [Fact]
     public async Task StartAsync_ContainmentOfProtectedNetwork_RefusedNotifiedAndNeverExecuted()
     {
-        _protected = new ProtectedAssets([], [], [IPNetwork.Parse("10.0.0.0/24")], []);
+        _protected = new ProtectedAssets([], [IPNetwork.Parse("10.0.0.0/24")], []);
         var block = new BlockStep();
         _connectors["firewall.block"] = block;
         var plan = Plan(Step("block", "firewall.block", _ => Params(("ip", "10.0.0.5"))));

@@ -1,4 +1,4 @@
-namespace Orchestrator.Core.Playbooks;
+namespace Orchestrator.Core.Configuration;
 
 /// <summary>Finds the known name closest to a misspelt one, for "did you mean ...?" in error messages.</summary>
 public static class Suggestions
