@@ -1,6 +1,7 @@
-using Orchestrator.Core.Configuration;
 using System.Text.RegularExpressions;
+using Orchestrator.Core.Configuration;
 using Orchestrator.Core.Events;
+using Orchestrator.Core.Runs;
 using YamlDotNet.RepresentationModel;
 
 namespace Orchestrator.Core.Playbooks;
@@ -423,7 +424,7 @@ internal sealed partial class PlaybookReader
         || path.StartsWith("labels.", StringComparison.Ordinal)
         || EcsFields.All.Any(f => f.Path.StartsWith(path + ".", StringComparison.Ordinal));
 
-    private static ApprovalSettings? ReadApproval(ParameterMap parameters)
+    private static ApprovalPolicy? ReadApproval(ParameterMap parameters)
     {
         var timeoutText = (parameters["timeout"] as ParameterScalar)?.Text;
         var defaultText = (parameters["default"] as ParameterScalar)?.Text;
@@ -432,7 +433,7 @@ internal sealed partial class PlaybookReader
             return null;
         }
 
-        return new ApprovalSettings(timeout, defaultText == "proceed" ? ApprovalDefault.Proceed : ApprovalDefault.Abort);
+        return new ApprovalPolicy(timeout, defaultText == "proceed" ? ApprovalDefault.Proceed : ApprovalDefault.Abort, (parameters["message"] as ParameterScalar)?.Text);
     }
 
     private static bool InQuotes(string text, int index)

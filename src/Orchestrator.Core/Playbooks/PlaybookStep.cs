@@ -1,3 +1,5 @@
+using Orchestrator.Core.Runs;
+
 namespace Orchestrator.Core.Playbooks;
 
 /// <summary>One step of a playbook: a single action (<see cref="Type"/>) with its parameters, and how to run it.</summary>
@@ -23,33 +25,10 @@ public sealed class PlaybookStep
     public bool ContinueOnError { get; init; }
 
     /// <summary>For an <c>approve</c> step: how long to wait and what to do then; null for other steps.</summary>
-    public ApprovalSettings? Approval { get; init; }
+    public ApprovalPolicy? Approval { get; init; }
 
     public required SourceLocation Location { get; init; }
 
     /// <summary>The id, or the type and position (<c>notify#2</c>) for messages about a step without one.</summary>
     public string Name(int index) => Id ?? $"{Type}#{index + 1}";
 }
-
-/// <summary>
-/// Retries after a failure: up to <see cref="Attempts"/> tries in all, waiting <see cref="InitialBackoff"/>
-/// and doubling each time up to <see cref="MaxBackoff"/> (the runner adds jitter).
-/// </summary>
-public sealed record RetryPolicy(int Attempts, TimeSpan InitialBackoff, TimeSpan MaxBackoff)
-{
-    /// <summary>The cap used when <c>backoff</c> is written as a single duration.</summary>
-    public static readonly TimeSpan DefaultMaxBackoff = TimeSpan.FromMinutes(5);
-
-    /// <summary>The first wait when <c>backoff</c> is not written.</summary>
-    public static readonly TimeSpan DefaultInitialBackoff = TimeSpan.FromSeconds(1);
-}
-
-/// <summary>What an <c>approve</c> step does when nobody answers in time.</summary>
-public enum ApprovalDefault
-{
-    Abort,
-    Proceed,
-}
-
-/// <summary>The settings of an <c>approve</c> step: how long the run waits for a person, and what happens then.</summary>
-public sealed record ApprovalSettings(TimeSpan Timeout, ApprovalDefault Default);

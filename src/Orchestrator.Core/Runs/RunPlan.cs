@@ -29,6 +29,12 @@ public sealed record PlannedStep(
 /// <summary>Retries of a failed step: attempts in all (1 = no retry), and exponential backoff between them, with jitter.</summary>
 public sealed record RetryPolicy(int Attempts, TimeSpan InitialBackoff, TimeSpan MaxBackoff)
 {
+    /// <summary>The first wait when a playbook gives only the number of attempts.</summary>
+    public static readonly TimeSpan DefaultInitialBackoff = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait when a playbook gives none.</summary>
+    public static readonly TimeSpan DefaultMaxBackoff = TimeSpan.FromMinutes(5);
+
     public static RetryPolicy None { get; } = new(1, TimeSpan.Zero, TimeSpan.Zero);
 
     /// <summary>The wait before attempt <paramref name="nextAttempt"/> (2, 3, ...): initial × 2^(n−2), capped, times a jitter factor in [0.5, 1].</summary>

@@ -1,4 +1,5 @@
 using Orchestrator.Core.Playbooks;
+using Orchestrator.Core.Runs;
 
 namespace Orchestrator.Core.Tests.Playbooks;
 
@@ -57,7 +58,7 @@ public sealed class PlaybookLoaderTests
         Assert.Equal(new Threshold(3, "event.host.name", TimeSpan.FromMinutes(10)), playbook.Threshold);
         Assert.Equal(TimeSpan.FromHours(1), playbook.Throttle);
         Assert.Equal(PlaybookMode.DryRun, playbook.Mode);
-        Assert.Equal(new ApprovalSettings(TimeSpan.FromMinutes(15), ApprovalDefault.Proceed), playbook.Steps[0].Approval);
+        Assert.Equal(new ApprovalPolicy(TimeSpan.FromMinutes(15), ApprovalDefault.Proceed, null), playbook.Steps[0].Approval! with { Message = null });
         Assert.Equal(new RetryPolicy(3, TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(1)), playbook.Steps[1].Retry);
         Assert.True(playbook.Steps[1].ContinueOnError);
         Assert.Equal("steps.tell.sent == true", playbook.Steps[2].If?.Text);
