@@ -109,6 +109,35 @@ internal static class EventBlockSearch
         return found;
     }
 
+    /// <summary>Records with an id above <paramref name="afterId"/>, lowest id first; stops at the end of the block that reaches <paramref name="limit"/>.</summary>
+    public static List<StoredRecord> After(SqliteConnection connection, SqliteTransaction transaction, long afterId, int limit, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            SELECT first_id, payload_bytes, payload FROM event_blocks
+            WHERE last_id > $after ORDER BY first_id
+            """;
+        command.Parameters.AddWithValue("$after", afterId);
+        var records = new List<StoredRecord>();
+        using var rows = command.ExecuteReader();
+        while (records.Count < limit && rows.Read())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            ForEachRecord(rows, firstIdColumn: 0, bytesColumn: 1, payloadColumn: 2, (ref EventBlockReader record) =>
+            {
+                if (record.Id > afterId)
+                {
+                    records.Add(record.ToRecord());
+                }
+
+                return true;
+            });
+        }
+
+        return records;
+    }
+
     /// <summary>Decodes every record of a block (retention keeps some of them).</summary>
     public static List<StoredRecord> All(SqliteDataReader row, int firstIdColumn, int bytesColumn, int payloadColumn)
     {

@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Orchestrator.Core.Events;
 using Orchestrator.Core.Ingestion;
 using Orchestrator.Core.Parsing;
+using Orchestrator.Core.Rules;
 
 namespace Orchestrator.Storage.Sqlite;
 
@@ -11,7 +12,7 @@ namespace Orchestrator.Storage.Sqlite;
 /// on; events are rebuilt on read by parsing the line again. One writer connection (appends and
 /// retention take turns on it); each query borrows its own read connection.
 /// </summary>
-public sealed class SqliteEventStore : IEventStore
+public sealed class SqliteEventStore : IEventStore, IEventReplaySource
 {
     /// <summary>The label set on an event whose stored line no longer parses.</summary>
     public const string ReparseErrorLabel = "orchestrator.reparse_error";
@@ -120,6 +121,32 @@ public sealed class SqliteEventStore : IEventStore
                     cancellationToken.ThrowIfCancellationRequested();
                 }
 
+                events.Add(ReadEvent(record, names));
+            }
+
+            tx.Commit();
+            return ValueTask.FromResult<IReadOnlyList<SecurityEvent>>(events);
+        }
+        finally
+        {
+            ReturnReader(reader);
+        }
+    }
+
+    /// <summary>Stored events after an id in id order, for the rules engine's replay after its checkpoint.</summary>
+    public ValueTask<IReadOnlyList<SecurityEvent>> ReadAfterAsync(long afterId, int limit, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfDisposed();
+        var reader = RentReader();
+        try
+        {
+            using var tx = reader.BeginTransaction(deferred: true);
+            var records = EventBlockSearch.After(reader, tx, afterId, Math.Clamp(limit, 1, EventQuery.MaxLimit), cancellationToken);
+            var names = new StoredNames(reader, tx);
+            var events = new List<SecurityEvent>(records.Count);
+            foreach (var record in records)
+            {
                 events.Add(ReadEvent(record, names));
             }
 

@@ -35,6 +35,7 @@ internal static class SqliteSchema
     [
         (connection, tx) => Execute(connection, Version1, tx),
         (connection, tx) => MoveEventsIntoBlocks(connection, tx),
+        (connection, tx) => Execute(connection, Version3RuleState, tx),
         (connection, tx) => Execute(connection, SqliteRunStore.Schema, tx),
     ];
 
@@ -90,6 +91,28 @@ internal static class SqliteSchema
             payload_bytes INTEGER NOT NULL,
             payload BLOB NOT NULL);
         CREATE INDEX event_blocks_ts_max ON event_blocks(ts_max);
+        """;
+
+    // The rules engine's state (one row: the checkpoint, the highest event id it reflects, and the
+    // serialised windows) and its decisions, written in one transaction (SqliteRuleStateStore).
+    // Times: ts_ms is the deciding event's @timestamp, recorded_ticks the wall time of the commit.
+    private const string Version3RuleState = """
+        CREATE TABLE rule_state(
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            checkpoint INTEGER NOT NULL,
+            saved_ticks INTEGER NOT NULL,
+            state BLOB NOT NULL);
+        CREATE TABLE rule_decisions(
+            id INTEGER PRIMARY KEY,
+            rule_id TEXT NOT NULL,
+            group_key TEXT NOT NULL,
+            event_id INTEGER NOT NULL,
+            ts_ms INTEGER NOT NULL,
+            mode TEXT NOT NULL,
+            recorded_ticks INTEGER NOT NULL,
+            window TEXT NOT NULL,
+            UNIQUE(rule_id, group_key, event_id));
+        CREATE INDEX rule_decisions_ts ON rule_decisions(ts_ms);
         """;
 
     public static int CurrentVersion => Migrations.Length;
