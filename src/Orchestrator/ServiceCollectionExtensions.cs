@@ -5,6 +5,7 @@ using Orchestrator.Core.Ingestion;
 using Orchestrator.Core.Parsing;
 using Orchestrator.Ingestion;
 using Orchestrator.Listeners;
+using Orchestrator.Response;
 
 namespace Orchestrator;
 
@@ -40,6 +41,7 @@ public static class ServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<PipelineWriterService>());
         services.AddListeners(settings);
         services.AddHostedService<RetentionService>();
+        services.AddResponse(settings);
         return services;
     }
 }

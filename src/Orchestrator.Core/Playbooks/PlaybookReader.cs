@@ -433,7 +433,10 @@ internal sealed partial class PlaybookReader
             return null;
         }
 
-        return new ApprovalPolicy(timeout, defaultText == "proceed" ? ApprovalDefault.Proceed : ApprovalDefault.Abort, (parameters["message"] as ParameterScalar)?.Text);
+        return new ApprovalPolicy(timeout, defaultText == "proceed" ? ApprovalDefault.Proceed : ApprovalDefault.Abort, (parameters["message"] as ParameterScalar)?.Text)
+        {
+            Approvers = parameters["approvers"] is ParameterList approvers ? [.. approvers.Items.OfType<ParameterScalar>().Select(a => a.Text ?? "")] : [],
+        };
     }
 
     private static bool InQuotes(string text, int index)

@@ -14,10 +14,13 @@ namespace Orchestrator.Core.Runs;
 /// </summary>
 public sealed partial class ActionRunner
 {
+    /// <summary>Who "decides" an approval that nobody answered in time.</summary>
+    public const string TimeoutActor = "timeout";
+
     private readonly IReadOnlyDictionary<string, IActionConnector> _connectors;
     private readonly IRunJournal _journal;
     private readonly INotifier _notifier;
-    private readonly ProtectedAssets _protected;
+    private readonly Func<ProtectedAssets> _protected;
     private readonly BlastRadiusBreaker _breaker;
     private readonly RunnerOptions _options;
     private readonly TimeProvider _time;
@@ -25,12 +28,13 @@ public sealed partial class ActionRunner
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _deviceLocks = new(StringComparer.OrdinalIgnoreCase);
 
-    // jitter returns a number in [0, 1) that spreads retries; injected so tests are deterministic.
+    // protectedAssets gives the inventory's current protected assets (it follows playbook reloads);
+    // jitter returns a number in [0, 1) that spreads retries, injected so tests are deterministic.
     public ActionRunner(
         IReadOnlyDictionary<string, IActionConnector> connectors,
         IRunJournal journal,
         INotifier notifier,
-        ProtectedAssets protectedAssets,
+        Func<ProtectedAssets> protectedAssets,
         BlastRadiusBreaker breaker,
         RunnerOptions options,
         TimeProvider time,
@@ -58,6 +62,13 @@ public sealed partial class ActionRunner
     /// <summary>Starts a run of <paramref name="plan"/> for <paramref name="evt"/> and carries it as far as it goes.</summary>
     public async Task<RunRecord> StartAsync(RunPlan plan, SecurityEvent? evt, IReadOnlyDictionary<string, object?> window, CancellationToken cancellationToken)
     {
+        var run = await CreateAsync(plan, evt, window, null, cancellationToken).ConfigureAwait(false);
+        return await ContinueAsync(run, plan, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Records a new run without running a step yet; <see cref="ContinueAsync"/> carries it out.</summary>
+    public async Task<RunRecord> CreateAsync(RunPlan plan, SecurityEvent? evt, IReadOnlyDictionary<string, object?> window, string? decisionKey, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(plan);
         var now = _time.GetUtcNow();
         var run = new RunRecord(Guid.CreateVersion7(now).ToString("N"), plan.PlaybookId, plan.DryRun || _options.DryRun, now)
@@ -65,10 +76,11 @@ public sealed partial class ActionRunner
             Event = evt,
             EventId = evt?.Id,
             Window = window,
+            DecisionKey = decisionKey,
         };
         LogRunStarted(_logger, run.Id, plan.PlaybookId, run.DryRun);
         await SaveAsync(run, cancellationToken).ConfigureAwait(false);
-        return await ContinueAsync(run, plan, cancellationToken).ConfigureAwait(false);
+        return run;
     }
 
     /// <summary>Carries a run on from its first step not completed: after a start, a crash, or an approval.</summary>
@@ -131,6 +143,11 @@ public sealed partial class ActionRunner
 
         var planned = (wait.Phase == StepPhase.Main ? plan.Steps : plan.OnFailure).FirstOrDefault(s => s.Id == wait.StepId)
             ?? throw new InvalidOperationException($"run {run.Id} waits at step '{wait.StepId}', which playbook '{plan.PlaybookId}' no longer has");
+        if (planned.Approval is { Approvers.Count: > 0 } gate && by != TimeoutActor && !gate.Approvers.Contains(by, StringComparer.OrdinalIgnoreCase))
+        {
+            throw new UnauthorizedAccessException($"{by} may not answer step '{wait.StepId}' of run {run.Id}; its approvers are {string.Join(", ", gate.Approvers)}");
+        }
+
         var record = run.Step(planned.Id, planned.Type, wait.Phase);
         record.DecidedBy = by;
         run.Waiting = null;
@@ -179,7 +196,7 @@ public sealed partial class ActionRunner
                 run.Id,
                 run.PlaybookId),
             cancellationToken).ConfigureAwait(false);
-        return await ResolveApprovalAsync(run, plan, proceed, "timeout", cancellationToken).ConfigureAwait(false);
+        return await ResolveApprovalAsync(run, plan, proceed, TimeoutActor, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stops a run that is not finished; a step in flight is cancelled by the caller's token.</summary>
@@ -265,7 +282,7 @@ public sealed partial class ActionRunner
             return await FailStepAsync(run, record, "containment target: " + ex.Message, cancellationToken).ConfigureAwait(false);
         }
 
-        if (_protected.Refusal(targets) is { } refusal)
+        if (_protected().Refusal(targets) is { } refusal)
         {
             await _notifier.NotifyAsync(
                 new Notification(NotificationSeverity.Critical, $"Containment refused: {run.PlaybookId}", $"Step '{record.Id}' ({record.Type}) was refused: {refusal}.", run.Id, run.PlaybookId),

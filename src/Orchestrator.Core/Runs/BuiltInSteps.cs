@@ -6,8 +6,6 @@ namespace Orchestrator.Core.Runs;
 /// <summary>The `log` step: writes its <c>message</c> (and optional <c>level</c>: info, warning, error) to the service log.</summary>
 public sealed partial class LogStep(ILogger<LogStep> logger) : IActionConnector
 {
-    public const string Name = "log";
-
     public ValueTask<StepResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -36,13 +34,12 @@ public sealed partial class LogStep(ILogger<LogStep> logger) : IActionConnector
 }
 
 /// <summary>
-/// The `notify` step: <c>title</c>, <c>text</c> and <c>severity</c> (info, warning, critical) to the
-/// notifier — the hook the alerting connectors fill. In a dry run nothing is sent.
+/// The `notify` step: <c>subject</c>, <c>message</c>, <c>severity</c> (info, warning, critical) and
+/// optional <c>channels</c> to the notifier — the hook the alerting connectors fill. In a dry run
+/// nothing is sent.
 /// </summary>
 public sealed class NotifyStep(INotifier notifier) : IActionConnector
 {
-    public const string Name = "notify";
-
     public async ValueTask<StepResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -59,18 +56,24 @@ public sealed class NotifyStep(INotifier notifier) : IActionConnector
             return StepResult.Failed($"severity '{severityText}' is not info, warning or critical");
         }
 
+        var channels = context.Parameters.TryGetValue("channels", out var list) && list is IEnumerable<object?> names
+            ? names.Select(n => Convert.ToString(n, CultureInfo.InvariantCulture) ?? "").ToList()
+            : null;
         var notification = new Notification(
             severity,
-            LogStep.Text(context.Parameters, "title") ?? $"Playbook {context.PlaybookId}",
-            LogStep.Text(context.Parameters, "text") ?? "",
+            LogStep.Text(context.Parameters, "subject") ?? $"Playbook {context.PlaybookId}",
+            LogStep.Text(context.Parameters, "message") ?? "",
             context.RunId,
-            context.PlaybookId);
+            context.PlaybookId)
+        {
+            Channels = channels,
+        };
         if (!context.DryRun)
         {
             await notifier.NotifyAsync(notification, cancellationToken).ConfigureAwait(false);
         }
 
-        return StepResult.Success(new Dictionary<string, object?> { ["sent"] = !context.DryRun, ["title"] = notification.Title });
+        return StepResult.Success(new Dictionary<string, object?> { ["sent"] = !context.DryRun, ["subject"] = notification.Title });
     }
 }
 

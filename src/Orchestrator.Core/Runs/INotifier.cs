@@ -9,7 +9,11 @@ public enum NotificationSeverity
 }
 
 /// <summary>Something a person must hear about: an approval to give, a refused or held containment, a failed run.</summary>
-public sealed record Notification(NotificationSeverity Severity, string Title, string Text, string? RunId, string? PlaybookId);
+public sealed record Notification(NotificationSeverity Severity, string Title, string Text, string? RunId, string? PlaybookId)
+{
+    /// <summary>The channels to use (a `notify` step's <c>channels</c>); null means every configured channel.</summary>
+    public IReadOnlyList<string>? Channels { get; init; }
+}
 
 /// <summary>
 /// The hook that tells people: the built-in `notify` step and the engine's own alerts (protected

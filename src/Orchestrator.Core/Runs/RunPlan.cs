@@ -54,4 +54,8 @@ public enum ApprovalDefault
 }
 
 /// <summary>An approval gate: how long to wait and what to do when the wait ends unanswered.</summary>
-public sealed record ApprovalPolicy(TimeSpan Timeout, ApprovalDefault Default, string? Message);
+public sealed record ApprovalPolicy(TimeSpan Timeout, ApprovalDefault Default, string? Message)
+{
+    /// <summary>Who may answer (API key or user names); empty lets any admin answer.</summary>
+    public IReadOnlyList<string> Approvers { get; init; } = [];
+}

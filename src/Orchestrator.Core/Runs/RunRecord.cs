@@ -63,6 +63,9 @@ public sealed class RunRecord
 
     public long? EventId { get; set; }
 
+    /// <summary>The rules-engine decision that started the run (rule, group, event), so a decision never starts two runs.</summary>
+    public string? DecisionKey { get; set; }
+
     /// <summary>The threshold window that fired the run (<c>count</c>, <c>distinct</c>, ...), as templates see it.</summary>
     public IReadOnlyDictionary<string, object?> Window { get; set; } = new Dictionary<string, object?>();
 

@@ -113,7 +113,7 @@ public sealed class SqliteRuleStateStore : IRuleStateStore, IDisposable
         }
     }
 
-    /// <summary>Recorded decisions, oldest first (for the audit trail, the CLI and tests).</summary>
+    /// <summary>The newest <paramref name="limit"/> recorded decisions, oldest first (for restarts, the audit trail, the CLI and tests).</summary>
     public async ValueTask<IReadOnlyList<StoredRuleDecision>> ReadDecisionsAsync(int limit, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -122,7 +122,10 @@ public sealed class SqliteRuleStateStore : IRuleStateStore, IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT id, rule_id, group_key, event_id, ts_ms, mode, window FROM rule_decisions ORDER BY id LIMIT $limit";
+            command.CommandText = """
+                SELECT id, rule_id, group_key, event_id, ts_ms, mode, window FROM
+                (SELECT * FROM rule_decisions ORDER BY id DESC LIMIT $limit) ORDER BY id
+                """;
             command.Parameters.AddWithValue("$limit", Math.Max(1, limit));
             var decisions = new List<StoredRuleDecision>();
             using var rows = command.ExecuteReader();
@@ -160,6 +163,9 @@ public sealed class SqliteRuleStateStore : IRuleStateStore, IDisposable
 
     private static readonly JsonSerializerOptions WindowJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
+    internal static WindowSnapshot ReadWindow(string json) =>
+        JsonSerializer.Deserialize<WindowSnapshot>(json, WindowJson) ?? throw new InvalidDataException("a recorded decision has an empty window");
+
     private static string ModeName(RuleMode mode) => mode == RuleMode.DryRun ? "dry-run" : "enforce";
 }
 
@@ -171,4 +177,8 @@ public sealed class SqliteRuleStateStore : IRuleStateStore, IDisposable
 /// <param name="Timestamp">That event's time.</param>
 /// <param name="Mode">Enforce or dry-run.</param>
 /// <param name="WindowJson">The window snapshot as JSON (count, distinct values, first/last, event ids).</param>
-public sealed record StoredRuleDecision(long Id, string RuleId, string GroupKey, long EventId, DateTimeOffset Timestamp, RuleMode Mode, string WindowJson);
+public sealed record StoredRuleDecision(long Id, string RuleId, string GroupKey, long EventId, DateTimeOffset Timestamp, RuleMode Mode, string WindowJson)
+{
+    /// <summary>The window snapshot read back from <see cref="WindowJson"/>.</summary>
+    public WindowSnapshot Window => SqliteRuleStateStore.ReadWindow(WindowJson);
+}

@@ -45,8 +45,8 @@ public sealed class SqliteRunStore : IRunJournal, IAuditLog, IDisposable
         {
             using var command = _connection.CreateCommand();
             command.CommandText = """
-                INSERT INTO runs (id, playbook_id, status, created_at, updated_at, event_id, body)
-                VALUES ($id, $playbook, $status, $created, $updated, $event, $body)
+                INSERT INTO runs (id, playbook_id, status, created_at, updated_at, event_id, decision_key, body)
+                VALUES ($id, $playbook, $status, $created, $updated, $event, $decision, $body)
                 ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at, body = excluded.body
                 """;
             command.Parameters.AddWithValue("$id", run.Id);
@@ -55,6 +55,7 @@ public sealed class SqliteRunStore : IRunJournal, IAuditLog, IDisposable
             command.Parameters.AddWithValue("$created", run.CreatedAt.ToUnixTimeMilliseconds());
             command.Parameters.AddWithValue("$updated", run.UpdatedAt.ToUnixTimeMilliseconds());
             command.Parameters.AddWithValue("$event", (object?)run.EventId ?? DBNull.Value);
+            command.Parameters.AddWithValue("$decision", (object?)run.DecisionKey ?? DBNull.Value);
             command.Parameters.AddWithValue("$body", body);
             command.ExecuteNonQuery();
         }
@@ -68,6 +69,40 @@ public sealed class SqliteRunStore : IRunJournal, IAuditLog, IDisposable
     {
         var runs = await QueryRunsAsync("WHERE id = $id", [("$id", runId)], cancellationToken).ConfigureAwait(false);
         return runs.Count == 0 ? null : runs[0];
+    }
+
+    /// <summary>True when a run was already started for the decision <paramref name="decisionKey"/>.</summary>
+    public async ValueTask<bool> HasRunForDecisionAsync(string decisionKey, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT 1 FROM runs WHERE decision_key = $key";
+            command.Parameters.AddWithValue("$key", decisionKey);
+            return command.ExecuteScalar() is not null;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>The incident with <paramref name="id"/>, or null.</summary>
+    public async ValueTask<Incident?> GetIncidentAsync(string id, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT body FROM incidents WHERE id = $id";
+            command.Parameters.AddWithValue("$id", id);
+            return command.ExecuteScalar() is string body ? JsonSerializer.Deserialize<StoredIncident>(body, Json)!.ToIncident() : null;
+        }
+        finally
+        {
+            _lock.Release();
+        }
     }
 
     public ValueTask<IReadOnlyList<RunRecord>> ListUnfinishedAsync(CancellationToken cancellationToken) =>
@@ -226,6 +261,7 @@ public sealed class SqliteRunStore : IRunJournal, IAuditLog, IDisposable
             created_at INTEGER NOT NULL,
             updated_at INTEGER NOT NULL,
             event_id INTEGER,
+            decision_key TEXT UNIQUE,
             body TEXT NOT NULL
         );
         CREATE INDEX runs_by_status ON runs (status, created_at);
@@ -308,10 +344,10 @@ public sealed class SqliteRunStore : IRunJournal, IAuditLog, IDisposable
 
     private sealed record StoredRun(
         string Id, string PlaybookId, bool DryRun, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, RunStatus Status,
-        long? EventId, Dictionary<string, JsonElement>? Window, List<StoredStep> Steps, string? Error, ApprovalWait? Waiting)
+        long? EventId, string? DecisionKey, Dictionary<string, JsonElement>? Window, List<StoredStep> Steps, string? Error, ApprovalWait? Waiting)
     {
         public static StoredRun From(RunRecord run) => new(
-            run.Id, run.PlaybookId, run.DryRun, run.CreatedAt, run.UpdatedAt, run.Status, run.EventId, Elements(run.Window),
+            run.Id, run.PlaybookId, run.DryRun, run.CreatedAt, run.UpdatedAt, run.Status, run.EventId, run.DecisionKey, Elements(run.Window),
             [.. run.Steps.Select(s => new StoredStep(s.Id, s.Type, s.Phase, s.Status, s.Attempts, Elements(s.Parameters), Elements(s.Outputs), s.Error, s.StartedAt, s.FinishedAt, s.DecidedBy))],
             run.Error, run.Waiting);
 
@@ -322,6 +358,7 @@ public sealed class SqliteRunStore : IRunJournal, IAuditLog, IDisposable
                 UpdatedAt = UpdatedAt,
                 Status = Status,
                 EventId = EventId,
+                DecisionKey = DecisionKey,
                 Window = Plain(Window) ?? new Dictionary<string, object?>(),
                 Error = Error,
                 Waiting = Waiting,

@@ -91,6 +91,18 @@ public static class ConfigValidator
         }
 
         Duration(errors, "retention.interval", config.Retention.Interval);
+        Duration(errors, "response.step_timeout", config.Response.StepTimeout);
+        Duration(errors, "response.blast_radius.window", config.Response.BlastRadius.Window);
+        if (config.Response.MaxConcurrentRuns < 1)
+        {
+            errors.Add("response.max_concurrent_runs: must be at least 1");
+        }
+
+        if (config.Response.BlastRadius.Global < 1 || config.Response.BlastRadius.PerPlaybook < 1)
+        {
+            errors.Add("response.blast_radius: global and per_playbook must be at least 1 (a containment beyond them is held for approval)");
+        }
+
         return errors;
     }
 

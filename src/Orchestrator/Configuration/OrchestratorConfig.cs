@@ -13,6 +13,8 @@ public sealed class OrchestratorConfig
     public StorageConfig Storage { get; set; } = new();
 
     public RetentionConfig Retention { get; set; } = new();
+
+    public ResponseConfig Response { get; set; } = new();
 }
 
 /// <summary>The HTTP API: where it listens, its keys and its webhook sources.</summary>
@@ -109,4 +111,32 @@ public sealed class RetentionConfig
     public string? MaxSize { get; set; }
 
     public string Interval { get; set; } = "10m";
+}
+
+/// <summary>The rules engine and the action runner: where the playbooks are, and the safety limits.</summary>
+public sealed class ResponseConfig
+{
+    /// <summary>The playbook folder (playbooks and <c>inventory.yaml</c>); relative to the working directory.</summary>
+    public string Playbooks { get; set; } = "./playbooks";
+
+    /// <summary>Every run only simulates (the embedded default, so a first start changes nothing on the network).</summary>
+    public bool DryRun { get; set; } = true;
+
+    /// <summary>Runs carried out at once; more wait their turn.</summary>
+    public int MaxConcurrentRuns { get; set; } = 16;
+
+    /// <summary>The timeout of a step that sets none.</summary>
+    public string StepTimeout { get; set; } = "1m";
+
+    public BlastRadiusConfig BlastRadius { get; set; } = new();
+}
+
+/// <summary>Containment actions allowed per window before further ones are held for approval.</summary>
+public sealed class BlastRadiusConfig
+{
+    public int Global { get; set; } = 5;
+
+    public int PerPlaybook { get; set; } = 5;
+
+    public string Window { get; set; } = "10m";
 }

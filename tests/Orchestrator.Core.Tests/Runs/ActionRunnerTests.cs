@@ -272,7 +272,7 @@ public sealed class ActionRunnerTests
         _connectors,
         _journal,
         _notifier,
-        _protected,
+        () => _protected,
         new BlastRadiusBreaker(BlastRadiusLimits.Default, _time),
         new RunnerOptions(),
         _time,

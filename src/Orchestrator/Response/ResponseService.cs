@@ -1,0 +1,463 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Core.Audit;
+using Orchestrator.Core.Events;
+using Orchestrator.Core.Incidents;
+using Orchestrator.Core.Ingestion;
+using Orchestrator.Core.Playbooks;
+using Orchestrator.Core.Rules;
+using Orchestrator.Core.Runs;
+using Orchestrator.Storage.Sqlite;
+
+namespace Orchestrator.Response;
+
+/// <summary>
+/// Decides and acts: every stored event goes through the rules engine built from the playbooks;
+/// each decision is audited, joins an incident, and starts a run. The engine's state and its
+/// decisions are durable (replayed from the store after a crash); a decision that was recorded but
+/// never got its run gets it at start; unfinished runs resume; approvals time out to their default;
+/// an edit of the playbook folder takes effect without a restart, or is rejected with its errors.
+/// </summary>
+public sealed partial class ResponseService : BackgroundService
+{
+    private const int QueueCapacity = 65_536;
+    private const int MaxBatch = 1_024;
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+
+    private readonly ResponseOptions _options;
+    private readonly SqliteEventStore _events;
+    private readonly SqliteRunStore _runs;
+    private readonly SqliteRuleStateStore _ruleState;
+    private readonly ActionRunner _runner;
+    private readonly IncidentTracker _incidents;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<SecurityEvent> _queue = Channel.CreateBounded<SecurityEvent>(
+        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+
+    private readonly SemaphoreSlim _runSlots;
+    private readonly SemaphoreSlim _runLock = new(1, 1);
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _inFlight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, bool> _runTasks = new();
+    private ActivePlaybooks? _active;
+    private DurableRulesEngine? _engine;
+    private FileSystemWatcher? _watcher;
+    private int _behind;
+    private int _reloadRequested;
+
+    public ResponseService(
+        ResponseOptions options,
+        SqliteEventStore events,
+        SqliteRunStore runs,
+        SqliteRuleStateStore ruleState,
+        ActionRunner runner,
+        IncidentTracker incidents,
+        TimeProvider time,
+        ILogger<ResponseService> logger)
+    {
+        _options = options;
+        _events = events;
+        _runs = runs;
+        _ruleState = ruleState;
+        _runner = runner;
+        _incidents = incidents;
+        _time = time;
+        _logger = logger;
+        _runSlots = new SemaphoreSlim(options.MaxConcurrentRuns);
+    }
+
+    /// <summary>The playbooks in force (null before start).</summary>
+    public ActivePlaybooks? Active => Volatile.Read(ref _active);
+
+    /// <summary>Decisions made since start.</summary>
+    public long Decisions => Interlocked.Read(ref _decisions);
+
+    private long _decisions;
+
+    /// <summary>Takes a stored event for the engine; when the queue is full it is read back from the store later.</summary>
+    public void Offer(SecurityEvent evt)
+    {
+        if (!_queue.Writer.TryWrite(evt))
+        {
+            Volatile.Write(ref _behind, 1);
+        }
+    }
+
+    /// <summary>Approves or denies what a run waits for; returns the run as it then stands.</summary>
+    public async Task<RunRecord> ResolveApprovalAsync(string runId, bool approved, string by, CancellationToken cancellationToken)
+    {
+        var (run, plan) = await LoadRunAsync(runId, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(new AuditEntry(_time.GetUtcNow(), AuditKinds.Approval, $"{(approved ? "approved" : "denied")} by {by}", run.PlaybookId, run.Id, Actor: by), cancellationToken).ConfigureAwait(false);
+        await _runLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            run = await _runner.ResolveApprovalAsync(run, plan, approved, by, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _runLock.Release();
+        }
+
+        return run;
+    }
+
+    /// <summary>Cancels a run that has not finished; a step in flight is cancelled too.</summary>
+    public async Task<RunRecord> CancelAsync(string runId, string by, CancellationToken cancellationToken)
+    {
+        var (run, _) = await LoadRunAsync(runId, cancellationToken, needPlan: false).ConfigureAwait(false);
+        if (_inFlight.TryGetValue(runId, out var running))
+        {
+            await running.CancelAsync().ConfigureAwait(false);
+        }
+
+        run = await _runner.CancelAsync(run, by, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(new AuditEntry(_time.GetUtcNow(), AuditKinds.Run, $"cancelled by {by}", run.PlaybookId, run.Id, Actor: by), cancellationToken).ConfigureAwait(false);
+        return run;
+    }
+
+    /// <summary>Closes an incident; the next event about its hosts opens a new one.</summary>
+    public async Task<Incident?> ResolveIncidentAsync(string incidentId, string by, CancellationToken cancellationToken)
+    {
+        var incident = _incidents.Open.FirstOrDefault(i => i.Id == incidentId) ?? await _runs.GetIncidentAsync(incidentId, cancellationToken).ConfigureAwait(false);
+        if (incident is null)
+        {
+            return null;
+        }
+
+        _incidents.Resolve(incident, by);
+        await _runs.SaveIncidentAsync(incident, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(new AuditEntry(_time.GetUtcNow(), AuditKinds.Incident, $"resolved by {by}", IncidentId: incident.Id, Actor: by), cancellationToken).ConfigureAwait(false);
+        return incident;
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        _watcher?.Dispose();
+        await Task.WhenAll(_runTasks.Keys).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (_engine is not null)
+        {
+            await _engine.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _incidents.Restore(await _runs.ListIncidentsAsync(openOnly: true, 10_000, stoppingToken).ConfigureAwait(false));
+        var initial = PlaybookLoader.LoadDirectory(_options.PlaybookDirectory, _options.LoaderOptions);
+        foreach (var error in initial.Errors)
+        {
+            LogPlaybookError(_logger, error.ToString());
+        }
+
+        Activate(ActivePlaybooks.Build(initial, _options.DryRun));
+        LogPlaybooksLoaded(_logger, initial.Playbooks.Count, _options.PlaybookDirectory, _options.DryRun);
+        WatchPlaybooks();
+
+        var replayed = await _engine!.RestoreAsync(_events, stoppingToken).ConfigureAwait(false);
+        await StartRecordedDecisionsAsync(replayed, stoppingToken).ConfigureAwait(false);
+        await ResumeRunsAsync(stoppingToken).ConfigureAwait(false);
+
+        var batch = new List<SecurityEvent>(MaxBatch);
+        var nextExpiryCheck = _time.GetUtcNow();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var wait = _queue.Reader.WaitToReadAsync(stoppingToken).AsTask();
+            await Task.WhenAny(wait, Task.Delay(Tick, _time, stoppingToken)).ConfigureAwait(false);
+            if (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            if (Interlocked.Exchange(ref _reloadRequested, 0) == 1)
+            {
+                await ReloadAsync(stoppingToken).ConfigureAwait(false);
+            }
+
+            batch.Clear();
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var evt))
+            {
+                batch.Add(evt);
+            }
+
+            var engine = _engine!;
+            if (Interlocked.Exchange(ref _behind, 0) == 1 || (batch.Count > 0 && batch[0].Id > engine.Engine.Checkpoint + 1 && engine.Engine.Checkpoint > 0))
+            {
+                // Events were dropped from the queue (or stored by another process): read them back in order.
+                while (_queue.Reader.TryRead(out _))
+                {
+                }
+
+                batch.Clear();
+                await CatchUpAsync(stoppingToken).ConfigureAwait(false);
+            }
+            else if (batch.Count > 0)
+            {
+                await HandleAsync(await engine.ProcessAsync(batch, stoppingToken).ConfigureAwait(false), stoppingToken).ConfigureAwait(false);
+            }
+
+            if (_time.GetUtcNow() >= nextExpiryCheck)
+            {
+                nextExpiryCheck = _time.GetUtcNow() + Tick * 5;
+                await ExpireApprovalsAsync(stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void Activate(ActivePlaybooks active)
+    {
+        Volatile.Write(ref _active, active);
+        _engine = new DurableRulesEngine(active.Engine, _ruleState, new DurableRulesEngineOptions(), _time);
+    }
+
+    private async Task CatchUpAsync(CancellationToken cancellationToken)
+    {
+        var engine = _engine!;
+        while (true)
+        {
+            var events = await _events.ReadAfterAsync(engine.Engine.Checkpoint, MaxBatch * 8, cancellationToken).ConfigureAwait(false);
+            if (events.Count == 0)
+            {
+                return;
+            }
+
+            await HandleAsync(await engine.ProcessAsync(events, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        var set = PlaybookLoader.LoadDirectory(_options.PlaybookDirectory, _options.LoaderOptions);
+        if (!set.IsValid)
+        {
+            foreach (var error in set.Errors)
+            {
+                LogPlaybookError(_logger, error.ToString());
+            }
+
+            LogReloadRejected(_logger, set.Errors.Count, _options.PlaybookDirectory);
+            await AuditAsync(new AuditEntry(_time.GetUtcNow(), AuditKinds.Playbooks, $"edit rejected, the last good playbooks keep running: {set.Errors.Count} error(s), first: {set.Errors[0]}"), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // The windows of playbooks that stay (same id) carry over; new playbooks start empty.
+        await _engine!.FlushAsync(cancellationToken).ConfigureAwait(false);
+        var state = _engine.Engine.SaveState();
+        var next = ActivePlaybooks.Build(set, _options.DryRun);
+        next.Engine.RestoreState(state);
+        Activate(next);
+        LogPlaybooksLoaded(_logger, set.Playbooks.Count, _options.PlaybookDirectory, _options.DryRun);
+        await AuditAsync(new AuditEntry(_time.GetUtcNow(), AuditKinds.Playbooks, $"reloaded: {string.Join(", ", set.Playbooks.Select(p => p.Id))}"), cancellationToken).ConfigureAwait(false);
+    }
+
+    private void WatchPlaybooks()
+    {
+        if (!Directory.Exists(_options.PlaybookDirectory))
+        {
+            return;
+        }
+
+        _watcher = new FileSystemWatcher(_options.PlaybookDirectory) { IncludeSubdirectories = false, NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size };
+        FileSystemEventHandler changed = (_, e) =>
+        {
+            if (e.Name is { } name && (name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)))
+            {
+                Volatile.Write(ref _reloadRequested, 1);
+            }
+        };
+        _watcher.Changed += changed;
+        _watcher.Created += changed;
+        _watcher.Deleted += changed;
+        _watcher.Renamed += (sender, e) => changed(sender, e);
+        _watcher.EnableRaisingEvents = true;
+    }
+
+    private async Task HandleAsync(IReadOnlyList<RuleDecision> decisions, CancellationToken cancellationToken)
+    {
+        foreach (var decision in decisions)
+        {
+            Interlocked.Increment(ref _decisions);
+            var key = DecisionKey(decision.RuleId, decision.GroupKey, decision.Event.Id);
+            if (await _runs.HasRunForDecisionAsync(key, cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            if (Active?.Plans.TryGetValue(decision.RuleId, out var plan) != true)
+            {
+                LogPlaybookGone(_logger, decision.RuleId);
+                continue;
+            }
+
+            var window = Window(decision);
+            var run = await _runner.CreateAsync(plan!, decision.Event, window, key, cancellationToken).ConfigureAwait(false);
+            var incident = _incidents.Track(decision.Event, decision.RuleId, run.Id);
+            await _runs.SaveIncidentAsync(incident, cancellationToken).ConfigureAwait(false);
+            await AuditAsync(new AuditEntry(_time.GetUtcNow(), AuditKinds.Decision, Explain(decision), decision.RuleId, run.Id, incident.Id, decision.Event.Id), cancellationToken).ConfigureAwait(false);
+            Launch(run, plan!);
+        }
+    }
+
+    // Decisions recorded before a crash whose run was never created get it now.
+    private async Task StartRecordedDecisionsAsync(IReadOnlyList<RuleDecision> replayed, CancellationToken cancellationToken)
+    {
+        await HandleAsync(replayed, cancellationToken).ConfigureAwait(false);
+        foreach (var stored in await _ruleState.ReadDecisionsAsync(1_000, cancellationToken).ConfigureAwait(false))
+        {
+            var key = DecisionKey(stored.RuleId, stored.GroupKey, stored.EventId);
+            if (await _runs.HasRunForDecisionAsync(key, cancellationToken).ConfigureAwait(false) || Active?.Plans.TryGetValue(stored.RuleId, out var plan) != true)
+            {
+                continue;
+            }
+
+            var evt = await _events.GetAsync(stored.EventId, cancellationToken).ConfigureAwait(false);
+            if (evt is null)
+            {
+                continue;
+            }
+
+            var decision = new RuleDecision(stored.RuleId, stored.Mode, stored.GroupKey, evt, stored.Window);
+            var run = await _runner.CreateAsync(plan!, evt, Window(decision), key, cancellationToken).ConfigureAwait(false);
+            await AuditAsync(new AuditEntry(_time.GetUtcNow(), AuditKinds.Decision, $"{stored.RuleId} fired for {stored.GroupKey} before a restart; its run starts now", stored.RuleId, run.Id, EventId: stored.EventId), cancellationToken).ConfigureAwait(false);
+            Launch(run, plan!);
+        }
+    }
+
+    private async Task ResumeRunsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var run in await _runs.ListUnfinishedAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (run.Status != RunStatus.Running)
+            {
+                continue;
+            }
+
+            if (Active?.Plans.TryGetValue(run.PlaybookId, out var plan) != true)
+            {
+                await _runner.CancelAsync(run, $"restart: playbook '{run.PlaybookId}' no longer exists", cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            run.Event = run.EventId is { } id ? await _events.GetAsync(id, cancellationToken).ConfigureAwait(false) : null;
+            LogRunResumed(_logger, run.Id, run.PlaybookId);
+            Launch(run, plan!);
+        }
+    }
+
+    private async Task ExpireApprovalsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var waiting in await _runs.ListUnfinishedAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (waiting.Status != RunStatus.WaitingApproval || waiting.Waiting is not { } wait || _time.GetUtcNow() < wait.Deadline
+                || Active?.Plans.TryGetValue(waiting.PlaybookId, out var plan) != true)
+            {
+                continue;
+            }
+
+            waiting.Event = waiting.EventId is { } id ? await _events.GetAsync(id, cancellationToken).ConfigureAwait(false) : null;
+            await AuditAsync(new AuditEntry(_time.GetUtcNow(), AuditKinds.Approval, $"no answer by {wait.Deadline:u}: default {wait.Default.ToString().ToLowerInvariant()}", waiting.PlaybookId, waiting.Id, Actor: "timeout"), cancellationToken).ConfigureAwait(false);
+            await _runLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _runner.ExpireApprovalAsync(waiting, plan!, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _runLock.Release();
+            }
+        }
+    }
+
+    private void Launch(RunRecord run, RunPlan plan)
+    {
+        var cancel = new CancellationTokenSource();
+        _inFlight[run.Id] = cancel;
+        var task = Task.Run(async () =>
+        {
+            await _runSlots.WaitAsync(cancel.Token).ConfigureAwait(false);
+            try
+            {
+                await _runner.ContinueAsync(run, plan, cancel.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                _runSlots.Release();
+            }
+        });
+        _runTasks[task] = true;
+        _ = task.ContinueWith(
+            t =>
+            {
+                _runTasks.TryRemove(t, out _);
+                _inFlight.TryRemove(run.Id, out _);
+                cancel.Dispose();
+                if (t.Exception is { } ex)
+                {
+                    LogRunCrashed(_logger, ex.GetBaseException(), run.Id);
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private async Task<(RunRecord Run, RunPlan Plan)> LoadRunAsync(string runId, CancellationToken cancellationToken, bool needPlan = true)
+    {
+        var run = await _runs.GetAsync(runId, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"no run with id {runId}");
+        RunPlan? plan = null;
+        if (needPlan && Active?.Plans.TryGetValue(run.PlaybookId, out plan) != true)
+        {
+            throw new InvalidOperationException($"run {runId} belongs to playbook '{run.PlaybookId}', which is no longer loaded");
+        }
+
+        run.Event = run.EventId is { } id ? await _events.GetAsync(id, cancellationToken).ConfigureAwait(false) : null;
+        return (run, plan!);
+    }
+
+    private ValueTask AuditAsync(AuditEntry entry, CancellationToken cancellationToken) => _runs.AppendAsync(entry, cancellationToken);
+
+    internal static string DecisionKey(string ruleId, string groupKey, long eventId) =>
+        string.Create(CultureInfo.InvariantCulture, $"{ruleId}/{groupKey}/{eventId}");
+
+    /// <summary>The window as templates and step conditions see it: <c>window.count</c>, <c>window.distinct</c>, <c>window.values</c>, <c>window.group</c>, <c>window.first</c>, <c>window.last</c>.</summary>
+    internal static Dictionary<string, object?> Window(RuleDecision decision) => new(StringComparer.Ordinal)
+    {
+        ["count"] = (long)decision.Window.Count,
+        ["distinct"] = (long)decision.Window.DistinctCount,
+        ["values"] = decision.Window.DistinctValues.Cast<object?>().ToList(),
+        ["group"] = decision.GroupKey.Replace(RulesEngine.GroupKeySeparator, ' '),
+        ["first"] = decision.Window.First.ToString("O", CultureInfo.InvariantCulture),
+        ["last"] = decision.Window.Last.ToString("O", CultureInfo.InvariantCulture),
+    };
+
+    internal static string Explain(RuleDecision decision)
+    {
+        var group = decision.GroupKey.Replace(RulesEngine.GroupKeySeparator, ' ');
+        var values = decision.Window.DistinctValues.Count > 0 ? ": " + string.Join(", ", decision.Window.DistinctValues.Take(10)) : "";
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"{decision.RuleId} fired{(group.Length > 0 ? " for " + group : "")} ({decision.Mode.ToString().ToLowerInvariant()}): {decision.Window.Count} event(s), {decision.Window.DistinctCount} distinct, between {decision.Window.First:u} and {decision.Window.Last:u} of event time{values}");
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Playbook error: {Error}")]
+    private static partial void LogPlaybookError(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} playbooks in force from {Directory} (global dry run: {DryRun})")]
+    private static partial void LogPlaybooksLoaded(ILogger logger, int count, string directory, bool dryRun);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Playbook edit rejected ({Count} errors in {Directory}); the last good playbooks keep running")]
+    private static partial void LogReloadRejected(ILogger logger, int count, string directory);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A decision of playbook {PlaybookId} has no run plan: the playbook was removed")]
+    private static partial void LogPlaybookGone(ILogger logger, string playbookId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of playbook {PlaybookId} resumes after a restart")]
+    private static partial void LogRunResumed(ILogger logger, string runId, string playbookId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Run {RunId} stopped on an unexpected error")]
+    private static partial void LogRunCrashed(ILogger logger, Exception exception, string runId);
+}

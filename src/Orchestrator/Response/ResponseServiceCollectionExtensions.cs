@@ -1,0 +1,63 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Cli;
+using Orchestrator.Configuration;
+using Orchestrator.Core.Configuration;
+using Orchestrator.Core.Incidents;
+using Orchestrator.Core.Playbooks;
+using Orchestrator.Core.Ingestion;
+using Orchestrator.Core.Runs;
+using Orchestrator.Storage.Sqlite;
+
+namespace Orchestrator.Response;
+
+/// <summary>Registers the rules engine, the action runner and their stores for <c>serve</c>.</summary>
+public static class ResponseServiceCollectionExtensions
+{
+    public static IServiceCollection AddResponse(this IServiceCollection services, AppSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var config = settings.Config.Response;
+        var synchronous = settings.Config.Storage.Synchronous == "normal" ? SqliteSynchronous.Normal : SqliteSynchronous.Full;
+        services.AddSingleton(sp => (SqliteEventStore)sp.GetRequiredService<IEventStore>());
+        services.AddSingleton(sp => new SqliteRunStore(sp.GetRequiredService<SqliteEventStore>().DatabasePath, synchronous));
+        services.AddSingleton(sp => new SqliteRuleStateStore(sp.GetRequiredService<SqliteEventStore>(), synchronous, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new IncidentTracker(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<INotifier, LogNotifier>();
+        services.AddKeyedSingleton<IActionConnector, LogStep>(StepCatalog.Log);
+        services.AddKeyedSingleton<IActionConnector, NotifyStep>(StepCatalog.Notify);
+        services.AddSingleton(new ResponseOptions
+        {
+            PlaybookDirectory = Path.GetFullPath(config.Playbooks),
+            DryRun = config.DryRun,
+            MaxConcurrentRuns = config.MaxConcurrentRuns,
+            LoaderOptions = PlaybookSetup.LoaderOptions,
+        });
+        services.AddSingleton(sp =>
+        {
+            var time = sp.GetRequiredService<TimeProvider>();
+            var connectors = PlaybookSetup.Steps.Names
+                .Select(name => (name, connector: sp.GetKeyedService<IActionConnector>(name)))
+                .Where(c => c.connector is not null)
+                .ToDictionary(c => c.name, c => c.connector!, StringComparer.Ordinal);
+            var window = Durations.TryParse(config.BlastRadius.Window, out var w) ? w : TimeSpan.FromMinutes(10);
+            return new ActionRunner(
+                connectors,
+                sp.GetRequiredService<SqliteRunStore>(),
+                sp.GetRequiredService<INotifier>(),
+                () => sp.GetRequiredService<ResponseService>().Active?.Set.Inventory.Protected ?? ProtectedAssets.None,
+                new BlastRadiusBreaker(new BlastRadiusLimits(config.BlastRadius.Global, config.BlastRadius.PerPlaybook, window), time),
+                new RunnerOptions
+                {
+                    DryRun = config.DryRun,
+                    DefaultStepTimeout = Durations.TryParse(config.StepTimeout, out var timeout) ? timeout : TimeSpan.FromMinutes(1),
+                },
+                time,
+                Random.Shared.NextDouble,
+                sp.GetRequiredService<ILogger<ActionRunner>>());
+        });
+        services.AddSingleton<ResponseService>();
+        services.AddHostedService(sp => sp.GetRequiredService<ResponseService>());
+        return services;
+    }
+}
