@@ -2,11 +2,12 @@ using System.Globalization;
 using System.Text;
 using Orchestrator.Core.Ingestion;
 using Orchestrator.Ingestion;
+using Orchestrator.Response;
 
 namespace Orchestrator.Api;
 
 /// <summary>Renders the counters in the Prometheus text exposition format (version 0.0.4).</summary>
-public sealed class PrometheusMetrics(IngestMetrics ingest, ApiMetrics api, PublishedEventsCounter published)
+public sealed class PrometheusMetrics(IngestMetrics ingest, ApiMetrics api, PublishedEventsCounter published, ResponseService response)
 {
     public string Render()
     {
@@ -36,6 +37,9 @@ public sealed class PrometheusMetrics(IngestMetrics ingest, ApiMetrics api, Publ
         text.Append(CultureInfo.InvariantCulture, $"orchestrator_http_requests_refused_total{{reason=\"invalid_json\"}} {api.InvalidJson}\n");
         text.Append(CultureInfo.InvariantCulture, $"orchestrator_http_requests_refused_total{{reason=\"too_large\"}} {api.TooLarge}\n");
         text.Append(CultureInfo.InvariantCulture, $"orchestrator_http_requests_refused_total{{reason=\"unauthorized\"}} {api.UnauthorizedCount}\n");
+        Single(text, "orchestrator_rule_decisions_total", "Playbook decisions (thresholds reached) since start.", response.Decisions);
+        Gauge(text, "orchestrator_rules_checkpoint", "The highest event id the rules engine has processed.", response.Checkpoint);
+        Gauge(text, "orchestrator_playbooks_loaded", "Playbooks in force.", response.Active?.Set.Playbooks.Count ?? 0);
         return text.ToString();
     }
 
@@ -47,6 +51,9 @@ public sealed class PrometheusMetrics(IngestMetrics ingest, ApiMetrics api, Publ
             text.Append(CultureInfo.InvariantCulture, $"{name}{{listener=\"{Escape(key.Listener)}\",format=\"{Escape(key.Format)}\"}} {value(counter)}\n");
         }
     }
+
+    private static void Gauge(StringBuilder text, string name, string help, long value) =>
+        text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n");
 
     private static void Single(StringBuilder text, string name, string help, long value) =>
         text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n");

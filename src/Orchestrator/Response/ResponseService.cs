@@ -72,6 +72,9 @@ public sealed partial class ResponseService : BackgroundService
     /// <summary>The playbooks in force (null before start).</summary>
     public ActivePlaybooks? Active => Volatile.Read(ref _active);
 
+    /// <summary>The highest event id the rules engine has processed (0 before start).</summary>
+    public long Checkpoint => Volatile.Read(ref _engine)?.Engine.Checkpoint ?? 0;
+
     /// <summary>Decisions made since start.</summary>
     public long Decisions => Interlocked.Read(ref _decisions);
 
