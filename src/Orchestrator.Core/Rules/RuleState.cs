@@ -333,7 +333,7 @@ internal sealed class RuleState
         return _distinctScratch.Count;
     }
 
-    private WindowSnapshot Snapshot(ReadOnlySpan<WindowEntry> entries, int from, int to, bool distinct)
+    private static WindowSnapshot Snapshot(ReadOnlySpan<WindowEntry> entries, int from, int to, bool distinct)
     {
         var ids = new List<long>(Math.Min(to - from + 1, WindowSnapshot.MaxListed));
         for (var i = from; i <= to && ids.Count < WindowSnapshot.MaxListed; i++)
@@ -345,14 +345,17 @@ internal sealed class RuleState
         var distinctCount = 0;
         if (distinct)
         {
-            distinctCount = CountDistinct(entries, from, to, int.MaxValue);
-            for (var i = from; i <= to && values.Count < WindowSnapshot.MaxListed; i++)
+            // Its own set: the scratch set must stay small, as clearing a set costs its capacity.
+            var all = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = from; i <= to; i++)
             {
-                if (!values.Contains(entries[i].Distinct!))
+                if (all.Add(entries[i].Distinct!) && values.Count < WindowSnapshot.MaxListed)
                 {
                     values.Add(entries[i].Distinct!);
                 }
             }
+
+            distinctCount = all.Count;
         }
 
         return new WindowSnapshot(to - from + 1, distinctCount, values, Time(entries[from].Ticks), Time(entries[to].Ticks), ids);
