@@ -16,30 +16,50 @@ internal struct RuleTrace
 /// <summary>A group's window (entries sorted by event time, then id) and its throttle.</summary>
 internal sealed class GroupState
 {
-    public WindowEntry[] Entries = new WindowEntry[4];
-    public int Count;
-    public long NewestTicks = long.MinValue;
-    public long LastDecisionTicks = long.MinValue;
+    // Entries live in [_start, _start + Count): dropping old ones only moves _start, so trimming a
+    // long window one entry per event does not copy the array each time.
+    private WindowEntry[] _entries = new WindowEntry[4];
+    private int _start;
+
+    public int Count { get; private set; }
+
+    public long NewestTicks { get; set; } = long.MinValue;
+
+    public long LastDecisionTicks { get; set; } = long.MinValue;
+
+    public Span<WindowEntry> Entries => _entries.AsSpan(_start, Count);
 
     public int Insert(in WindowEntry entry)
     {
-        if (Count == Entries.Length)
+        if (_start + Count == _entries.Length)
         {
-            Array.Resize(ref Entries, Count * 2);
+            if (_start >= _entries.Length / 2)
+            {
+                Array.Copy(_entries, _start, _entries, 0, Count);
+                Array.Clear(_entries, Count, _start);
+            }
+            else
+            {
+                var grown = new WindowEntry[_entries.Length * 2];
+                Array.Copy(_entries, _start, grown, 0, Count);
+                _entries = grown;
+            }
+
+            _start = 0;
         }
 
         var at = Count;
-        while (at > 0 && Compare(Entries[at - 1], entry) > 0)
+        while (at > 0 && Compare(_entries[_start + at - 1], entry) > 0)
         {
             at--;
         }
 
         if (at < Count)
         {
-            Array.Copy(Entries, at, Entries, at + 1, Count - at);
+            Array.Copy(_entries, _start + at, _entries, _start + at + 1, Count - at);
         }
 
-        Entries[at] = entry;
+        _entries[_start + at] = entry;
         Count++;
         NewestTicks = Math.Max(NewestTicks, entry.Ticks);
         return at;
@@ -53,9 +73,21 @@ internal sealed class GroupState
             return;
         }
 
-        Array.Copy(Entries, n, Entries, 0, Count - n);
-        Array.Clear(Entries, Count - n, n);
+        Array.Clear(_entries, _start, n);
+        _start += n;
         Count -= n;
+        if (Count == 0)
+        {
+            _start = 0;
+        }
+    }
+
+    /// <summary>Restores saved entries (already sorted).</summary>
+    public void Load(WindowEntry[] entries, int count)
+    {
+        _entries = entries;
+        _start = 0;
+        Count = count;
     }
 
     private static int Compare(in WindowEntry a, in WindowEntry b) =>
@@ -82,7 +114,14 @@ internal sealed class RuleState
         _retainTicks = _withinTicks + options.AllowedLateness.Ticks;
         _sweepEveryTicks = Math.Max(TimeSpan.FromSeconds(10).Ticks, Math.Max(_withinTicks, _throttleTicks) / 4);
         KeepsGroups = rule.Threshold is not null || _throttleTicks > 0;
+        // Counting events (not distinct values), a window that a new in-order event completes needs only
+        // the newest Count − 1 entries; the slack serves late events. Distinct counting keeps repeats.
+        _maxEntries = rule.Threshold is { Distinct: null } t
+            ? Math.Min(options.MaxEventsPerGroup, Math.Max(2 * t.Count, t.Count + 32))
+            : options.MaxEventsPerGroup;
     }
+
+    private readonly int _maxEntries;
 
     public RuleDefinition Rule { get; }
 
@@ -95,7 +134,7 @@ internal sealed class RuleState
     /// <summary>Groups evicted by the cap since start.</summary>
     public long Evicted { get; private set; }
 
-    public RuleOutcome Apply(SecurityEvent evt, ref RuleTrace trace, out RuleDecision? decision)
+    public RuleOutcome Apply(SecurityEvent evt, bool explain, ref RuleTrace trace, out RuleDecision? decision)
     {
         decision = null;
         var ticks = evt.Timestamp.UtcTicks;
@@ -170,18 +209,20 @@ internal sealed class RuleState
             return RuleOutcome.BelowThreshold;
         }
 
+        // Every window holding the new event ends at or before the group's newest event: while that is
+        // throttled, nothing can fire, so the windows are not counted (except to explain).
+        if (!explain && IsThrottled(group, group.NewestTicks, ref trace))
+        {
+            return RuleOutcome.Throttled;
+        }
+
         var entries = group.Entries;
         var best = 0;
         // Only windows that hold the new event can have changed: those ending at k >= at and starting at j <= at.
-        for (var k = at; k < group.Count && entries[k].Ticks - entries[at].Ticks < _withinTicks; k++)
+        for (var k = at; k < entries.Length && entries[k].Ticks - entries[at].Ticks < _withinTicks; k++)
         {
-            var j = at;
-            while (j > 0 && entries[k].Ticks - entries[j - 1].Ticks < _withinTicks)
-            {
-                j--;
-            }
-
-            var have = threshold.Distinct is null ? k - j + 1 : CountDistinct(entries, j, k);
+            var j = FirstWithin(entries[..(at + 1)], entries[k].Ticks - _withinTicks);
+            var have = threshold.Distinct is null ? k - j + 1 : CountDistinct(entries, j, k, threshold.Count);
             best = Math.Max(best, have);
             if (have < threshold.Count)
             {
@@ -203,6 +244,26 @@ internal sealed class RuleState
 
         trace.Have = best;
         return RuleOutcome.BelowThreshold;
+    }
+
+    /// <summary>The index of the first entry later than <paramref name="afterTicks"/> (entries are sorted).</summary>
+    private static int FirstWithin(ReadOnlySpan<WindowEntry> entries, long afterTicks)
+    {
+        int lo = 0, hi = entries.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (entries[mid].Ticks > afterTicks)
+            {
+                hi = mid;
+            }
+            else
+            {
+                lo = mid + 1;
+            }
+        }
+
+        return lo;
     }
 
     private bool IsThrottled(GroupState group, long ticks, ref RuleTrace trace)
@@ -229,6 +290,13 @@ internal sealed class RuleState
             return selectors[0].Select(evt);
         }
 
+        if (selectors.Count == 2)
+        {
+            return selectors[0].Select(evt) is { } first && selectors[1].Select(evt) is { } second
+                ? string.Concat(first, RulesEngine.GroupKeySeparatorText, second)
+                : null;
+        }
+
         var parts = new string[selectors.Count];
         for (var i = 0; i < parts.Length; i++)
         {
@@ -247,21 +315,17 @@ internal sealed class RuleState
     private int TrimOld(GroupState group)
     {
         var cutoff = WatermarkTicks - _retainTicks;
-        var n = 0;
-        while (n < group.Count && group.Entries[n].Ticks < cutoff)
-        {
-            n++;
-        }
-
-        n = Math.Max(n, group.Count - _options.MaxEventsPerGroup);
+        var n = FirstWithin(group.Entries, cutoff - 1);
+        n = Math.Max(n, group.Count - _maxEntries);
         group.RemovePrefix(n);
         return n;
     }
 
-    private int CountDistinct(WindowEntry[] entries, int from, int to)
+    /// <summary>Distinct values in entries[from..to], counting from the newest and stopping at <paramref name="enough"/>.</summary>
+    private int CountDistinct(ReadOnlySpan<WindowEntry> entries, int from, int to, int enough)
     {
         _distinctScratch.Clear();
-        for (var i = from; i <= to; i++)
+        for (var i = to; i >= from && _distinctScratch.Count < enough; i--)
         {
             _distinctScratch.Add(entries[i].Distinct!);
         }
@@ -269,7 +333,7 @@ internal sealed class RuleState
         return _distinctScratch.Count;
     }
 
-    private WindowSnapshot Snapshot(WindowEntry[] entries, int from, int to, bool distinct)
+    private static WindowSnapshot Snapshot(ReadOnlySpan<WindowEntry> entries, int from, int to, bool distinct)
     {
         var ids = new List<long>(Math.Min(to - from + 1, WindowSnapshot.MaxListed));
         for (var i = from; i <= to && ids.Count < WindowSnapshot.MaxListed; i++)
@@ -281,14 +345,17 @@ internal sealed class RuleState
         var distinctCount = 0;
         if (distinct)
         {
-            distinctCount = CountDistinct(entries, from, to);
-            for (var i = from; i <= to && values.Count < WindowSnapshot.MaxListed; i++)
+            // Its own set: the scratch set must stay small, as clearing a set costs its capacity.
+            var all = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = from; i <= to; i++)
             {
-                if (!values.Contains(entries[i].Distinct!))
+                if (all.Add(entries[i].Distinct!) && values.Count < WindowSnapshot.MaxListed)
                 {
                     values.Add(entries[i].Distinct!);
                 }
             }
+
+            distinctCount = all.Count;
         }
 
         return new WindowSnapshot(to - from + 1, distinctCount, values, Time(entries[from].Ticks), Time(entries[to].Ticks), ids);

@@ -28,9 +28,8 @@ public sealed partial class RulesEngine
                     writer.Write(group.NewestTicks);
                     writer.Write(group.LastDecisionTicks);
                     writer.Write7BitEncodedInt(group.Count);
-                    for (var i = 0; i < group.Count; i++)
+                    foreach (var entry in group.Entries)
                     {
-                        var entry = group.Entries[i];
                         writer.Write7BitEncodedInt64(entry.Id);
                         writer.Write(entry.Ticks);
                         writer.Write(entry.Distinct is not null);
@@ -83,16 +82,16 @@ public sealed partial class RulesEngine
                     var key = reader.ReadString();
                     var group = new GroupState { NewestTicks = reader.ReadInt64(), LastDecisionTicks = reader.ReadInt64() };
                     var entries = reader.Read7BitEncodedInt();
-                    group.Entries = new WindowEntry[Math.Max(4, entries)];
+                    var loaded = new WindowEntry[Math.Max(4, entries)];
                     for (var e = 0; e < entries; e++)
                     {
                         var entryId = reader.Read7BitEncodedInt64();
                         var ticks = reader.ReadInt64();
                         var distinct = reader.ReadBoolean() ? reader.ReadString() : null;
-                        group.Entries[e] = new WindowEntry(entryId, ticks, distinct);
+                        loaded[e] = new WindowEntry(entryId, ticks, distinct);
                     }
 
-                    group.Count = entries;
+                    group.Load(loaded, entries);
                     if (live is { KeepsGroups: true })
                     {
                         live.Groups[key] = group;

@@ -31,6 +31,8 @@ public sealed partial class RulesEngine
     /// <summary>Joins the values of a multi-field <c>group_by</c> into one key.</summary>
     public const char GroupKeySeparator = '\u001f';
 
+    internal const string GroupKeySeparatorText = "\u001f";
+
     private static readonly RuleState[] NoRules = [];
 
     private readonly RuleState[] _rules;
@@ -91,7 +93,7 @@ public sealed partial class RulesEngine
         for (var i = 0; i < rules.Length; i++)
         {
             var trace = default(RuleTrace);
-            if (rules[i].Apply(evt, ref trace, out var decision) == RuleOutcome.Fired)
+            if (rules[i].Apply(evt, explain: false, ref trace, out var decision) == RuleOutcome.Fired)
             {
                 decisions.Add(decision!);
             }
@@ -129,7 +131,7 @@ public sealed partial class RulesEngine
             }
 
             var trace = default(RuleTrace);
-            var outcome = rule.Apply(evt, ref trace, out var decision);
+            var outcome = rule.Apply(evt, explain: true, ref trace, out var decision);
             LogEviction(rule);
             results.Add(new RuleEvaluation(rule.Rule.Id, outcome, Explain(rule.Rule, outcome, trace, decision), decision,
                 outcome == RuleOutcome.Throttled ? RuleState.Time(trace.ThrottledUntilTicks) : null));

@@ -1,0 +1,69 @@
+using Orchestrator.Core.Events;
+using Orchestrator.Core.Rules;
+
+namespace Orchestrator.Benchmarks.Rules;
+
+/// <summary>The rules the engine benchmarks load: the shared workload rule and a mix of 100.</summary>
+internal static class RuleMix
+{
+    private static readonly string[] Risks = ["W32.Downadup.B", "W32.Ramnit", "W32.Sality.AE", "W32.Virut.CF", "Trojan.Gen.2", "W32.Changeup", "W32.Qakbot", "W32.Worm"];
+
+    /// <summary>
+    /// The shared workload's rule: SEP risk events with a source IP, group by source IP, 3 within
+    /// 10 minutes, one decision per source. The generator puts an attacker's 3–8 events inside
+    /// 480 s, so any throttle of at least 480 s after the first decision gives one per source;
+    /// 1 h is what an admin would write ("block once, look again in an hour").
+    /// </summary>
+    public static RuleDefinition SharedWorkload() => new()
+    {
+        Id = "sep-source-block",
+        On = new HashSet<string> { EventKinds.InfectionTraced },
+        GroupBy = [EventFieldSelector.ForEcsPath("source.ip")],
+        Threshold = new RuleThreshold(3, TimeSpan.FromMinutes(10)),
+        Throttle = TimeSpan.FromHours(1),
+    };
+
+    /// <summary>
+    /// 100 rules: 25 on traced infections and 25 on local detections (SEP events visit those 50),
+    /// 50 on process, connection and other kinds (never visited by SEP events). Of the 50 visited,
+    /// 40 have a <c>when</c> on the risk name (one risk each, so ~1/8 of events pass), 10 have none;
+    /// they group by source IP, host name, user or a pair, with counts 2–8, some distinct, some throttled.
+    /// <paramref name="quiet"/>: the same rules with every rule thresholded (counts ×10) and throttled, so
+    /// decisions are rare, to show the engine's cost apart from making decisions.
+    /// </summary>
+    public static List<RuleDefinition> Hundred(bool quiet = false)
+    {
+        var rules = new List<RuleDefinition>();
+        string[] kinds = [EventKinds.InfectionTraced, EventKinds.InfectionDetected, EventKinds.ProcessStarted, EventKinds.NetworkConnection];
+        for (var i = 0; i < 100; i++)
+        {
+            var kind = kinds[Math.Min(i / 25, 3)];
+            if (i >= 75 && i % 2 == 1)
+            {
+                kind = EventKinds.Other;
+            }
+
+            var risk = Risks[i % Risks.Length];
+            var withWhen = i % 5 != 0;
+            EventFieldSelector[] groupBy = (i % 4) switch
+            {
+                0 => [EventFieldSelector.ForEcsPath(kind == EventKinds.InfectionTraced ? "source.ip" : "host.name")],
+                1 => [EventFieldSelector.ForEcsPath("host.name")],
+                2 => [EventFieldSelector.ForEcsPath("user.name")],
+                _ => [EventFieldSelector.ForEcsPath("host.name"), EventFieldSelector.ForEcsPath("rule.name")],
+            };
+            rules.Add(new RuleDefinition
+            {
+                Id = "rule-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                On = new HashSet<string> { kind },
+                When = withWhen ? new DelegatePredicate(e => string.Equals(e.RuleName, risk, StringComparison.Ordinal), "rule.name == '" + risk + "'") : null,
+                GroupBy = groupBy,
+                Threshold = i % 7 == 6 && !quiet ? null : new RuleThreshold((quiet ? 10 : 1) * (2 + (i % 7)), TimeSpan.FromMinutes(5 + (i % 3 * 5)), i % 3 == 0 ? EventFieldSelector.ForEcsPath("file.path") : null),
+                Throttle = i % 2 == 0 || quiet ? TimeSpan.FromMinutes(30) : null,
+                Mode = i % 10 == 0 ? RuleMode.DryRun : RuleMode.Enforce,
+            });
+        }
+
+        return rules;
+    }
+}

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Globalization;
+using Orchestrator.Core.Events;
+using Orchestrator.Core.Parsing;
+using Orchestrator.Core.Parsing.Sep;
+using Orchestrator.Core.Rules;
+
+namespace Orchestrator.Benchmarks.Rules;
+
+/// <summary>
+/// Single-threaded loops over a generated SEP file (<c>gen-sep-risk.py</c>):
+/// <c>rules-loop FILE</c> parses every line and runs the shared workload rule, printing lines/s and
+/// the decisions, checked against <c>FILE.expected_ips.txt</c>; <c>rules-engine-loop FILE</c> parses
+/// first and times only the engine with the 100-rule mix (<see cref="RuleMix.Hundred"/>).
+/// Run with <c>dotnet run -c Release --project bench/Orchestrator.Benchmarks -- rules-loop FILE</c>.
+/// </summary>
+internal static class RulesLoop
+{
+    private static readonly DateTimeOffset ReceivedAt = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+
+    public static int RunSharedRule(string file)
+    {
+        var lines = File.ReadAllLines(file);
+        var expected = File.ReadAllLines(file + ".expected_ips.txt").Where(l => l.Length > 0).ToHashSet(StringComparer.Ordinal);
+        var parser = new SepSyslogParser();
+        var exitCode = 0;
+        for (var round = 0; round < 3; round++)
+        {
+            GC.Collect();
+            var engine = new RulesEngine([RuleMix.SharedWorkload()]);
+            var decisions = new List<RuleDecision>();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < lines.Length; i++)
+            {
+                var result = parser.Parse(new RawInput(lines[i], ReceivedAt));
+                if (result.Event is { } evt)
+                {
+                    evt.Id = i + 1;
+                    engine.Process(evt, decisions);
+                }
+            }
+
+            watch.Stop();
+            var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+            var keys = decisions.Select(d => d.GroupKey).ToHashSet(StringComparer.Ordinal);
+            var correct = decisions.Count == expected.Count && keys.SetEquals(expected);
+            exitCode |= correct ? 0 : 1;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"round {round + 1}: {lines.Length:N0} lines parsed and evaluated in {watch.Elapsed.TotalSeconds:F3} s = {lines.Length / watch.Elapsed.TotalSeconds:N0} lines/s wall, {lines.Length / cpuSeconds:N0} lines/s of process CPU; {decisions.Count} decisions ({(correct ? "match" : "DO NOT match")} {expected.Count} expected sources)"));
+        }
+
+        return exitCode;
+    }
+
+    public static int RunHundredRules(string file)
+    {
+        var parser = new SepSyslogParser();
+        var events = new List<SecurityEvent>(1_000_000);
+        foreach (var line in File.ReadLines(file))
+        {
+            if (parser.Parse(new RawInput(line, ReceivedAt)).Event is { } evt)
+            {
+                evt.Original = "";
+                events.Add(evt);
+            }
+        }
+
+        foreach (var quiet in new[] { false, true })
+        {
+            Measure(events, RuleMix.Hundred(quiet), quiet ? "quiet mix" : "mix");
+        }
+
+        return 0;
+    }
+
+    private static void Measure(List<SecurityEvent> events, List<RuleDefinition> rules, string name)
+    {
+        for (var round = 0; round < 3; round++)
+        {
+            GC.Collect();
+            for (var i = 0; i < events.Count; i++)
+            {
+                events[i].Id = i + 1;
+            }
+
+            var engine = new RulesEngine(rules);
+            var decisions = new List<RuleDecision>();
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var watch = Stopwatch.StartNew();
+            foreach (var evt in events)
+            {
+                engine.Process(evt, decisions);
+            }
+
+            watch.Stop();
+            var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+            var bytes = GC.GetAllocatedBytesForCurrentThread() - allocated;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{name} round {round + 1}: {events.Count:N0} parsed events through {rules.Count} rules in {watch.Elapsed.TotalSeconds:F3} s = {events.Count / watch.Elapsed.TotalSeconds:N0} events/s wall, {events.Count / cpuSeconds:N0} events/s of process CPU, {bytes / (double)events.Count:F0} B/event allocated; {decisions.Count:N0} decisions"));
+        }
+    }
+}
