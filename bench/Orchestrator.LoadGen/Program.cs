@@ -8,7 +8,7 @@ using System.Text;
 // End-to-end load generator: sends events to a running `orchestrator serve` and measures the
 // time until the server's /metrics show every one of them committed (stored or dead-lettered).
 // Usage:
-//   loadgen tcp  --target 127.0.0.1:5514 --file LINES [--repeat R] [--framing lf|octet] --metrics http://127.0.0.1:8080/metrics [--warmup N] [--pid PID]
+//   loadgen tcp  --target 127.0.0.1:5514 --file LINES [--repeat R] [--framing lf|octet] --metrics http://127.0.0.1:8080/metrics [--warmup N] [--rate LINES_PER_S] [--pid PID]
 //   loadgen http --url http://127.0.0.1:8080 --key KEY --events N [--batch 1000] [--parallel 4] [--pid PID]
 // It only ever connects to the addresses it is given; use loopback.
 var options = ParseArgs(args);
@@ -22,7 +22,7 @@ return mode switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: loadgen tcp --target ADDR:PORT --file F [--repeat R] [--framing lf|octet] --metrics URL [--warmup N] [--pid PID]");
+    Console.Error.WriteLine("usage: loadgen tcp --target ADDR:PORT --file F [--repeat R] [--framing lf|octet] --metrics URL [--warmup N] [--rate LINES_PER_S] [--pid PID]");
     Console.Error.WriteLine("       loadgen http --url URL --key KEY --events N [--batch B] [--parallel P] [--pid PID]");
     return 2;
 }
@@ -53,8 +53,21 @@ static async Task<int> RunTcp(Dictionary<string, string> o)
         client.SendBufferSize = 4 << 20;
         await client.ConnectAsync(target);
         var stream = client.GetStream();
+        var rate = int.Parse(o.GetValueOrDefault("rate", "0"), CultureInfo.InvariantCulture);
+        if (rate > 0 && octet)
+        {
+            Console.Error.WriteLine("--rate paces LF-framed lines; use it without --framing octet");
+            return 2;
+        }
+
         for (var r = 0; r < repeat; r++)
         {
+            if (rate > 0)
+            {
+                await SendPacedAsync(stream, payload, rate);
+                continue;
+            }
+
             for (var offset = 0; offset < payload.Length; offset += 1 << 20)
             {
                 await stream.WriteAsync(payload.AsMemory(offset, Math.Min(1 << 20, payload.Length - offset)));
@@ -87,6 +100,36 @@ static async Task<int> RunTcp(Dictionary<string, string> o)
     var elapsed = watch.Elapsed;
     Report("syslog-tcp " + (octet ? "octet-counted" : "LF"), total, elapsed, sent, o);
     return 0;
+}
+
+// Sends whole lines at about `rate` lines per second, in slices every 10 ms.
+static async Task SendPacedAsync(Stream stream, byte[] payload, int rate)
+{
+    var ends = new List<int>();
+    for (var i = 0; i < payload.Length; i++)
+    {
+        if (payload[i] == (byte)'\n')
+        {
+            ends.Add(i + 1);
+        }
+    }
+
+    var watch = Stopwatch.StartNew();
+    var sentLines = 0;
+    var sentBytes = 0;
+    while (sentLines < ends.Count)
+    {
+        var due = (int)Math.Min(ends.Count, (long)(watch.Elapsed.TotalSeconds * rate) + 1);
+        if (due > sentLines)
+        {
+            var end = ends[due - 1];
+            await stream.WriteAsync(payload.AsMemory(sentBytes, end - sentBytes));
+            sentBytes = end;
+            sentLines = due;
+        }
+
+        await Task.Delay(10);
+    }
 }
 
 // Sends the first lines once and waits until they are committed, so the measured run sees a

@@ -69,6 +69,14 @@ public sealed partial class ActionRunner
     /// <summary>Records a new run without running a step yet; <see cref="ContinueAsync"/> carries it out.</summary>
     public async Task<RunRecord> CreateAsync(RunPlan plan, SecurityEvent? evt, IReadOnlyDictionary<string, object?> window, string? decisionKey, CancellationToken cancellationToken)
     {
+        var run = NewRun(plan, evt, window, decisionKey);
+        await SaveAsync(run, cancellationToken).ConfigureAwait(false);
+        return run;
+    }
+
+    /// <summary>A new run, not yet saved: the caller records it (with others, in one commit) before <see cref="ContinueAsync"/>.</summary>
+    public RunRecord NewRun(RunPlan plan, SecurityEvent? evt, IReadOnlyDictionary<string, object?> window, string? decisionKey)
+    {
         ArgumentNullException.ThrowIfNull(plan);
         var now = _time.GetUtcNow();
         var run = new RunRecord(Guid.CreateVersion7(now).ToString("N"), plan.PlaybookId, plan.DryRun || _options.DryRun, now)
@@ -79,7 +87,6 @@ public sealed partial class ActionRunner
             DecisionKey = decisionKey,
         };
         LogRunStarted(_logger, run.Id, plan.PlaybookId, run.DryRun);
-        await SaveAsync(run, cancellationToken).ConfigureAwait(false);
         return run;
     }
 

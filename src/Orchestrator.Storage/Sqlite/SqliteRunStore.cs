@@ -39,25 +39,46 @@ public sealed class SqliteRunStore : IRunJournal, IAuditLog, IDisposable
     public async ValueTask SaveAsync(RunRecord run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var body = JsonSerializer.Serialize(StoredRun.From(run), Json);
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var command = _connection.CreateCommand();
-            command.CommandText = """
-                INSERT INTO runs (id, playbook_id, status, created_at, updated_at, event_id, decision_key, body)
-                VALUES ($id, $playbook, $status, $created, $updated, $event, $decision, $body)
-                ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at, body = excluded.body
-                """;
-            command.Parameters.AddWithValue("$id", run.Id);
-            command.Parameters.AddWithValue("$playbook", run.PlaybookId);
-            command.Parameters.AddWithValue("$status", Name(run.Status));
-            command.Parameters.AddWithValue("$created", run.CreatedAt.ToUnixTimeMilliseconds());
-            command.Parameters.AddWithValue("$updated", run.UpdatedAt.ToUnixTimeMilliseconds());
-            command.Parameters.AddWithValue("$event", (object?)run.EventId ?? DBNull.Value);
-            command.Parameters.AddWithValue("$decision", (object?)run.DecisionKey ?? DBNull.Value);
-            command.Parameters.AddWithValue("$body", body);
-            command.ExecuteNonQuery();
+            WriteRun(run, null);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Records new runs with the incidents they joined and their audit entries in one transaction —
+    /// one commit however many decisions a batch of events made.
+    /// </summary>
+    public async ValueTask RecordStartsAsync(IReadOnlyList<RunRecord> runs, IReadOnlyCollection<Incident> incidents, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        ArgumentNullException.ThrowIfNull(incidents);
+        ArgumentNullException.ThrowIfNull(entries);
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var tx = _connection.BeginTransaction();
+            foreach (var run in runs)
+            {
+                WriteRun(run, tx);
+            }
+
+            foreach (var incident in incidents)
+            {
+                WriteIncident(incident, tx);
+            }
+
+            foreach (var entry in entries)
+            {
+                WriteAudit(entry, tx);
+            }
+
+            tx.Commit();
         }
         finally
         {
@@ -136,20 +157,7 @@ public sealed class SqliteRunStore : IRunJournal, IAuditLog, IDisposable
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var command = _connection.CreateCommand();
-            command.CommandText = """
-                INSERT INTO audit (at, kind, text, playbook_id, run_id, incident_id, event_id, actor)
-                VALUES ($at, $kind, $text, $playbook, $run, $incident, $event, $actor)
-                """;
-            command.Parameters.AddWithValue("$at", entry.At.ToUnixTimeMilliseconds());
-            command.Parameters.AddWithValue("$kind", entry.Kind);
-            command.Parameters.AddWithValue("$text", entry.Text);
-            command.Parameters.AddWithValue("$playbook", (object?)entry.PlaybookId ?? DBNull.Value);
-            command.Parameters.AddWithValue("$run", (object?)entry.RunId ?? DBNull.Value);
-            command.Parameters.AddWithValue("$incident", (object?)entry.IncidentId ?? DBNull.Value);
-            command.Parameters.AddWithValue("$event", (object?)entry.EventId ?? DBNull.Value);
-            command.Parameters.AddWithValue("$actor", (object?)entry.Actor ?? DBNull.Value);
-            command.ExecuteNonQuery();
+            WriteAudit(entry, null);
         }
         finally
         {
@@ -198,23 +206,10 @@ public sealed class SqliteRunStore : IRunJournal, IAuditLog, IDisposable
     public async ValueTask SaveIncidentAsync(Incident incident, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(incident);
-        var body = JsonSerializer.Serialize(StoredIncident.From(incident), Json);
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var command = _connection.CreateCommand();
-            command.CommandText = """
-                INSERT INTO incidents (id, status, opened_at, last_activity, title, body)
-                VALUES ($id, $status, $opened, $last, $title, $body)
-                ON CONFLICT (id) DO UPDATE SET status = excluded.status, last_activity = excluded.last_activity, title = excluded.title, body = excluded.body
-                """;
-            command.Parameters.AddWithValue("$id", incident.Id);
-            command.Parameters.AddWithValue("$status", incident.Status == IncidentStatus.Open ? "open" : "resolved");
-            command.Parameters.AddWithValue("$opened", incident.OpenedAt.ToUnixTimeMilliseconds());
-            command.Parameters.AddWithValue("$last", incident.LastActivity.ToUnixTimeMilliseconds());
-            command.Parameters.AddWithValue("$title", incident.Title);
-            command.Parameters.AddWithValue("$body", body);
-            command.ExecuteNonQuery();
+            WriteIncident(incident, null);
         }
         finally
         {
@@ -289,6 +284,65 @@ public sealed class SqliteRunStore : IRunJournal, IAuditLog, IDisposable
         CREATE INDEX audit_by_run ON audit (run_id);
         CREATE INDEX audit_by_incident ON audit (incident_id);
         """;
+
+    private void WriteRun(RunRecord run, SqliteTransaction? tx)
+    {
+        var body = JsonSerializer.Serialize(StoredRun.From(run), Json);
+        using var command = _connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = """
+            INSERT INTO runs (id, playbook_id, status, created_at, updated_at, event_id, decision_key, body)
+            VALUES ($id, $playbook, $status, $created, $updated, $event, $decision, $body)
+            ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at, body = excluded.body
+            """;
+        command.Parameters.AddWithValue("$id", run.Id);
+        command.Parameters.AddWithValue("$playbook", run.PlaybookId);
+        command.Parameters.AddWithValue("$status", Name(run.Status));
+        command.Parameters.AddWithValue("$created", run.CreatedAt.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$updated", run.UpdatedAt.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$event", (object?)run.EventId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$decision", (object?)run.DecisionKey ?? DBNull.Value);
+        command.Parameters.AddWithValue("$body", body);
+        command.ExecuteNonQuery();
+    }
+
+    private void WriteIncident(Incident incident, SqliteTransaction? tx)
+    {
+        var body = JsonSerializer.Serialize(StoredIncident.From(incident), Json);
+        using var command = _connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = """
+            INSERT INTO incidents (id, status, opened_at, last_activity, title, body)
+            VALUES ($id, $status, $opened, $last, $title, $body)
+            ON CONFLICT (id) DO UPDATE SET status = excluded.status, last_activity = excluded.last_activity, title = excluded.title, body = excluded.body
+            """;
+        command.Parameters.AddWithValue("$id", incident.Id);
+        command.Parameters.AddWithValue("$status", incident.Status == IncidentStatus.Open ? "open" : "resolved");
+        command.Parameters.AddWithValue("$opened", incident.OpenedAt.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$last", incident.LastActivity.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$title", incident.Title);
+        command.Parameters.AddWithValue("$body", body);
+        command.ExecuteNonQuery();
+    }
+
+    private void WriteAudit(AuditEntry entry, SqliteTransaction? tx)
+    {
+        using var command = _connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = """
+            INSERT INTO audit (at, kind, text, playbook_id, run_id, incident_id, event_id, actor)
+            VALUES ($at, $kind, $text, $playbook, $run, $incident, $event, $actor)
+            """;
+        command.Parameters.AddWithValue("$at", entry.At.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$kind", entry.Kind);
+        command.Parameters.AddWithValue("$text", entry.Text);
+        command.Parameters.AddWithValue("$playbook", (object?)entry.PlaybookId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$run", (object?)entry.RunId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$incident", (object?)entry.IncidentId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$event", (object?)entry.EventId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$actor", (object?)entry.Actor ?? DBNull.Value);
+        command.ExecuteNonQuery();
+    }
 
     private static string Name(RunStatus status) => status.ToString().ToLowerInvariant();
 

@@ -40,6 +40,12 @@ public sealed class PrometheusMetrics(IngestMetrics ingest, ApiMetrics api, Publ
         Single(text, "orchestrator_rule_decisions_total", "Playbook decisions (thresholds reached) since start.", response.Decisions);
         Gauge(text, "orchestrator_rules_checkpoint", "The highest event id the rules engine has processed.", response.Checkpoint);
         Gauge(text, "orchestrator_playbooks_loaded", "Playbooks in force.", response.Active?.Set.Playbooks.Count ?? 0);
+        var quantiles = response.RunStartLatency.Quantiles(0.5, 0.9, 0.99);
+        text.Append("# HELP orchestrator_run_start_latency_seconds From an event committed to the first step of its run starting (last 10,000 runs).\n# TYPE orchestrator_run_start_latency_seconds summary\n");
+        text.Append(CultureInfo.InvariantCulture, $"orchestrator_run_start_latency_seconds{{quantile=\"0.5\"}} {quantiles[0]}\n");
+        text.Append(CultureInfo.InvariantCulture, $"orchestrator_run_start_latency_seconds{{quantile=\"0.9\"}} {quantiles[1]}\n");
+        text.Append(CultureInfo.InvariantCulture, $"orchestrator_run_start_latency_seconds{{quantile=\"0.99\"}} {quantiles[2]}\n");
+        text.Append(CultureInfo.InvariantCulture, $"orchestrator_run_start_latency_seconds_count {response.RunStartLatency.Count}\n");
         return text.ToString();
     }
 

@@ -35,7 +35,7 @@ public sealed partial class ResponseService : BackgroundService
     private readonly IncidentTracker _incidents;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Channel<SecurityEvent> _queue = Channel.CreateBounded<SecurityEvent>(
+    private readonly Channel<Offered> _queue = Channel.CreateBounded<Offered>(
         new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
 
     private readonly SemaphoreSlim _runSlots;
@@ -72,6 +72,9 @@ public sealed partial class ResponseService : BackgroundService
     /// <summary>The playbooks in force (null before start).</summary>
     public ActivePlaybooks? Active => Volatile.Read(ref _active);
 
+    /// <summary>From an event committed to the first step of its run starting, for the runs started live.</summary>
+    public LatencyRecorder RunStartLatency { get; } = new();
+
     /// <summary>The highest event id the rules engine has processed (0 before start).</summary>
     public long Checkpoint => Volatile.Read(ref _engine)?.Engine.Checkpoint ?? 0;
 
@@ -83,7 +86,7 @@ public sealed partial class ResponseService : BackgroundService
     /// <summary>Takes a stored event for the engine; when the queue is full it is read back from the store later.</summary>
     public void Offer(SecurityEvent evt)
     {
-        if (!_queue.Writer.TryWrite(evt))
+        if (!_queue.Writer.TryWrite(new Offered(evt, _time.GetTimestamp())))
         {
             Volatile.Write(ref _behind, 1);
         }
@@ -165,6 +168,7 @@ public sealed partial class ResponseService : BackgroundService
         await ResumeRunsAsync(stoppingToken).ConfigureAwait(false);
 
         var batch = new List<SecurityEvent>(MaxBatch);
+        var stamps = new List<long>(MaxBatch);
         var nextExpiryCheck = _time.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -181,9 +185,11 @@ public sealed partial class ResponseService : BackgroundService
             }
 
             batch.Clear();
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var evt))
+            stamps.Clear();
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var offered))
             {
-                batch.Add(evt);
+                batch.Add(offered.Event);
+                stamps.Add(offered.Timestamp);
             }
 
             var engine = _engine!;
@@ -199,7 +205,8 @@ public sealed partial class ResponseService : BackgroundService
             }
             else if (batch.Count > 0)
             {
-                await HandleAsync(await engine.ProcessAsync(batch, stoppingToken).ConfigureAwait(false), stoppingToken).ConfigureAwait(false);
+                var decisions = await engine.ProcessAsync(batch, stoppingToken).ConfigureAwait(false);
+                await HandleAsync(decisions, stoppingToken, decisions.Count == 0 ? null : evt => CommittedAt(batch, stamps, evt)).ConfigureAwait(false);
             }
 
             if (_time.GetUtcNow() >= nextExpiryCheck)
@@ -278,8 +285,22 @@ public sealed partial class ResponseService : BackgroundService
         _watcher.EnableRaisingEvents = true;
     }
 
-    private async Task HandleAsync(IReadOnlyList<RuleDecision> decisions, CancellationToken cancellationToken)
+    private static long? CommittedAt(List<SecurityEvent> batch, List<long> stamps, SecurityEvent evt)
     {
+        var index = batch.IndexOf(evt);
+        return index < 0 ? null : stamps[index];
+    }
+
+    private async Task HandleAsync(IReadOnlyList<RuleDecision> decisions, CancellationToken cancellationToken, Func<SecurityEvent, long?>? committedAt = null)
+    {
+        if (decisions.Count == 0)
+        {
+            return;
+        }
+
+        var starts = new List<(RunRecord Run, RunPlan Plan, long? CommittedAt)>(decisions.Count);
+        var incidents = new HashSet<Incident>();
+        var entries = new List<AuditEntry>(decisions.Count);
         foreach (var decision in decisions)
         {
             Interlocked.Increment(ref _decisions);
@@ -295,12 +316,18 @@ public sealed partial class ResponseService : BackgroundService
                 continue;
             }
 
-            var window = Window(decision);
-            var run = await _runner.CreateAsync(plan!, decision.Event, window, key, cancellationToken).ConfigureAwait(false);
+            var run = _runner.NewRun(plan!, decision.Event, Window(decision), key);
             var incident = _incidents.Track(decision.Event, decision.RuleId, run.Id);
-            await _runs.SaveIncidentAsync(incident, cancellationToken).ConfigureAwait(false);
-            await AuditAsync(new AuditEntry(_time.GetUtcNow(), AuditKinds.Decision, Explain(decision), decision.RuleId, run.Id, incident.Id, decision.Event.Id), cancellationToken).ConfigureAwait(false);
-            Launch(run, plan!);
+            incidents.Add(incident);
+            entries.Add(new AuditEntry(_time.GetUtcNow(), AuditKinds.Decision, Explain(decision), decision.RuleId, run.Id, incident.Id, decision.Event.Id));
+            starts.Add((run, plan!, committedAt?.Invoke(decision.Event)));
+        }
+
+        // One commit for every run, incident and audit entry of the batch, before any step runs.
+        await _runs.RecordStartsAsync([.. starts.Select(s => s.Run)], incidents, entries, cancellationToken).ConfigureAwait(false);
+        foreach (var (run, plan, stamp) in starts)
+        {
+            Launch(run, plan, stamp);
         }
     }
 
@@ -374,7 +401,7 @@ public sealed partial class ResponseService : BackgroundService
         }
     }
 
-    private void Launch(RunRecord run, RunPlan plan)
+    private void Launch(RunRecord run, RunPlan plan, long? committedAt = null)
     {
         var cancel = new CancellationTokenSource();
         _inFlight[run.Id] = cancel;
@@ -383,6 +410,11 @@ public sealed partial class ResponseService : BackgroundService
             await _runSlots.WaitAsync(cancel.Token).ConfigureAwait(false);
             try
             {
+                if (committedAt is { } stamp)
+                {
+                    RunStartLatency.Record(_time.GetElapsedTime(stamp));
+                }
+
                 await _runner.ContinueAsync(run, plan, cancel.Token).ConfigureAwait(false);
             }
             finally
@@ -463,4 +495,6 @@ public sealed partial class ResponseService : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Run {RunId} stopped on an unexpected error")]
     private static partial void LogRunCrashed(ILogger logger, Exception exception, string runId);
+
+    private readonly record struct Offered(SecurityEvent Event, long Timestamp);
 }
