@@ -6,9 +6,13 @@ namespace Orchestrator.Api;
 public sealed class ApiKeyAuth(ApiKeyRing keys, ApiMetrics metrics)
 {
     /// <summary>Null when allowed; otherwise the 401/403 result to return.</summary>
-    public IResult? Check(HttpContext context, string requiredRole)
+    public IResult? Check(HttpContext context, string requiredRole) => Check(context, requiredRole, out _);
+
+    /// <summary>Null when allowed, with the name of the caller's key (the actor of what it changes); otherwise the 401/403 result to return.</summary>
+    public IResult? Check(HttpContext context, string requiredRole, out string keyName)
     {
         ArgumentNullException.ThrowIfNull(context);
+        keyName = "";
         var presented = context.Request.Headers["X-Api-Key"].FirstOrDefault();
         var authorization = context.Request.Headers.Authorization.FirstOrDefault();
         if (presented is null && authorization is not null && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
@@ -30,6 +34,7 @@ public sealed class ApiKeyAuth(ApiKeyRing keys, ApiMetrics metrics)
             return Results.Json(new ApiError($"the key '{entry.Name}' has role {entry.Role}; this needs an admin key"), statusCode: StatusCodes.Status403Forbidden);
         }
 
+        keyName = entry.Name;
         return null;
     }
 }

@@ -67,6 +67,7 @@ public static partial class ServeCommand
         builder.Services.AddOrchestratorServer(settings);
         var app = builder.Build();
         app.MapOrchestratorApi(settings);
+        app.MapRunEndpoints();
         return app;
     }
 

@@ -5,15 +5,18 @@ public static class TablePrinter
 {
     private const int MaxColumnWidth = 60;
 
-    public static void Print(string[] headers, IReadOnlyList<string[]> rows)
+    public static void Print(string[] headers, IReadOnlyList<string[]> rows) => Print(Console.Out, headers, rows);
+
+    public static void Print(TextWriter output, string[] headers, IReadOnlyList<string[]> rows)
     {
+        ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(headers);
         ArgumentNullException.ThrowIfNull(rows);
         var widths = headers.Select((h, i) => Math.Min(MaxColumnWidth, Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length)))).ToArray();
-        Console.WriteLine(Format(headers, widths));
+        output.WriteLine(Format(headers, widths));
         foreach (var row in rows)
         {
-            Console.WriteLine(Format(row, widths));
+            output.WriteLine(Format(row, widths));
         }
     }
 

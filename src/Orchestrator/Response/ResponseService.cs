@@ -92,40 +92,59 @@ public sealed partial class ResponseService : BackgroundService
         }
     }
 
-    /// <summary>Approves or denies what a run waits for; returns the run as it then stands.</summary>
-    public async Task<RunRecord> ResolveApprovalAsync(string runId, bool approved, string by, CancellationToken cancellationToken)
+    /// <summary>
+    /// Approves or denies what a run waits for; returns the run as it then stands. Throws
+    /// <see cref="KeyNotFoundException"/> for an unknown run, <see cref="InvalidOperationException"/> when it
+    /// waits for nothing, and <see cref="UnauthorizedAccessException"/> when <paramref name="by"/> is not an approver.
+    /// </summary>
+    public async Task<RunRecord> ResolveApprovalAsync(string runId, bool approved, string by, string? comment, CancellationToken cancellationToken)
     {
         var (run, plan) = await LoadRunAsync(runId, cancellationToken).ConfigureAwait(false);
-        await AuditAsync(new AuditEntry(_time.GetUtcNow(), AuditKinds.Approval, $"{(approved ? "approved" : "denied")} by {by}", run.PlaybookId, run.Id, Actor: by), cancellationToken).ConfigureAwait(false);
+        var at = _time.GetUtcNow();
         await _runLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             run = await _runner.ResolveApprovalAsync(run, plan, approved, by, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            // Only an answer that counted is audited as one; a refused attempt is audited as a refusal.
+            await AuditAsync(new AuditEntry(at, AuditKinds.Refusal, ex.Message, run.PlaybookId, run.Id, Actor: by), cancellationToken).ConfigureAwait(false);
+            throw;
         }
         finally
         {
             _runLock.Release();
         }
 
+        await AuditAsync(new AuditEntry(at, AuditKinds.Approval, WithComment($"{(approved ? "approved" : "denied")} by {by}", comment), run.PlaybookId, run.Id, Actor: by), cancellationToken).ConfigureAwait(false);
         return run;
     }
 
     /// <summary>Cancels a run that has not finished; a step in flight is cancelled too.</summary>
-    public async Task<RunRecord> CancelAsync(string runId, string by, CancellationToken cancellationToken)
+    public async Task<RunRecord> CancelAsync(string runId, string by, string? comment, CancellationToken cancellationToken)
     {
         var (run, _) = await LoadRunAsync(runId, cancellationToken, needPlan: false).ConfigureAwait(false);
+        if (run.IsFinished)
+        {
+            throw new InvalidOperationException($"run {run.Id} is already {run.Status.ToString().ToLowerInvariant()}");
+        }
+
         if (_inFlight.TryGetValue(runId, out var running))
         {
             await running.CancelAsync().ConfigureAwait(false);
         }
 
         run = await _runner.CancelAsync(run, by, cancellationToken).ConfigureAwait(false);
-        await AuditAsync(new AuditEntry(_time.GetUtcNow(), AuditKinds.Run, $"cancelled by {by}", run.PlaybookId, run.Id, Actor: by), cancellationToken).ConfigureAwait(false);
+        await AuditAsync(new AuditEntry(_time.GetUtcNow(), AuditKinds.Run, WithComment($"cancelled by {by}", comment), run.PlaybookId, run.Id, Actor: by), cancellationToken).ConfigureAwait(false);
         return run;
     }
 
-    /// <summary>Closes an incident; the next event about its hosts opens a new one.</summary>
-    public async Task<Incident?> ResolveIncidentAsync(string incidentId, string by, CancellationToken cancellationToken)
+    /// <summary>
+    /// Closes an incident; the next event about its hosts opens a new one. Null for an unknown id;
+    /// <see cref="InvalidOperationException"/> when it is resolved already.
+    /// </summary>
+    public async Task<Incident?> ResolveIncidentAsync(string incidentId, string by, string? comment, CancellationToken cancellationToken)
     {
         var incident = _incidents.Open.FirstOrDefault(i => i.Id == incidentId) ?? await _runs.GetIncidentAsync(incidentId, cancellationToken).ConfigureAwait(false);
         if (incident is null)
@@ -133,11 +152,19 @@ public sealed partial class ResponseService : BackgroundService
             return null;
         }
 
+        if (incident.Status == IncidentStatus.Resolved)
+        {
+            throw new InvalidOperationException($"incident {incident.Id} is already resolved (by {incident.ResolvedBy})");
+        }
+
         _incidents.Resolve(incident, by);
         await _runs.SaveIncidentAsync(incident, cancellationToken).ConfigureAwait(false);
-        await AuditAsync(new AuditEntry(_time.GetUtcNow(), AuditKinds.Incident, $"resolved by {by}", IncidentId: incident.Id, Actor: by), cancellationToken).ConfigureAwait(false);
+        await AuditAsync(new AuditEntry(_time.GetUtcNow(), AuditKinds.Incident, WithComment($"resolved by {by}", comment), IncidentId: incident.Id, Actor: by), cancellationToken).ConfigureAwait(false);
         return incident;
     }
+
+    private static string WithComment(string text, string? comment) =>
+        string.IsNullOrWhiteSpace(comment) ? text : $"{text}: {comment.Trim()}";
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
