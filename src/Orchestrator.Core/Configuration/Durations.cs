@@ -58,6 +58,32 @@ public static class Durations
         return true;
     }
 
+    /// <summary>Writes a duration the way admins write it (<c>10m</c>, <c>1h30m</c>, <c>500ms</c>), so messages quote what the playbook said.</summary>
+    public static string Format(TimeSpan duration)
+    {
+        if (duration == TimeSpan.Zero)
+        {
+            return "0s";
+        }
+
+        var text = new System.Text.StringBuilder(duration < TimeSpan.Zero ? "-" : "");
+        var rest = duration.Duration();
+        Append(text, rest.Days, "d");
+        Append(text, rest.Hours, "h");
+        Append(text, rest.Minutes, "m");
+        Append(text, rest.Seconds, "s");
+        Append(text, rest.Milliseconds, "ms");
+        return text.ToString();
+
+        static void Append(System.Text.StringBuilder text, int value, string unit)
+        {
+            if (value != 0)
+            {
+                text.Append(value.ToString(CultureInfo.InvariantCulture)).Append(unit);
+            }
+        }
+    }
+
     /// <summary>Parses or throws a <see cref="FormatException"/> that shows the accepted forms.</summary>
     public static TimeSpan Parse(string text) => TryParse(text, out var d)
         ? d

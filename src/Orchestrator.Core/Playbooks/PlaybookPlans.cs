@@ -1,5 +1,6 @@
 using System.Globalization;
 using Orchestrator.Core.Conditions;
+using Orchestrator.Core.Rules;
 using Orchestrator.Core.Runs;
 
 namespace Orchestrator.Core.Playbooks;
@@ -17,6 +18,21 @@ public static class PlaybookPlans
             Steps(playbook, playbook.Steps, inventory, []),
             Steps(playbook, playbook.OnFailure, inventory, [.. playbook.Steps.Select((s, i) => s.Name(i))]),
             dryRun || playbook.Mode == PlaybookMode.DryRun);
+    }
+
+    /// <summary>A decision's window as templates and step conditions see it: <c>window.count</c>, <c>window.distinct</c>, <c>window.values</c>, <c>window.group</c>, <c>window.first</c>, <c>window.last</c>.</summary>
+    public static Dictionary<string, object?> Window(RuleDecision decision)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        return new(StringComparer.Ordinal)
+        {
+            ["count"] = (long)decision.Window.Count,
+            ["distinct"] = (long)decision.Window.DistinctCount,
+            ["values"] = decision.Window.DistinctValues.Cast<object?>().ToList(),
+            ["group"] = decision.GroupKey.Replace(RulesEngine.GroupKeySeparator, ' '),
+            ["first"] = decision.Window.First.ToString("O", CultureInfo.InvariantCulture),
+            ["last"] = decision.Window.Last.ToString("O", CultureInfo.InvariantCulture),
+        };
     }
 
     /// <summary>The window values conditions and templates see: <c>window.count</c>, <c>window.distinct</c>, and the rest.</summary>

@@ -40,7 +40,9 @@ public static class PlaybookRules
             return new EventFieldSelector(path, e => e.Labels is { } labels && labels.TryGetValue(label, out var value) && !string.IsNullOrEmpty(value) ? value : null);
         }
 
-        return EventFieldSelector.ForEcsPath(ecsPath);
+        // Explanations quote the path as the playbook wrote it (event.host.name), not the ECS path.
+        var field = EventFieldSelector.ForEcsPath(ecsPath);
+        return ecsPath.Length == path.Length ? field : new EventFieldSelector(path, field.Select);
     }
 
     /// <summary>A compiled <c>when</c> as the engine's predicate.</summary>

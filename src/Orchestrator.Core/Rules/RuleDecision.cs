@@ -39,7 +39,7 @@ public enum RuleOutcome
 /// <summary>One rule's verdict on one event, with a sentence a person reads.</summary>
 /// <param name="RuleId">The rule.</param>
 /// <param name="Outcome">What happened.</param>
-/// <param name="Reason">Why, e.g. "threshold: 2 of 3 events within 00:10:00 for group 10.0.0.5".</param>
+/// <param name="Reason">Why, e.g. "threshold: 2 of 3 events within 10m for group 10.0.0.5".</param>
 /// <param name="Decision">The decision when <paramref name="Outcome"/> is <see cref="RuleOutcome.Fired"/>.</param>
 /// <param name="ThrottledUntil">When the group may fire again, for <see cref="RuleOutcome.Throttled"/>.</param>
 public sealed record RuleEvaluation(string RuleId, RuleOutcome Outcome, string Reason, RuleDecision? Decision = null, DateTimeOffset? ThrottledUntil = null);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Orchestrator.Core.Configuration;
 using Orchestrator.Core.Events;
 
 namespace Orchestrator.Core.Rules;
@@ -167,15 +168,15 @@ public sealed partial class RulesEngine
         return outcome switch
         {
             RuleOutcome.Fired when threshold is not null => string.Create(CultureInfo.InvariantCulture,
-                $"fired{group}: {(threshold.Distinct is null ? decision!.Window.Count : decision!.Window.DistinctCount)} of {threshold.Count} {unit} within {threshold.Within}"),
+                $"fired{group}: {(threshold.Distinct is null ? decision!.Window.Count : decision!.Window.DistinctCount)} of {threshold.Count} {unit} within {Durations.Format(threshold.Within)}"),
             RuleOutcome.Fired => $"fired{group}",
             RuleOutcome.ConditionFalse => $"when is false: {rule.When}",
             RuleOutcome.GroupKeyNull => $"group_by {string.Join(", ", rule.GroupBy)}: a field is null on this event",
             RuleOutcome.DistinctValueNull => $"threshold distinct {threshold!.Distinct!.Path} is null on this event, so it does not count",
             RuleOutcome.BelowThreshold => string.Create(CultureInfo.InvariantCulture,
-                $"threshold: {trace.Have} of {threshold!.Count} {unit} within {threshold.Within}{group}"),
+                $"threshold: {trace.Have} of {threshold!.Count} {unit} within {Durations.Format(threshold.Within)}{group}"),
             RuleOutcome.Throttled => string.Create(CultureInfo.InvariantCulture,
-                $"throttled{group} until {RuleState.Time(trace.ThrottledUntilTicks):yyyy-MM-ddTHH:mm:ss.fffZ} (throttle {rule.Throttle})"),
+                $"throttled{group} until {RuleState.Time(trace.ThrottledUntilTicks):yyyy-MM-ddTHH:mm:ss.fffZ} (throttle {Durations.Format(rule.Throttle ?? TimeSpan.Zero)})"),
             _ => outcome.ToString(),
         };
     }

@@ -14,6 +14,9 @@ namespace Orchestrator.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteEventStore : IEventStore, IEventReplaySource
 {
+    /// <summary>The database file's name in the data directory.</summary>
+    public const string FileName = SqliteSchema.FileName;
+
     /// <summary>The label set on an event whose stored line no longer parses.</summary>
     public const string ReparseErrorLabel = "orchestrator.reparse_error";
 

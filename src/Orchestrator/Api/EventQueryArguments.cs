@@ -54,7 +54,11 @@ public static class EventQueryArguments
         return true;
     }
 
-    private static bool TryTime(string? text, DateTimeOffset now, out DateTimeOffset? time)
+    /// <summary>
+    /// An ISO 8601 time, or a duration meaning "that long before <paramref name="now"/>", written
+    /// <c>24h</c> or <c>-24h</c>; empty gives null (no bound).
+    /// </summary>
+    public static bool TryTime(string? text, DateTimeOffset now, out DateTimeOffset? time)
     {
         time = null;
         if (string.IsNullOrEmpty(text))
@@ -68,7 +72,7 @@ public static class EventQueryArguments
             return true;
         }
 
-        if (Durations.TryParse(text, out var ago))
+        if (Durations.TryParse(text.StartsWith('-') ? text[1..] : text, out var ago))
         {
             time = now - ago;
             return true;

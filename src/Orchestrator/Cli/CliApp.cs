@@ -30,6 +30,8 @@ public static class CliApp
         root.Subcommands.Add(KeyCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(SchemaCommand.Create());
+        root.Subcommands.Add(TestCommand.Create());
+        root.Subcommands.Add(ReplayCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
         root.Subcommands.Add(IncidentsCommand.Create());
         return root;

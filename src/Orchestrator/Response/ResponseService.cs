@@ -343,7 +343,7 @@ public sealed partial class ResponseService : BackgroundService
                 continue;
             }
 
-            var run = _runner.NewRun(plan!, decision.Event, Window(decision), key);
+            var run = _runner.NewRun(plan!, decision.Event, PlaybookPlans.Window(decision), key);
             var incident = _incidents.Track(decision.Event, decision.RuleId, run.Id);
             incidents.Add(incident);
             entries.Add(new AuditEntry(_time.GetUtcNow(), AuditKinds.Decision, Explain(decision), decision.RuleId, run.Id, incident.Id, decision.Event.Id));
@@ -377,7 +377,7 @@ public sealed partial class ResponseService : BackgroundService
             }
 
             var decision = new RuleDecision(stored.RuleId, stored.Mode, stored.GroupKey, evt, stored.Window);
-            var run = await _runner.CreateAsync(plan!, evt, Window(decision), key, cancellationToken).ConfigureAwait(false);
+            var run = await _runner.CreateAsync(plan!, evt, PlaybookPlans.Window(decision), key, cancellationToken).ConfigureAwait(false);
             await AuditAsync(new AuditEntry(_time.GetUtcNow(), AuditKinds.Decision, $"{stored.RuleId} fired for {stored.GroupKey} before a restart; its run starts now", stored.RuleId, run.Id, EventId: stored.EventId), cancellationToken).ConfigureAwait(false);
             Launch(run, plan!);
         }
@@ -484,17 +484,6 @@ public sealed partial class ResponseService : BackgroundService
 
     internal static string DecisionKey(string ruleId, string groupKey, long eventId) =>
         string.Create(CultureInfo.InvariantCulture, $"{ruleId}/{groupKey}/{eventId}");
-
-    /// <summary>The window as templates and step conditions see it: <c>window.count</c>, <c>window.distinct</c>, <c>window.values</c>, <c>window.group</c>, <c>window.first</c>, <c>window.last</c>.</summary>
-    internal static Dictionary<string, object?> Window(RuleDecision decision) => new(StringComparer.Ordinal)
-    {
-        ["count"] = (long)decision.Window.Count,
-        ["distinct"] = (long)decision.Window.DistinctCount,
-        ["values"] = decision.Window.DistinctValues.Cast<object?>().ToList(),
-        ["group"] = decision.GroupKey.Replace(RulesEngine.GroupKeySeparator, ' '),
-        ["first"] = decision.Window.First.ToString("O", CultureInfo.InvariantCulture),
-        ["last"] = decision.Window.Last.ToString("O", CultureInfo.InvariantCulture),
-    };
 
     internal static string Explain(RuleDecision decision)
     {

@@ -37,6 +37,16 @@ public class DurationsTests
     }
 
     [Theory]
+    [InlineData("10m")]
+    [InlineData("1h30m")]
+    [InlineData("500ms")]
+    [InlineData("7d")]
+    public void Format_WrittenDuration_ReadsBackAsWritten(string text)
+    {
+        Assert.Equal(text, Durations.Format(Durations.Parse(text)));
+    }
+
+    [Theory]
     [InlineData("512", 512)]
     [InlineData("64KB", 65_536)]
     [InlineData("16MB", 16_777_216)]

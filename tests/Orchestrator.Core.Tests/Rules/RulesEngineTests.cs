@@ -216,7 +216,7 @@ public sealed class RulesEngineTests
         Assert.Equal(RuleOutcome.ConditionFalse, protectedHost.Outcome);
         Assert.Contains("host.name != 'PROTECTED'", protectedHost.Reason, StringComparison.Ordinal);
         Assert.Equal(RuleOutcome.BelowThreshold, second.Outcome);
-        Assert.Equal("threshold: 2 of 3 events within 00:10:00 for group 10.0.0.5", second.Reason);
+        Assert.Equal("threshold: 2 of 3 events within 10m for group 10.0.0.5", second.Reason);
         Assert.Equal(RuleOutcome.Fired, third.Outcome);
         Assert.NotNull(third.Decision);
         Assert.Equal(RuleOutcome.Throttled, throttled.Outcome);
