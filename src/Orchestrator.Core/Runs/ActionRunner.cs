@@ -139,6 +139,16 @@ public sealed partial class ActionRunner
     /// <summary>A person approves or denies what <paramref name="run"/> waits for; an approved run goes on at once.</summary>
     public async Task<RunRecord> ResolveApprovalAsync(RunRecord run, RunPlan plan, bool approved, string by, CancellationToken cancellationToken)
     {
+        await AnswerApprovalAsync(run, plan, approved, by, cancellationToken).ConfigureAwait(false);
+        return await ContinueAsync(run, plan, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Records the answer to what <paramref name="run"/> waits for without going on: the run is then
+    /// running (for the caller to carry on, e.g. in the background) or aborted.
+    /// </summary>
+    public async Task<RunRecord> AnswerApprovalAsync(RunRecord run, RunPlan plan, bool approved, string by, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentException.ThrowIfNullOrWhiteSpace(by);
@@ -182,11 +192,18 @@ public sealed partial class ActionRunner
 
         run.Status = RunStatus.Running;
         await SaveAsync(run, cancellationToken).ConfigureAwait(false);
+        return run;
+    }
+
+    /// <summary>Applies an approval's default when its deadline has passed and goes on; does nothing before it.</summary>
+    public async Task<RunRecord> ExpireApprovalAsync(RunRecord run, RunPlan plan, CancellationToken cancellationToken)
+    {
+        await AnswerTimeoutAsync(run, plan, cancellationToken).ConfigureAwait(false);
         return await ContinueAsync(run, plan, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Applies an approval's default when its deadline has passed; does nothing before it.</summary>
-    public async Task<RunRecord> ExpireApprovalAsync(RunRecord run, RunPlan plan, CancellationToken cancellationToken)
+    /// <summary>Records an approval's default when its deadline has passed, without going on; does nothing before it.</summary>
+    public async Task<RunRecord> AnswerTimeoutAsync(RunRecord run, RunPlan plan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
         if (run.Status != RunStatus.WaitingApproval || run.Waiting is not { } wait || _time.GetUtcNow() < wait.Deadline)
@@ -203,7 +220,7 @@ public sealed partial class ActionRunner
                 run.Id,
                 run.PlaybookId),
             cancellationToken).ConfigureAwait(false);
-        return await ResolveApprovalAsync(run, plan, proceed, TimeoutActor, cancellationToken).ConfigureAwait(false);
+        return await AnswerApprovalAsync(run, plan, proceed, TimeoutActor, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stops a run that is not finished; a step in flight is cancelled by the caller's token.</summary>

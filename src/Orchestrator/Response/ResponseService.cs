@@ -104,7 +104,7 @@ public sealed partial class ResponseService : BackgroundService
         await _runLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            run = await _runner.ResolveApprovalAsync(run, plan, approved, by, cancellationToken).ConfigureAwait(false);
+            run = await _runner.AnswerApprovalAsync(run, plan, approved, by, cancellationToken).ConfigureAwait(false);
         }
         catch (UnauthorizedAccessException ex)
         {
@@ -118,6 +118,13 @@ public sealed partial class ResponseService : BackgroundService
         }
 
         await AuditAsync(new AuditEntry(at, AuditKinds.Approval, WithComment($"{(approved ? "approved" : "denied")} by {by}", comment), run.PlaybookId, run.Id, Actor: by), cancellationToken).ConfigureAwait(false);
+
+        // The rest of the run goes on in the background, like any run: the answer returns at once and /cancel still reaches it.
+        if (run.Status == RunStatus.Running)
+        {
+            Launch(run, plan);
+        }
+
         return run;
     }
 
@@ -419,11 +426,16 @@ public sealed partial class ResponseService : BackgroundService
             await _runLock.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await _runner.ExpireApprovalAsync(waiting, plan!, cancellationToken).ConfigureAwait(false);
+                await _runner.AnswerTimeoutAsync(waiting, plan!, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
                 _runLock.Release();
+            }
+
+            if (waiting.Status == RunStatus.Running)
+            {
+                Launch(waiting, plan!);
             }
         }
     }

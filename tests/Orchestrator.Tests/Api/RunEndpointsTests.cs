@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Orchestrator.Tests.EndToEnd;
 
 namespace Orchestrator.Tests.Api;
 
@@ -20,8 +21,11 @@ public sealed class RunEndpointsTests(ResponseServer server) : IClassFixture<Res
         var (status, run) = await server.SendAsync(HttpMethod.Post, $"/api/v1/runs/{runId}/approve", body: """{"comment": "ticket 42"}""");
 
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Equal("succeeded", run.GetProperty("status").GetString());
         Assert.Equal("test-admin", Step(run, "approval").GetProperty("decided_by").GetString());
+
+        // The answer returns at once; the rest of the run goes on in the background.
+        await OrchestratorProcess.WaitUntilAsync(async () => (await server.SendAsync(HttpMethod.Get, $"/api/v1/runs/{runId}")).Body.GetProperty("status").GetString() == "succeeded", "the approved run has finished");
+        (_, run) = await server.SendAsync(HttpMethod.Get, $"/api/v1/runs/{runId}");
         var isolate = Step(run, "isolate");
         Assert.Equal("succeeded", isolate.GetProperty("status").GetString());
         Assert.Equal(1, isolate.GetProperty("attempts").GetInt32());

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Orchestrator.Cli;
 using Orchestrator.Tests.Api;
+using Orchestrator.Tests.EndToEnd;
 
 namespace Orchestrator.Tests.Cli;
 
@@ -54,7 +55,8 @@ public sealed class RunsCommandTests(ResponseServer server) : IClassFixture<Resp
         var approved = await RunWithDataAsync("runs", "approve", runId, "--url", server.Url, "--key-file", server.AdminKeyFile, "--comment", "seen on the console");
 
         Assert.True(approved.ExitCode == 0, approved.StdErr);
-        Assert.Equal($"run {runId} is now succeeded", approved.StdOut.Trim());
+        Assert.Equal($"run {runId} is now running", approved.StdOut.Trim());
+        await OrchestratorProcess.WaitUntilAsync(async () => (await server.SendAsync(HttpMethod.Get, $"/api/v1/runs/{runId}")).Body.GetProperty("status").GetString() == "succeeded", "the approved run has finished");
         var shown = await RunWithDataAsync("runs", "show", runId);
         Assert.Contains("approved by test-admin: seen on the console", shown.StdOut, StringComparison.Ordinal);
         Assert.Contains("isolating PC-CLI-APPROVE", shown.StdOut, StringComparison.Ordinal);

@@ -67,6 +67,8 @@ public sealed class ResponseCrashTests : IDisposable
         await PostAsync(restarted, Victim("WS-4", minute: 3));
         await OrchestratorProcess.WaitUntilAsync(async () => await restarted.MetricAsync("orchestrator_rules_checkpoint") >= 4, "the engine has caught up after the restart");
 
+        // A run cut off by the kill resumes after the restart; wait until it is done.
+        await OrchestratorProcess.WaitUntilAsync(async () => (await RunsAsync()).All(r => r.IsFinished), "every run has finished");
         var run = Assert.Single(await RunsAsync());
         Assert.Equal(RunStatus.Succeeded, run.Status);
     }
