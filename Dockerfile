@@ -19,4 +19,4 @@ EXPOSE 8080/tcp 5514/udp 5514/tcp 6514/tcp
 # Inside a container the listeners must bind all interfaces so published ports reach them;
 # outside one, the defaults bind 127.0.0.1 only.
 ENTRYPOINT ["dotnet", "/app/orchestrator.dll"]
-CMD ["serve", "--data", "/data", "--http", "0.0.0.0:8080", "--syslog-udp", "0.0.0.0:5514", "--syslog-tcp", "0.0.0.0:5514"]
+CMD ["serve", "--data", "/data", "--playbooks", "/etc/orchestrator/playbooks", "--http", "0.0.0.0:8080", "--syslog-udp", "0.0.0.0:5514", "--syslog-tcp", "0.0.0.0:5514"]

@@ -19,13 +19,19 @@ public static partial class ServeCommand
         var udp = new Option<string?>("--syslog-udp") { Description = "Syslog UDP endpoint ADDR:PORT, or off (default 127.0.0.1:5514)" };
         var tcp = new Option<string?>("--syslog-tcp") { Description = "Syslog TCP endpoint ADDR:PORT, or off (default 127.0.0.1:5514)" };
         var tls = new Option<string?>("--syslog-tls") { Description = "Syslog TLS endpoint ADDR:PORT (needs syslog.tls in the config)" };
-        var command = new Command("serve", "Run the service: ingest over HTTP and syslog, store durably, serve the API.") { http, udp, tcp, tls };
+        var playbooks = new Option<string?>("--playbooks") { Description = "The playbook folder (default: response.playbooks, ./playbooks)" };
+        var command = new Command("serve", "Run the service: ingest over HTTP and syslog, store durably, run the playbooks, serve the API.") { http, udp, tcp, tls, playbooks };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var settings = CliApp.LoadSettings(parseResult, parseResult.GetValue(http), parseResult.GetValue(udp), parseResult.GetValue(tcp), parseResult.GetValue(tls));
             if (settings is null)
             {
                 return 2;
+            }
+
+            if (parseResult.GetValue(playbooks) is { } playbookFolder)
+            {
+                settings.Config.Response.Playbooks = playbookFolder;
             }
 
             Directory.CreateDirectory(settings.DataDirectory);
