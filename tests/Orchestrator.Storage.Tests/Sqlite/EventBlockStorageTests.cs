@@ -144,7 +144,7 @@ public sealed class EventBlockStorageTests : IDisposable
 
         await using var store = _fixture.Open();
 
-        Assert.Equal(3, _fixture.CountRows("PRAGMA user_version"));
+        Assert.Equal(SqliteSchema.CurrentVersion, _fixture.CountRows("PRAGMA user_version"));
         Assert.Equal(0, _fixture.CountRows("SELECT count(*) FROM sqlite_schema WHERE name IN ('events', 'hosts')"));
         var byHost = Assert.Single(await store.QueryAsync(new EventQuery { Host = "pc-9", SourceIp = IPAddress.Parse("10.9.9.9") }, _ct));
         Assert.Equal(7, byHost.Id);

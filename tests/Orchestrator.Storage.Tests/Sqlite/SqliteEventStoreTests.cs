@@ -383,7 +383,7 @@ public sealed class SqliteEventStoreTests : IDisposable
     {
         await using var store = _fixture.Open();
 
-        Assert.Equal(3, _fixture.CountRows("PRAGMA user_version"));
+        Assert.Equal(SqliteSchema.CurrentVersion, _fixture.CountRows("PRAGMA user_version"));
         Assert.Equal(2, _fixture.CountRows("PRAGMA auto_vacuum"));
         Assert.Equal(32_768, _fixture.CountRows("PRAGMA page_size"));
         Assert.True(File.Exists(store.DatabasePath));
