@@ -42,6 +42,8 @@ public static class RunEndpoints
             return run is null ? Results.NotFound(new ApiError($"no run with id {id}")) : Results.Json(run);
         });
 
+        app.MapPost("/api/v1/playbooks/{id}/runs", (HttpContext context, string id, ApiKeyAuth auth, ResponseService response, SqliteRunStore store) =>
+            StartRunAsync(context, id, auth, response, store));
         app.MapPost("/api/v1/runs/{id}/approve", (HttpContext context, string id, ApiKeyAuth auth, ResponseService response, SqliteRunStore store) =>
             ResolveApprovalAsync(context, id, approved: true, auth, response, store));
 
@@ -111,6 +113,39 @@ public static class RunEndpoints
                 return view is null ? Results.NotFound(new ApiError($"no incident with id {id}")) : Results.Json(view);
             }).ConfigureAwait(false);
         });
+    }
+
+    private static async Task<IResult> StartRunAsync(HttpContext context, string playbookId, ApiKeyAuth auth, ResponseService response, SqliteRunStore store)
+    {
+        if (auth.Check(context, ApiKeyRoles.Admin, out var actor) is { } denied)
+        {
+            return denied;
+        }
+
+        const string Expected = "the body is JSON like {\"event_id\": 42, \"dry_run\": true}";
+        long eventId;
+        bool dryRun;
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("event_id", out var id) || !id.TryGetInt64(out eventId))
+            {
+                return Results.BadRequest(new ApiError("event_id: a stored event id is required; " + Expected));
+            }
+
+            dryRun = root.TryGetProperty("dry_run", out var dry) && dry.ValueKind == JsonValueKind.True;
+        }
+        catch (JsonException ex)
+        {
+            return Results.BadRequest(new ApiError($"{Expected} ({ex.Message})"));
+        }
+
+        return await AnswerAsync(async () =>
+        {
+            var run = await response.StartRunAsync(playbookId, eventId, dryRun, actor, CancellationToken.None).ConfigureAwait(false);
+            return Results.Json(await RunViews.DetailAsync(store, run, context.RequestAborted).ConfigureAwait(false), statusCode: StatusCodes.Status202Accepted);
+        }).ConfigureAwait(false);
     }
 
     private static async Task<IResult> ResolveApprovalAsync(HttpContext context, string id, bool approved, ApiKeyAuth auth, ResponseService response, SqliteRunStore store)

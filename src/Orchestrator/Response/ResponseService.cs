@@ -128,6 +128,30 @@ public sealed partial class ResponseService : BackgroundService
         return run;
     }
 
+    /// <summary>
+    /// Starts a run of <paramref name="playbookId"/> for the stored event <paramref name="eventId"/> by
+    /// hand, outside any threshold; <paramref name="dryRun"/> simulates this one run whatever the
+    /// playbook and the global setting say. Throws <see cref="KeyNotFoundException"/> for an unknown
+    /// playbook or event.
+    /// </summary>
+    public async Task<RunRecord> StartRunAsync(string playbookId, long eventId, bool dryRun, string by, CancellationToken cancellationToken)
+    {
+        RunPlan? plan = null;
+        if (Active?.Plans.TryGetValue(playbookId, out plan) != true)
+        {
+            throw new KeyNotFoundException($"no playbook '{playbookId}' is loaded (loaded: {string.Join(", ", Active?.Plans.Keys ?? [])})");
+        }
+
+        var evt = await _events.GetAsync(eventId, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"no event with id {eventId}");
+        var run = _runner.NewRun(dryRun ? plan! with { DryRun = true } : plan!, evt, new Dictionary<string, object?>(StringComparer.Ordinal) { ["count"] = 1L, ["distinct"] = 0L }, null);
+        var incident = _incidents.Track(evt, playbookId, run.Id);
+        var entry = new AuditEntry(_time.GetUtcNow(), AuditKinds.Run, $"started by hand by {by} for event {eventId}{(run.DryRun ? " (dry run)" : "")}", playbookId, run.Id, incident.Id, eventId, by);
+        await _runs.RecordStartsAsync([run], [incident], [entry], cancellationToken).ConfigureAwait(false);
+        Launch(run, run.DryRun == plan!.DryRun ? plan : plan with { DryRun = true });
+        return run;
+    }
+
     /// <summary>Cancels a run that has not finished; a step in flight is cancelled too.</summary>
     public async Task<RunRecord> CancelAsync(string runId, string by, string? comment, CancellationToken cancellationToken)
     {
