@@ -12,9 +12,9 @@ if (args.Length == 2 && args[0] == "rules-loop")
     return RulesLoop.RunSharedRule(args[1]);
 }
 
-if (args.Length == 2 && args[0] == "rules-engine-loop")
+if (args.Length is 2 or 3 && args[0] == "rules-engine-loop")
 {
-    return RulesLoop.RunHundredRules(args[1]);
+    return RulesLoop.RunHundredRules(args[1], args.Length == 3 ? args[2] : "realistic,heavy,quiet");
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

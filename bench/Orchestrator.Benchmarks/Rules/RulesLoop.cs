@@ -11,7 +11,7 @@ namespace Orchestrator.Benchmarks.Rules;
 /// Single-threaded loops over a generated SEP file (<c>gen-sep-risk.py</c>):
 /// <c>rules-loop FILE</c> parses every line and runs the shared workload rule, printing lines/s and
 /// the decisions, checked against <c>FILE.expected_ips.txt</c>; <c>rules-engine-loop FILE</c> parses
-/// first and times only the engine with the 100-rule mix (<see cref="RuleMix.Hundred"/>).
+/// first and times only the engine with 100 rules: <c>rules-engine-loop FILE [realistic,heavy,quiet]</c> (<see cref="RuleMix"/>).
 /// Run with <c>dotnet run -c Release --project bench/Orchestrator.Benchmarks -- rules-loop FILE</c>.
 /// </summary>
 internal static class RulesLoop
@@ -53,7 +53,7 @@ internal static class RulesLoop
         return exitCode;
     }
 
-    public static int RunHundredRules(string file)
+    public static int RunHundredRules(string file, string mixes)
     {
         var parser = new SepSyslogParser();
         var events = new List<SecurityEvent>(1_000_000);
@@ -66,9 +66,16 @@ internal static class RulesLoop
             }
         }
 
-        foreach (var quiet in new[] { false, true })
+        foreach (var mix in mixes.Split(','))
         {
-            Measure(events, RuleMix.Hundred(quiet), quiet ? "quiet mix" : "mix");
+            var rules = mix switch
+            {
+                "realistic" => RuleMix.Realistic(),
+                "heavy" => RuleMix.Hundred(),
+                "quiet" => RuleMix.Hundred(quiet: true),
+                _ => throw new ArgumentException($"unknown mix '{mix}'; use realistic, heavy or quiet (comma-separated)."),
+            };
+            Measure(events, rules, mix + " mix");
         }
 
         return 0;
