@@ -70,7 +70,7 @@ internal static class RuleMix
     /// <summary>
     /// 100 rules as an admin would write them ("100 playbooks loaded"): the same split of kinds and
     /// <c>when</c> clauses as <see cref="Hundred"/>, but every rule is thresholded (3–10 events, or
-    /// distinct victims/files, within 2–10 minutes) on sources, hosts or source/host pairs, and
+    /// distinct victims/files, within 2–10 minutes) on sources, hosts, source/host or host/user pairs, and
     /// throttled 30 minutes to 1 hour, so a group fires at most once in the file. Decisions are a small
     /// fraction of events, and the engine's cost is its windows, not making decisions.
     /// </summary>
@@ -92,7 +92,7 @@ internal static class RuleMix
             {
                 0 => [EventFieldSelector.ForEcsPath(traced ? "source.ip" : "host.name")],
                 1 => [EventFieldSelector.ForEcsPath("host.name")],
-                _ => traced ? [EventFieldSelector.ForEcsPath("source.ip"), EventFieldSelector.ForEcsPath("host.name")] : [EventFieldSelector.ForEcsPath("host.name"), EventFieldSelector.ForEcsPath("file.path")],
+                _ => traced ? [EventFieldSelector.ForEcsPath("source.ip"), EventFieldSelector.ForEcsPath("host.name")] : [EventFieldSelector.ForEcsPath("host.name"), EventFieldSelector.ForEcsPath("user.name")],
             };
             var distinct = (i % 4) switch
             {
