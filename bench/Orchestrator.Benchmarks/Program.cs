@@ -12,9 +12,14 @@ if (args.Length == 2 && args[0] == "rules-loop")
     return RulesLoop.RunSharedRule(args[1]);
 }
 
-if (args.Length == 2 && args[0] == "rules-engine-loop")
+if (args.Length is 2 or 3 && args[0] == "rules-durable-loop")
 {
-    return RulesLoop.RunHundredRules(args[1]);
+    return await RulesLoop.RunDurableAsync(args[1], args.Length == 3 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : new Orchestrator.Core.Rules.DurableRulesEngineOptions().SaveEveryEvents);
+}
+
+if (args.Length is 2 or 3 && args[0] == "rules-engine-loop")
+{
+    return RulesLoop.RunHundredRules(args[1], args.Length == 3 ? args[2] : "realistic,heavy,quiet");
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

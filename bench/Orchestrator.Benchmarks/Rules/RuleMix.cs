@@ -66,4 +66,52 @@ internal static class RuleMix
 
         return rules;
     }
+
+    /// <summary>
+    /// 100 rules as an admin would write them ("100 playbooks loaded"): the same split of kinds and
+    /// <c>when</c> clauses as <see cref="Hundred"/>, but every rule is thresholded (3–10 events, or
+    /// distinct victims/files, within 2–10 minutes) on sources, hosts, source/host or host/user pairs, and
+    /// throttled 30 minutes to 1 hour, so a group fires at most once in the file. Decisions are a small
+    /// fraction of events, and the engine's cost is its windows, not making decisions.
+    /// </summary>
+    public static List<RuleDefinition> Realistic()
+    {
+        var rules = new List<RuleDefinition>();
+        string[] kinds = [EventKinds.InfectionTraced, EventKinds.InfectionDetected, EventKinds.ProcessStarted, EventKinds.NetworkConnection];
+        for (var i = 0; i < 100; i++)
+        {
+            var kind = kinds[Math.Min(i / 25, 3)];
+            if (i >= 75 && i % 2 == 1)
+            {
+                kind = EventKinds.Other;
+            }
+
+            var risk = Risks[i % Risks.Length];
+            var traced = kind == EventKinds.InfectionTraced;
+            EventFieldSelector[] groupBy = (i % 3) switch
+            {
+                0 => [EventFieldSelector.ForEcsPath(traced ? "source.ip" : "host.name")],
+                1 => [EventFieldSelector.ForEcsPath("host.name")],
+                _ => traced ? [EventFieldSelector.ForEcsPath("source.ip"), EventFieldSelector.ForEcsPath("host.name")] : [EventFieldSelector.ForEcsPath("host.name"), EventFieldSelector.ForEcsPath("user.name")],
+            };
+            var distinct = (i % 4) switch
+            {
+                1 => EventFieldSelector.ForEcsPath("file.path"),
+                3 when traced => EventFieldSelector.ForEcsPath("host.name"),
+                _ => null,
+            };
+            rules.Add(new RuleDefinition
+            {
+                Id = "playbook-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                On = new HashSet<string> { kind },
+                When = i % 5 != 0 ? new DelegatePredicate(e => string.Equals(e.RuleName, risk, StringComparison.Ordinal), "rule.name == '" + risk + "'") : null,
+                GroupBy = groupBy,
+                Threshold = new RuleThreshold(3 + (i % 8), TimeSpan.FromMinutes(2 + (i % 5 * 2)), distinct),
+                Throttle = TimeSpan.FromMinutes(i % 2 == 0 ? 30 : 60),
+                Mode = i % 10 == 0 ? RuleMode.DryRun : RuleMode.Enforce,
+            });
+        }
+
+        return rules;
+    }
 }

@@ -4,6 +4,7 @@ using Orchestrator.Core.Events;
 using Orchestrator.Core.Parsing;
 using Orchestrator.Core.Parsing.Sep;
 using Orchestrator.Core.Rules;
+using Orchestrator.Storage.Sqlite;
 
 namespace Orchestrator.Benchmarks.Rules;
 
@@ -11,7 +12,10 @@ namespace Orchestrator.Benchmarks.Rules;
 /// Single-threaded loops over a generated SEP file (<c>gen-sep-risk.py</c>):
 /// <c>rules-loop FILE</c> parses every line and runs the shared workload rule, printing lines/s and
 /// the decisions, checked against <c>FILE.expected_ips.txt</c>; <c>rules-engine-loop FILE</c> parses
-/// first and times only the engine with the 100-rule mix (<see cref="RuleMix.Hundred"/>).
+/// first and times only the engine with 100 rules: <c>rules-engine-loop FILE [realistic,heavy,quiet]</c> (<see cref="RuleMix"/>).
+/// <c>rules-durable-loop FILE [SAVE_EVERY_EVENTS]</c> is <c>rules-loop</c> made durable: batches of 1,000 parsed lines through
+/// <see cref="DurableRulesEngine"/> with the SQLite rule state store on a temp data dir (decisions
+/// committed before they are handed out, snapshots every 1M events or 5 s), checked on the recorded decisions.
 /// Run with <c>dotnet run -c Release --project bench/Orchestrator.Benchmarks -- rules-loop FILE</c>.
 /// </summary>
 internal static class RulesLoop
@@ -53,7 +57,60 @@ internal static class RulesLoop
         return exitCode;
     }
 
-    public static int RunHundredRules(string file)
+    public static async Task<int> RunDurableAsync(string file, int saveEveryEvents)
+    {
+        var lines = File.ReadAllLines(file);
+        var expected = File.ReadAllLines(file + ".expected_ips.txt").Where(l => l.Length > 0).ToHashSet(StringComparer.Ordinal);
+        var parser = new SepSyslogParser();
+        var exitCode = 0;
+        for (var round = 0; round < 3; round++)
+        {
+            GC.Collect();
+            var data = Directory.CreateTempSubdirectory("orchestrator-rules-durable-");
+            try
+            {
+                await using var events = new SqliteEventStore(new SqliteEventStoreOptions { DataDirectory = data.FullName }, new ParserRegistry([]));
+                using var store = new SqliteRuleStateStore(events, SqliteSynchronous.Full, TimeProvider.System);
+                var engine = new DurableRulesEngine(new RulesEngine([RuleMix.SharedWorkload()]), store, new DurableRulesEngineOptions { SaveEveryEvents = saveEveryEvents }, TimeProvider.System);
+                var handedOut = 0;
+                var batch = new List<SecurityEvent>(1_000);
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                var watch = Stopwatch.StartNew();
+                for (var i = 0; i < lines.Length; i++)
+                {
+                    if (parser.Parse(new RawInput(lines[i], ReceivedAt)).Event is { } evt)
+                    {
+                        evt.Id = i + 1;
+                        batch.Add(evt);
+                    }
+
+                    if (batch.Count == batch.Capacity || i == lines.Length - 1)
+                    {
+                        handedOut += (await engine.ProcessAsync(batch, CancellationToken.None)).Count;
+                        batch.Clear();
+                    }
+                }
+
+                await engine.FlushAsync(CancellationToken.None);
+                watch.Stop();
+                var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+                var recorded = await store.ReadDecisionsAsync(100_000, CancellationToken.None);
+                var correct = recorded.Count == expected.Count && handedOut == expected.Count && recorded.Select(d => d.GroupKey).ToHashSet(StringComparer.Ordinal).SetEquals(expected);
+                exitCode |= correct ? 0 : 1;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"round {round + 1}: {lines.Length:N0} lines parsed, evaluated and made durable in {watch.Elapsed.TotalSeconds:F3} s = {lines.Length / watch.Elapsed.TotalSeconds:N0} lines/s wall, {lines.Length / cpuSeconds:N0} lines/s of process CPU; {recorded.Count} decisions recorded, {handedOut} handed out, snapshot every {saveEveryEvents:N0} events or 5 s ({(correct ? "match" : "DO NOT match")} {expected.Count} expected sources)"));
+            }
+            finally
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                data.Delete(recursive: true);
+            }
+        }
+
+        return exitCode;
+    }
+
+    public static int RunHundredRules(string file, string mixes)
     {
         var parser = new SepSyslogParser();
         var events = new List<SecurityEvent>(1_000_000);
@@ -66,9 +123,16 @@ internal static class RulesLoop
             }
         }
 
-        foreach (var quiet in new[] { false, true })
+        foreach (var mix in mixes.Split(','))
         {
-            Measure(events, RuleMix.Hundred(quiet), quiet ? "quiet mix" : "mix");
+            var rules = mix switch
+            {
+                "realistic" => RuleMix.Realistic(),
+                "heavy" => RuleMix.Hundred(),
+                "quiet" => RuleMix.Hundred(quiet: true),
+                _ => throw new ArgumentException($"unknown mix '{mix}'; use realistic, heavy or quiet (comma-separated)."),
+            };
+            Measure(events, rules, mix + " mix");
         }
 
         return 0;

@@ -2,11 +2,11 @@ using Orchestrator.Core.Events;
 
 namespace Orchestrator.Core.Rules;
 
-/// <summary>When <see cref="DurableRulesEngine"/> saves its state even without a decision.</summary>
+/// <summary>When <see cref="DurableRulesEngine"/> saves its state snapshot.</summary>
 public sealed class DurableRulesEngineOptions
 {
-    /// <summary>Save after this many events processed since the last save.</summary>
-    public int SaveEveryEvents { get; set; } = 10_000;
+    /// <summary>Save after this many events processed since the last save; bounds the replay after a crash.</summary>
+    public int SaveEveryEvents { get; set; } = 1_000_000;
 
     /// <summary>Save when this much wall time passed since the last save (checked as events arrive).</summary>
     public TimeSpan SaveEvery { get; set; } = TimeSpan.FromSeconds(5);
@@ -16,9 +16,12 @@ public sealed class DurableRulesEngineOptions
 }
 
 /// <summary>
-/// A <see cref="RulesEngine"/> whose state survives a crash: decisions are handed out only after
-/// they are committed together with the state that produced them, and on start the saved state is
-/// restored and the events stored after its checkpoint are replayed. Not thread-safe.
+/// A <see cref="RulesEngine"/> whose decisions are exactly-once across crashes: a batch's decisions are
+/// recorded idempotently (unique on rule, group and event) before they are handed out; the state
+/// snapshot is saved only every <see cref="DurableRulesEngineOptions.SaveEveryEvents"/> events or
+/// <see cref="DurableRulesEngineOptions.SaveEvery"/>. On start the last snapshot is restored and the
+/// events stored after its checkpoint are replayed: event-time windows make the same decisions again,
+/// and the store drops the repeats. Not thread-safe.
 /// </summary>
 public sealed class DurableRulesEngine
 {
@@ -46,7 +49,8 @@ public sealed class DurableRulesEngine
 
     /// <summary>
     /// Loads the saved state (when any) and replays the stored events after its checkpoint; returns
-    /// the decisions the replay made, already recorded, for the caller to run.
+    /// the decisions the replay made, recorded (some may have been recorded before the crash), for
+    /// the caller to run unless it already has.
     /// </summary>
     public async ValueTask<IReadOnlyList<RuleDecision>> RestoreAsync(IEventReplaySource events, CancellationToken cancellationToken)
     {
@@ -72,11 +76,11 @@ public sealed class DurableRulesEngine
         return decisions;
     }
 
-    /// <summary>Processes one event; returns its decisions once they are durable (usually none).</summary>
+    /// <summary>Processes one event; returns its decisions once they are recorded (usually none).</summary>
     public ValueTask<IReadOnlyList<RuleDecision>> ProcessAsync(SecurityEvent evt, CancellationToken cancellationToken) =>
         ProcessAsync([evt], cancellationToken);
 
-    /// <summary>Processes a batch in id order with one save for all its decisions.</summary>
+    /// <summary>Processes a batch in id order; its decisions are recorded in one transaction before they are returned.</summary>
     public async ValueTask<IReadOnlyList<RuleDecision>> ProcessAsync(IReadOnlyList<SecurityEvent> events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
@@ -86,34 +90,37 @@ public sealed class DurableRulesEngine
         }
 
         _unsavedEvents += events.Count;
-        if (_pending.Count == 0
-            && _unsavedEvents < _options.SaveEveryEvents
-            && _time.GetElapsedTime(_lastSaveTimestamp) < _options.SaveEvery)
+        IReadOnlyList<RuleDecision> decisions = [];
+        if (_pending.Count > 0)
         {
-            return [];
+            // If this throws, the engine is ahead of the store: the caller must rebuild from the store
+            // (RestoreAsync), which replays these events and makes these decisions again.
+            decisions = _pending.ToArray();
+            await _store.RecordDecisionsAsync(decisions, cancellationToken).ConfigureAwait(false);
+            _pending.Clear();
         }
 
-        return await SaveAsync(cancellationToken).ConfigureAwait(false);
+        if (_unsavedEvents >= _options.SaveEveryEvents || _time.GetElapsedTime(_lastSaveTimestamp) >= _options.SaveEvery)
+        {
+            await SaveSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return decisions;
     }
 
-    /// <summary>Saves the state now (at shutdown, or when the caller wants a checkpoint).</summary>
+    /// <summary>Saves the snapshot now (at shutdown, or when the caller wants a checkpoint).</summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
-        if (_unsavedEvents > 0 || _pending.Count > 0)
+        if (_unsavedEvents > 0)
         {
-            await SaveAsync(cancellationToken).ConfigureAwait(false);
+            await SaveSnapshotAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async ValueTask<IReadOnlyList<RuleDecision>> SaveAsync(CancellationToken cancellationToken)
+    private async ValueTask SaveSnapshotAsync(CancellationToken cancellationToken)
     {
-        var decisions = _pending.ToArray();
-        // If the save throws, the engine is ahead of the store: the caller must rebuild from the
-        // store (RestoreAsync), which replays these events and makes these decisions again.
-        await _store.SaveAsync(Engine.SaveState(), decisions, cancellationToken).ConfigureAwait(false);
-        _pending.Clear();
+        await _store.SaveSnapshotAsync(Engine.SaveState(), cancellationToken).ConfigureAwait(false);
         _unsavedEvents = 0;
         _lastSaveTimestamp = _time.GetTimestamp();
-        return decisions;
     }
 }

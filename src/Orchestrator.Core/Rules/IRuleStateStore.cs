@@ -6,18 +6,21 @@ namespace Orchestrator.Core.Rules;
 public sealed record RuleStateSnapshot(long Checkpoint, byte[] State);
 
 /// <summary>
-/// Keeps the rules engine's state and its decisions durable. <see cref="SaveAsync"/> replaces the
-/// snapshot and records the decisions it produced in one transaction: either both are committed or
-/// neither, so after a crash a decision is neither recorded twice nor lost. Both methods honour
-/// cancellation before they start; a commit in progress is not interrupted.
+/// Keeps the rules engine's decisions and its state durable. Decisions are recorded idempotently
+/// (unique on rule, group and event), so a decision made again while replaying after a crash is not
+/// recorded twice; the snapshot is saved separately and less often. Both methods honour cancellation
+/// before they start; a commit in progress is not interrupted.
 /// </summary>
 public interface IRuleStateStore
 {
     /// <summary>The last saved snapshot, or null when none was ever saved.</summary>
     ValueTask<RuleStateSnapshot?> LoadAsync(CancellationToken cancellationToken);
 
-    /// <summary>Atomically replaces the snapshot and records <paramref name="decisions"/> (which may be empty).</summary>
-    ValueTask SaveAsync(RuleStateSnapshot snapshot, IReadOnlyList<RuleDecision> decisions, CancellationToken cancellationToken);
+    /// <summary>Commits <paramref name="decisions"/> in one transaction; one already recorded (same rule, group and event) is ignored.</summary>
+    ValueTask RecordDecisionsAsync(IReadOnlyList<RuleDecision> decisions, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the snapshot. The caller has already recorded every decision of the events at or below its checkpoint.</summary>
+    ValueTask SaveSnapshotAsync(RuleStateSnapshot snapshot, CancellationToken cancellationToken);
 }
 
 /// <summary>Reads stored events in id order, so the engine can replay what came after its checkpoint.</summary>

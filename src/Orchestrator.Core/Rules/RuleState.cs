@@ -201,6 +201,16 @@ internal sealed class RuleState
             return RuleOutcome.Fired;
         }
 
+        // A window that fires ends at or after the throttle's end and spans less than within, so an event
+        // at or before (throttle end − within) can never be in one: it is not kept. After a decision most
+        // of a busy group's events are such, and skipping them saves the window's upkeep.
+        if (_throttleTicks > 0 && group.LastDecisionTicks != long.MinValue && ticks <= group.LastDecisionTicks + _throttleTicks - _withinTicks)
+        {
+            group.NewestTicks = Math.Max(group.NewestTicks, ticks);
+            trace.ThrottledUntilTicks = group.LastDecisionTicks + _throttleTicks;
+            return RuleOutcome.Throttled;
+        }
+
         var at = group.Insert(new WindowEntry(evt.Id, ticks, distinct));
         at -= TrimOld(group);
         if (at < 0)

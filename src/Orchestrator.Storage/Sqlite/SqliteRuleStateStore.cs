@@ -53,59 +53,72 @@ public sealed class SqliteRuleStateStore : IRuleStateStore, IDisposable
         }
     }
 
-    public async ValueTask SaveAsync(RuleStateSnapshot snapshot, IReadOnlyList<RuleDecision> decisions, CancellationToken cancellationToken)
+    public async ValueTask RecordDecisionsAsync(IReadOnlyList<RuleDecision> decisions, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(decisions);
         cancellationToken.ThrowIfCancellationRequested();
+        if (decisions.Count == 0)
+        {
+            return;
+        }
+
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var now = _time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
             using var tx = _connection.BeginTransaction();
-            using (var save = _connection.CreateCommand())
+            using var insert = _connection.CreateCommand();
+            insert.Transaction = tx;
+            // Unique on (rule, group, event): a decision made again while replaying after a crash is dropped here.
+            insert.CommandText = """
+                INSERT OR IGNORE INTO rule_decisions(rule_id, group_key, event_id, ts_ms, mode, recorded_ticks, window)
+                VALUES($rule, $group, $event, $ts, $mode, $now, $window)
+                """;
+            var rule = insert.Parameters.Add("$rule", SqliteType.Text);
+            var group = insert.Parameters.Add("$group", SqliteType.Text);
+            var evt = insert.Parameters.Add("$event", SqliteType.Integer);
+            var ts = insert.Parameters.Add("$ts", SqliteType.Integer);
+            var mode = insert.Parameters.Add("$mode", SqliteType.Text);
+            insert.Parameters.AddWithValue("$now", now);
+            var window = insert.Parameters.Add("$window", SqliteType.Text);
+            foreach (var decision in decisions)
             {
-                save.Transaction = tx;
-                save.CommandText = """
-                    INSERT INTO rule_state(id, checkpoint, saved_ticks, state) VALUES(1, $checkpoint, $now, $state)
-                    ON CONFLICT(id) DO UPDATE SET checkpoint = excluded.checkpoint, saved_ticks = excluded.saved_ticks, state = excluded.state
-                    """;
-                save.Parameters.AddWithValue("$checkpoint", snapshot.Checkpoint);
-                save.Parameters.AddWithValue("$now", now);
-                save.Parameters.AddWithValue("$state", snapshot.State);
-                save.ExecuteNonQuery();
-            }
-
-            if (decisions.Count > 0)
-            {
-                using var insert = _connection.CreateCommand();
-                insert.Transaction = tx;
-                // The unique key backs up the checkpoint: a decision re-made for the same event is not stored twice.
-                insert.CommandText = """
-                    INSERT OR IGNORE INTO rule_decisions(rule_id, group_key, event_id, ts_ms, mode, recorded_ticks, window)
-                    VALUES($rule, $group, $event, $ts, $mode, $now, $window)
-                    """;
-                var rule = insert.Parameters.Add("$rule", SqliteType.Text);
-                var group = insert.Parameters.Add("$group", SqliteType.Text);
-                var evt = insert.Parameters.Add("$event", SqliteType.Integer);
-                var ts = insert.Parameters.Add("$ts", SqliteType.Integer);
-                var mode = insert.Parameters.Add("$mode", SqliteType.Text);
-                insert.Parameters.AddWithValue("$now", now);
-                var window = insert.Parameters.Add("$window", SqliteType.Text);
-                foreach (var decision in decisions)
-                {
-                    rule.Value = decision.RuleId;
-                    group.Value = decision.GroupKey;
-                    evt.Value = decision.Event.Id;
-                    ts.Value = decision.Event.Timestamp.ToUnixTimeMilliseconds();
-                    mode.Value = ModeName(decision.Mode);
-                    window.Value = JsonSerializer.Serialize(decision.Window, WindowJson);
-                    insert.ExecuteNonQuery();
-                }
+                rule.Value = decision.RuleId;
+                group.Value = decision.GroupKey;
+                evt.Value = decision.Event.Id;
+                ts.Value = decision.Event.Timestamp.ToUnixTimeMilliseconds();
+                mode.Value = ModeName(decision.Mode);
+                window.Value = JsonSerializer.Serialize(decision.Window, WindowJson);
+                insert.ExecuteNonQuery();
             }
 
             tx.Commit();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public async ValueTask SaveSnapshotAsync(RuleStateSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        cancellationToken.ThrowIfCancellationRequested();
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var now = _time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+            using var save = _connection.CreateCommand();
+            save.CommandText = """
+                INSERT INTO rule_state(id, checkpoint, saved_ticks, state) VALUES(1, $checkpoint, $now, $state)
+                ON CONFLICT(id) DO UPDATE SET checkpoint = excluded.checkpoint, saved_ticks = excluded.saved_ticks, state = excluded.state
+                """;
+            save.Parameters.AddWithValue("$checkpoint", snapshot.Checkpoint);
+            save.Parameters.AddWithValue("$now", now);
+            save.Parameters.AddWithValue("$state", snapshot.State);
+            save.ExecuteNonQuery();
         }
         finally
         {

@@ -39,18 +39,36 @@ public sealed class DurableRulesEngineTests
     }
 
     [Fact]
-    public async Task ProcessAsync_Decision_IsSavedWithTheStateBeforeItIsReturned()
+    public async Task ProcessAsync_Decision_IsRecordedBeforeItIsReturnedWithoutSavingTheSnapshot()
     {
         var store = new MemoryRuleStateStore();
         var engine = new DurableRulesEngine(new RulesEngine([SourceRule()]), store, new DurableRulesEngineOptions(), new FakeTimeProvider());
 
         await engine.ProcessAsync([Traced(1, 0, "10.0.0.5"), Traced(2, 1, "10.0.0.5")], CancellationToken.None);
-        Assert.Null(store.Snapshot);
         var decisions = await engine.ProcessAsync(Traced(3, 2, "10.0.0.5"), CancellationToken.None);
 
-        Assert.Single(decisions);
+        Assert.Equal(decisions, store.Decisions);
+        Assert.Null(store.Snapshot);
+    }
+
+    [Fact]
+    public async Task RestoreAsync_CrashAfterADecisionBeforeTheSnapshot_RecordsItOnceAndHandsItOutAgain()
+    {
+        var events = new List<SecurityEvent> { Traced(1, 0, "10.0.0.5"), Traced(2, 1, "10.0.0.5"), Traced(3, 2, "10.0.0.5"), Traced(4, 3, "10.0.0.6") };
+        var store = new MemoryRuleStateStore();
+        var options = new DurableRulesEngineOptions { SaveEveryEvents = 2 };
+        var first = new DurableRulesEngine(new RulesEngine([SourceRule(TimeSpan.FromHours(1))]), store, options, new FakeTimeProvider());
+        await first.ProcessAsync(events[0], CancellationToken.None);
+        await first.ProcessAsync(events[1], CancellationToken.None);
+        var made = await first.ProcessAsync(events[2], CancellationToken.None);
+
+        // kill -9 after the decision was recorded, before the next snapshot (checkpoint 2).
+        var second = new DurableRulesEngine(new RulesEngine([SourceRule(TimeSpan.FromHours(1))]), store, options, new FakeTimeProvider());
+        var replayed = await second.RestoreAsync(new MemoryEventLog(events), CancellationToken.None);
+
+        Assert.Equal(made.Select(d => (d.GroupKey, d.Event.Id)), replayed.Select(d => (d.GroupKey, d.Event.Id)));
         Assert.Single(store.Decisions);
-        Assert.Equal(3, store.Snapshot!.Checkpoint);
+        Assert.Equal(4, store.Snapshot!.Checkpoint);
     }
 
     [Fact]
@@ -86,14 +104,22 @@ public sealed class DurableRulesEngineTests
     {
         public RuleStateSnapshot? Snapshot { get; private set; }
 
+        private readonly HashSet<(string, string, long)> _keys = [];
+
         public List<RuleDecision> Decisions { get; } = [];
 
         public ValueTask<RuleStateSnapshot?> LoadAsync(CancellationToken cancellationToken) => ValueTask.FromResult(Snapshot);
 
-        public ValueTask SaveAsync(RuleStateSnapshot snapshot, IReadOnlyList<RuleDecision> decisions, CancellationToken cancellationToken)
+        // Unique on (rule, group, event), as rule_decisions.
+        public ValueTask RecordDecisionsAsync(IReadOnlyList<RuleDecision> decisions, CancellationToken cancellationToken)
+        {
+            Decisions.AddRange(decisions.Where(d => _keys.Add((d.RuleId, d.GroupKey, d.Event.Id))));
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask SaveSnapshotAsync(RuleStateSnapshot snapshot, CancellationToken cancellationToken)
         {
             Snapshot = snapshot;
-            Decisions.AddRange(decisions);
             return ValueTask.CompletedTask;
         }
     }

@@ -87,6 +87,20 @@ public sealed class RulesEngineTests
         Assert.Equal([10L, 11L, 12L], decisions[1].Window.EventIds);
     }
 
+    [Theory]
+    [InlineData(1220, false)]
+    [InlineData(1221, true)]
+    public void Process_EventDuringThrottle_CountsOnlyWhenWithinReachOfTheThrottleEnd(int seconds, bool fires)
+    {
+        var engine = new RulesEngine([SourceRule(throttle: TimeSpan.FromMinutes(30))]);
+
+        // Fires at 20 s, throttled until 1820 s; a window ending at 1820 s reaches back to just after 1220 s.
+        var times = new[] { 0, 10, 20, seconds, 1700, 1820 };
+        var decisions = Run(engine, times.Select((t, i) => Traced(i + 1, t, "10.0.0.5")));
+
+        Assert.Equal(fires ? [3L, 6L] : [3L], decisions.Select(d => d.Event.Id));
+    }
+
     [Fact]
     public void Process_LateEvent_IsPlacedByItsOwnTime()
     {

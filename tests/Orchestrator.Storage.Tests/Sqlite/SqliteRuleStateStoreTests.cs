@@ -15,14 +15,15 @@ public sealed class SqliteRuleStateStoreTests : IDisposable
     public void Dispose() => _fixture.Dispose();
 
     [Fact]
-    public async Task SaveAsync_ThenReopen_LoadsTheSnapshotAndTheDecisions()
+    public async Task SaveSnapshotAsync_ThenReopen_LoadsTheLastSnapshotAndTheDecisions()
     {
         var decision = Decision(eventId: 7);
         await using (var events = _fixture.Open())
         using (var rules = new SqliteRuleStateStore(events, SqliteSynchronous.Full, new FakeTimeProvider()))
         {
-            await rules.SaveAsync(new RuleStateSnapshot(5, [1, 2, 3]), [], _ct);
-            await rules.SaveAsync(new RuleStateSnapshot(7, [4, 5]), [decision], _ct);
+            await rules.SaveSnapshotAsync(new RuleStateSnapshot(5, [1, 2, 3]), _ct);
+            await rules.RecordDecisionsAsync([decision], _ct);
+            await rules.SaveSnapshotAsync(new RuleStateSnapshot(7, [4, 5]), _ct);
         }
 
         await using var reopened = _fixture.Open();
@@ -47,13 +48,13 @@ public sealed class SqliteRuleStateStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task SaveAsync_SameDecisionTwice_IsRecordedOnce()
+    public async Task RecordDecisionsAsync_SameDecisionTwice_IsRecordedOnce()
     {
         await using var events = _fixture.Open();
         using var store = new SqliteRuleStateStore(events, SqliteSynchronous.Full, new FakeTimeProvider());
 
-        await store.SaveAsync(new RuleStateSnapshot(7, [1]), [Decision(7)], _ct);
-        await store.SaveAsync(new RuleStateSnapshot(8, [1]), [Decision(7)], _ct);
+        await store.RecordDecisionsAsync([Decision(7)], _ct);
+        await store.RecordDecisionsAsync([Decision(7)], _ct);
 
         Assert.Single(await store.ReadDecisionsAsync(10, _ct));
     }
@@ -115,8 +116,9 @@ public sealed class SqliteRuleStateStoreTests : IDisposable
         Assert.Equal(30, recorded.Count);
         Assert.Equal(30, recorded.Select(d => d.GroupKey).Distinct().Count());
         Assert.All(recorded, d => Assert.Equal(60 + 1 + int.Parse(d.GroupKey.Split('.')[3], CultureInfo.InvariantCulture), d.EventId));
-        // Decisions 61-75 were committed before the kill; the replay after checkpoint 75 made 76-90.
-        Assert.Equal(Enumerable.Range(76, 15).Select(i => (long)i), replayed.Select(d => d.Event.Id));
+        // The last snapshot was at event 70: the replay made 71-75 again (recorded before the kill, not
+        // twice) and then 76-90.
+        Assert.Equal(Enumerable.Range(71, 20).Select(i => (long)i), replayed.Select(d => d.Event.Id));
     }
 
     private static RulesEngine Engine() => new([new RuleDefinition
