@@ -70,7 +70,7 @@ internal static class RulesLoop
             try
             {
                 await using var events = new SqliteEventStore(new SqliteEventStoreOptions { DataDirectory = data.FullName }, new ParserRegistry([]));
-                using var store = new SqliteRuleStateStore(events, SqliteSynchronous.Full, TimeProvider.System);
+                using var store = new SqliteRuleStateStore(events, TimeProvider.System);
                 var engine = new DurableRulesEngine(new RulesEngine([RuleMix.SharedWorkload()]), store, new DurableRulesEngineOptions { SaveEveryEvents = saveEveryEvents }, TimeProvider.System);
                 var handedOut = 0;
                 var batch = new List<SecurityEvent>(1_000);

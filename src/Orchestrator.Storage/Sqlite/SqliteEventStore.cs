@@ -71,6 +71,14 @@ public sealed class SqliteEventStore : IEventStore, IEventReplaySource
         }
     }
 
+    /// <summary>
+    /// The one write connection of this database and its lock. The run and rule stores write
+    /// through it too, so writers in one process queue on a lock (woken at once) instead of meeting
+    /// at SQLite's busy timeout, which sleeps in steps of up to 100 ms and made the slowest run
+    /// starts wait that long.
+    /// </summary>
+    internal (SqliteConnection Connection, SemaphoreSlim Lock) SharedWriter => (_writer, _writeLock);
+
     /// <summary>The full path of <c>events.db</c>.</summary>
     public string DatabasePath { get; }
 

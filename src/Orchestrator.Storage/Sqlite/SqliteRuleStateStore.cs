@@ -13,26 +13,16 @@ public sealed class SqliteRuleStateStore : IRuleStateStore, IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly SemaphoreSlim _lock;
     private bool _disposed;
 
-    /// <summary>Opens the database of <paramref name="events"/>, whose constructor already brought the schema up to date.</summary>
-    public SqliteRuleStateStore(SqliteEventStore events, SqliteSynchronous synchronous, TimeProvider time)
+    /// <summary>Writes through the write connection of <paramref name="events"/>, whose constructor already brought the schema up to date.</summary>
+    public SqliteRuleStateStore(SqliteEventStore events, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(time);
         _time = time;
-        _connection = new SqliteConnection(SqliteSchema.ConnectionString(events.DatabasePath, readOnly: false));
-        try
-        {
-            _connection.Open();
-            SqliteSchema.ConfigureConnection(_connection, synchronous, cacheKib: 1_024);
-        }
-        catch
-        {
-            _connection.Dispose();
-            throw;
-        }
+        (_connection, _lock) = events.SharedWriter;
     }
 
     public async ValueTask<RuleStateSnapshot?> LoadAsync(CancellationToken cancellationToken)
@@ -169,9 +159,8 @@ public sealed class SqliteRuleStateStore : IRuleStateStore, IDisposable
             return;
         }
 
+        // The connection and its lock belong to the event store.
         _disposed = true;
-        _connection.Dispose();
-        _lock.Dispose();
     }
 
     private static readonly JsonSerializerOptions WindowJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };

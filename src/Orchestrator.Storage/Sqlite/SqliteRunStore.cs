@@ -18,10 +18,21 @@ public sealed class SqliteRunStore : IRunJournal, IAuditLog, IDisposable
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly SqliteConnection _connection;
-    private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly SemaphoreSlim _lock;
+    private readonly bool _ownsConnection;
 
+    /// <summary>Writes through the write connection of the running service's event store.</summary>
+    public SqliteRunStore(SqliteEventStore events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        (_connection, _lock) = events.SharedWriter;
+    }
+
+    /// <summary>Opens <paramref name="databasePath"/> on a connection of its own (the CLI, tests).</summary>
     public SqliteRunStore(string databasePath, SqliteSynchronous synchronous)
     {
+        _ownsConnection = true;
+        _lock = new SemaphoreSlim(1, 1);
         _connection = new SqliteConnection(SqliteSchema.ConnectionString(databasePath, readOnly: false));
         try
         {
@@ -244,8 +255,11 @@ public sealed class SqliteRunStore : IRunJournal, IAuditLog, IDisposable
 
     public void Dispose()
     {
-        _connection.Dispose();
-        _lock.Dispose();
+        if (_ownsConnection)
+        {
+            _connection.Dispose();
+            _lock.Dispose();
+        }
     }
 
     internal const string Schema = """

@@ -18,10 +18,9 @@ public static class ResponseServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(settings);
         var config = settings.Config.Response;
-        var synchronous = settings.Config.Storage.Synchronous == "normal" ? SqliteSynchronous.Normal : SqliteSynchronous.Full;
         services.AddSingleton(sp => (SqliteEventStore)sp.GetRequiredService<IEventStore>());
-        services.AddSingleton(sp => new SqliteRunStore(sp.GetRequiredService<SqliteEventStore>().DatabasePath, synchronous));
-        services.AddSingleton(sp => new SqliteRuleStateStore(sp.GetRequiredService<SqliteEventStore>(), synchronous, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new SqliteRunStore(sp.GetRequiredService<SqliteEventStore>()));
+        services.AddSingleton(sp => new SqliteRuleStateStore(sp.GetRequiredService<SqliteEventStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new IncidentTracker(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<INotifier, LogNotifier>();
         services.AddKeyedSingleton<IActionConnector, LogStep>(StepCatalog.Log);

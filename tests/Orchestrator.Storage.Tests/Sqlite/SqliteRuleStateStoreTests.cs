@@ -19,7 +19,7 @@ public sealed class SqliteRuleStateStoreTests : IDisposable
     {
         var decision = Decision(eventId: 7);
         await using (var events = _fixture.Open())
-        using (var rules = new SqliteRuleStateStore(events, SqliteSynchronous.Full, new FakeTimeProvider()))
+        using (var rules = new SqliteRuleStateStore(events, new FakeTimeProvider()))
         {
             await rules.SaveSnapshotAsync(new RuleStateSnapshot(5, [1, 2, 3]), _ct);
             await rules.RecordDecisionsAsync([decision], _ct);
@@ -27,7 +27,7 @@ public sealed class SqliteRuleStateStoreTests : IDisposable
         }
 
         await using var reopened = _fixture.Open();
-        using var store = new SqliteRuleStateStore(reopened, SqliteSynchronous.Full, new FakeTimeProvider());
+        using var store = new SqliteRuleStateStore(reopened, new FakeTimeProvider());
         var snapshot = await store.LoadAsync(_ct);
         var stored = Assert.Single(await store.ReadDecisionsAsync(10, _ct));
 
@@ -42,7 +42,7 @@ public sealed class SqliteRuleStateStoreTests : IDisposable
     public async Task LoadAsync_NothingSaved_ReturnsNull()
     {
         await using var events = _fixture.Open();
-        using var store = new SqliteRuleStateStore(events, SqliteSynchronous.Full, new FakeTimeProvider());
+        using var store = new SqliteRuleStateStore(events, new FakeTimeProvider());
 
         Assert.Null(await store.LoadAsync(_ct));
     }
@@ -51,7 +51,7 @@ public sealed class SqliteRuleStateStoreTests : IDisposable
     public async Task RecordDecisionsAsync_SameDecisionTwice_IsRecordedOnce()
     {
         await using var events = _fixture.Open();
-        using var store = new SqliteRuleStateStore(events, SqliteSynchronous.Full, new FakeTimeProvider());
+        using var store = new SqliteRuleStateStore(events, new FakeTimeProvider());
 
         await store.RecordDecisionsAsync([Decision(7)], _ct);
         await store.RecordDecisionsAsync([Decision(7)], _ct);
@@ -92,7 +92,7 @@ public sealed class SqliteRuleStateStoreTests : IDisposable
         }
 
         var options = new DurableRulesEngineOptions { SaveEveryEvents = 10 };
-        using (var firstStore = new SqliteRuleStateStore(events, SqliteSynchronous.Full, new FakeTimeProvider()))
+        using (var firstStore = new SqliteRuleStateStore(events, new FakeTimeProvider()))
         {
             var first = new DurableRulesEngine(Engine(), firstStore, options, new FakeTimeProvider());
             foreach (var evt in all.Take(75))
@@ -103,7 +103,7 @@ public sealed class SqliteRuleStateStoreTests : IDisposable
             // Dropped here without a flush, as after kill -9.
         }
 
-        using var store = new SqliteRuleStateStore(events, SqliteSynchronous.Full, new FakeTimeProvider());
+        using var store = new SqliteRuleStateStore(events, new FakeTimeProvider());
         var second = new DurableRulesEngine(Engine(), store, options, new FakeTimeProvider());
         var replayed = await second.RestoreAsync(events, _ct);
         foreach (var evt in all.Skip(60))
