@@ -258,6 +258,25 @@ public sealed class ActionRunnerTests
     }
 
     [Fact]
+    public async Task StartAsync_TwoRunsOnTheSameDevice_StepsOnThatDeviceNeverOverlap()
+    {
+        var device = new GatedStep();
+        _connectors["switch.shutdown"] = device;
+        var runner = Runner();
+        var plan = Plan(Step("shut", "switch.shutdown", _ => Params(("device", "sw1"))));
+
+        var first = runner.StartAsync(plan, Event(), NoWindow, CancellationToken.None);
+        var second = runner.StartAsync(plan, Event(), NoWindow, CancellationToken.None);
+        await device.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, device.Running);
+        device.Release.Release(2);
+        await Task.WhenAll(first, second);
+
+        Assert.Equal(1, device.MaxRunning);
+        Assert.Equal(2, device.Calls);
+    }
+
+    [Fact]
     public void BackoffBefore_GrowsExponentiallyUpToTheCapWithJitter()
     {
         var retry = new RetryPolicy(6, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
@@ -320,6 +339,42 @@ public sealed class ActionRunnerTests
         {
             Calls.Add(context);
             return ValueTask.FromResult(StepResult.Success());
+        }
+    }
+
+    private sealed class GatedStep : IActionConnector
+    {
+        private int _running;
+        private int _maxRunning;
+        private int _calls;
+
+        public SemaphoreSlim Entered { get; } = new(0);
+
+        public SemaphoreSlim Release { get; } = new(0);
+
+        public int Running => Volatile.Read(ref _running);
+
+        public int MaxRunning => Volatile.Read(ref _maxRunning);
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public async ValueTask<StepResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
+        {
+            var now = Interlocked.Increment(ref _running);
+            Interlocked.Increment(ref _calls);
+            InterlockedMax(ref _maxRunning, now);
+            Entered.Release();
+            await Release.WaitAsync(cancellationToken);
+            Interlocked.Decrement(ref _running);
+            return StepResult.Success();
+        }
+
+        private static void InterlockedMax(ref int target, int value)
+        {
+            int seen;
+            while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+            {
+            }
         }
     }
 

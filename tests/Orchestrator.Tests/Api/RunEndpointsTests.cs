@@ -39,6 +39,24 @@ public sealed class RunEndpointsTests(ResponseServer server) : IClassFixture<Res
     }
 
     [Fact]
+    public async Task StartRun_ByHandWithDryRun_OneSimulatedRunAndBadRequestsRefused()
+    {
+        var evt = """{"@timestamp":"2026-11-23T11:00:00Z","event":{"category":"malware"},"host":{"name":"PC-MANUAL"},"rule":{"name":"W32.Benign"}}""";
+        var (_, posted) = await server.SendAsync(HttpMethod.Post, "/api/v1/events", ResponseServer.IngestKey, evt);
+        var eventId = posted.GetProperty("first_id").GetInt64();
+
+        var (status, run) = await server.SendAsync(HttpMethod.Post, $"/api/v1/playbooks/{ResponseServer.PlaybookId}/runs", body: $$"""{"event_id": {{eventId}}, "dry_run": true}""");
+
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        Assert.True(run.GetProperty("dry_run").GetBoolean());
+        Assert.Equal(eventId, run.GetProperty("event_id").GetInt64());
+        Assert.Contains(AuditTexts(run), t => t == $"started by hand by test-admin for event {eventId} (dry run)");
+        Assert.Equal(HttpStatusCode.NotFound, (await server.SendAsync(HttpMethod.Post, "/api/v1/playbooks/no-such/runs", body: $$"""{"event_id": {{eventId}}}""")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await server.SendAsync(HttpMethod.Post, $"/api/v1/playbooks/{ResponseServer.PlaybookId}/runs", body: """{"event_id": 999999}""")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await server.SendAsync(HttpMethod.Post, $"/api/v1/playbooks/{ResponseServer.PlaybookId}/runs", body: """{"dry_run": true}""")).Status);
+    }
+
+    [Fact]
     public async Task Deny_WaitingRun_AbortedAndLaterStepNeverRuns()
     {
         var runId = await server.StartWaitingRunAsync("PC-DENY");
