@@ -264,7 +264,7 @@ public sealed partial class ResponseService : BackgroundService
             else if (batch.Count > 0)
             {
                 var decisions = await engine.ProcessAsync(batch, stoppingToken).ConfigureAwait(false);
-                await HandleAsync(decisions, stoppingToken, decisions.Count == 0 ? null : evt => CommittedAt(batch, stamps, evt)).ConfigureAwait(false);
+                await HandleAsync(decisions, fromReplay: false, stoppingToken, decisions.Count == 0 ? null : evt => CommittedAt(batch, stamps, evt)).ConfigureAwait(false);
             }
 
             if (_time.GetUtcNow() >= nextExpiryCheck)
@@ -292,7 +292,7 @@ public sealed partial class ResponseService : BackgroundService
                 return;
             }
 
-            await HandleAsync(await engine.ProcessAsync(events, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            await HandleAsync(await engine.ProcessAsync(events, cancellationToken).ConfigureAwait(false), fromReplay: true, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -349,7 +349,9 @@ public sealed partial class ResponseService : BackgroundService
         return index < 0 ? null : stamps[index];
     }
 
-    private async Task HandleAsync(IReadOnlyList<RuleDecision> decisions, CancellationToken cancellationToken, Func<SecurityEvent, long?>? committedAt = null)
+    // fromReplay: the decisions may repeat ones made before a crash (the engine replays from its last
+    // snapshot), so each is checked against the runs already started. Live decisions are new.
+    private async Task HandleAsync(IReadOnlyList<RuleDecision> decisions, bool fromReplay, CancellationToken cancellationToken, Func<SecurityEvent, long?>? committedAt = null)
     {
         if (decisions.Count == 0)
         {
@@ -363,7 +365,7 @@ public sealed partial class ResponseService : BackgroundService
         {
             Interlocked.Increment(ref _decisions);
             var key = DecisionKey(decision.RuleId, decision.GroupKey, decision.Event.Id);
-            if (await _runs.HasRunForDecisionAsync(key, cancellationToken).ConfigureAwait(false))
+            if (fromReplay && await _runs.HasRunForDecisionAsync(key, cancellationToken).ConfigureAwait(false))
             {
                 continue;
             }
@@ -392,7 +394,7 @@ public sealed partial class ResponseService : BackgroundService
     // Decisions recorded before a crash whose run was never created get it now.
     private async Task StartRecordedDecisionsAsync(IReadOnlyList<RuleDecision> replayed, CancellationToken cancellationToken)
     {
-        await HandleAsync(replayed, cancellationToken).ConfigureAwait(false);
+        await HandleAsync(replayed, fromReplay: true, cancellationToken).ConfigureAwait(false);
         foreach (var stored in await _ruleState.ReadDecisionsAsync(1_000, cancellationToken).ConfigureAwait(false))
         {
             var key = DecisionKey(stored.RuleId, stored.GroupKey, stored.EventId);
