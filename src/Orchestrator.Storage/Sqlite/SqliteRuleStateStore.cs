@@ -56,33 +56,8 @@ public sealed class SqliteRuleStateStore : IRuleStateStore, IDisposable
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var now = _time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
             using var tx = _connection.BeginTransaction();
-            using var insert = _connection.CreateCommand();
-            insert.Transaction = tx;
-            // Unique on (rule, group, event): a decision made again while replaying after a crash is dropped here.
-            insert.CommandText = """
-                INSERT OR IGNORE INTO rule_decisions(rule_id, group_key, event_id, ts_ms, mode, recorded_ticks, window)
-                VALUES($rule, $group, $event, $ts, $mode, $now, $window)
-                """;
-            var rule = insert.Parameters.Add("$rule", SqliteType.Text);
-            var group = insert.Parameters.Add("$group", SqliteType.Text);
-            var evt = insert.Parameters.Add("$event", SqliteType.Integer);
-            var ts = insert.Parameters.Add("$ts", SqliteType.Integer);
-            var mode = insert.Parameters.Add("$mode", SqliteType.Text);
-            insert.Parameters.AddWithValue("$now", now);
-            var window = insert.Parameters.Add("$window", SqliteType.Text);
-            foreach (var decision in decisions)
-            {
-                rule.Value = decision.RuleId;
-                group.Value = decision.GroupKey;
-                evt.Value = decision.Event.Id;
-                ts.Value = decision.Event.Timestamp.ToUnixTimeMilliseconds();
-                mode.Value = ModeName(decision.Mode);
-                window.Value = JsonSerializer.Serialize(decision.Window, WindowJson);
-                insert.ExecuteNonQuery();
-            }
-
+            InsertDecisions(_connection, tx, decisions, _time.GetUtcNow());
             tx.Commit();
         }
         finally
@@ -161,6 +136,37 @@ public sealed class SqliteRuleStateStore : IRuleStateStore, IDisposable
 
         // The connection and its lock belong to the event store.
         _disposed = true;
+    }
+
+    /// <summary>
+    /// Inserts <paramref name="decisions"/> in <paramref name="tx"/>; unique on (rule, group, event), so a
+    /// decision made again while replaying after a crash is dropped. The caller holds the write lock.
+    /// </summary>
+    internal static void InsertDecisions(SqliteConnection connection, SqliteTransaction tx, IReadOnlyList<RuleDecision> decisions, DateTimeOffset now)
+    {
+        using var insert = connection.CreateCommand();
+        insert.Transaction = tx;
+        insert.CommandText = """
+            INSERT OR IGNORE INTO rule_decisions(rule_id, group_key, event_id, ts_ms, mode, recorded_ticks, window)
+            VALUES($rule, $group, $event, $ts, $mode, $now, $window)
+            """;
+        var rule = insert.Parameters.Add("$rule", SqliteType.Text);
+        var group = insert.Parameters.Add("$group", SqliteType.Text);
+        var evt = insert.Parameters.Add("$event", SqliteType.Integer);
+        var ts = insert.Parameters.Add("$ts", SqliteType.Integer);
+        var mode = insert.Parameters.Add("$mode", SqliteType.Text);
+        insert.Parameters.AddWithValue("$now", now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks);
+        var window = insert.Parameters.Add("$window", SqliteType.Text);
+        foreach (var decision in decisions)
+        {
+            rule.Value = decision.RuleId;
+            group.Value = decision.GroupKey;
+            evt.Value = decision.Event.Id;
+            ts.Value = decision.Event.Timestamp.ToUnixTimeMilliseconds();
+            mode.Value = ModeName(decision.Mode);
+            window.Value = JsonSerializer.Serialize(decision.Window, WindowJson);
+            insert.ExecuteNonQuery();
+        }
     }
 
     private static readonly JsonSerializerOptions WindowJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Orchestrator.Core.Audit;
 using Orchestrator.Core.Incidents;
+using Orchestrator.Core.Rules;
 using Orchestrator.Core.Runs;
 
 namespace Orchestrator.Storage.Sqlite;
@@ -62,33 +63,33 @@ public sealed class SqliteRunStore : IRunJournal, IAuditLog, IDisposable
     }
 
     /// <summary>
-    /// Records new runs with the incidents they joined and their audit entries in one transaction —
-    /// one commit however many decisions a batch of events made.
+    /// Records new runs with the incidents they joined, their audit entries and the rules-engine
+    /// decisions that started them, in one transaction — one commit however many decisions a batch
+    /// of events made.
     /// </summary>
-    public async ValueTask RecordStartsAsync(IReadOnlyList<RunRecord> runs, IReadOnlyCollection<Incident> incidents, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
+    public async ValueTask RecordStartsAsync(RunStarts starts, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(runs);
-        ArgumentNullException.ThrowIfNull(incidents);
-        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(starts);
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             using var tx = _connection.BeginTransaction();
-            foreach (var run in runs)
+            foreach (var run in starts.Runs)
             {
                 WriteRun(run, tx);
             }
 
-            foreach (var incident in incidents)
+            foreach (var incident in starts.Incidents)
             {
                 WriteIncident(incident, tx);
             }
 
-            foreach (var entry in entries)
+            foreach (var entry in starts.Entries)
             {
                 WriteAudit(entry, tx);
             }
 
+            SqliteRuleStateStore.InsertDecisions(_connection, tx, starts.Decisions, starts.At);
             tx.Commit();
         }
         finally
@@ -467,3 +468,11 @@ public sealed class SqliteRunStore : IRunJournal, IAuditLog, IDisposable
         }
     }
 }
+
+/// <summary>What one batch of decisions starts, written in one transaction: the runs, the incidents they joined, their audit entries, and the decisions themselves.</summary>
+public sealed record RunStarts(
+    IReadOnlyList<RunRecord> Runs,
+    IReadOnlyCollection<Incident> Incidents,
+    IReadOnlyList<AuditEntry> Entries,
+    IReadOnlyList<RuleDecision> Decisions,
+    DateTimeOffset At);

@@ -46,6 +46,19 @@ public sealed class PrometheusMetrics(IngestMetrics ingest, ApiMetrics api, Publ
         text.Append(CultureInfo.InvariantCulture, $"orchestrator_run_start_latency_seconds{{quantile=\"0.9\"}} {quantiles[1]}\n");
         text.Append(CultureInfo.InvariantCulture, $"orchestrator_run_start_latency_seconds{{quantile=\"0.99\"}} {quantiles[2]}\n");
         text.Append(CultureInfo.InvariantCulture, $"orchestrator_run_start_latency_seconds_count {response.RunStartLatency.Count}\n");
+        text.Append("# HELP orchestrator_run_start_seconds From an event committed to the first step of its run starting, since start.\n# TYPE orchestrator_run_start_seconds histogram\n");
+        var runBuckets = response.RunStartLatency.BucketCounts();
+        long runCumulative = 0;
+        for (var i = 0; i < LatencyRecorder.Buckets.Count; i++)
+        {
+            runCumulative += runBuckets[i];
+            text.Append(CultureInfo.InvariantCulture, $"orchestrator_run_start_seconds_bucket{{le=\"{LatencyRecorder.Buckets[i]}\"}} {runCumulative}\n");
+        }
+
+        runCumulative += runBuckets[^1];
+        text.Append(CultureInfo.InvariantCulture, $"orchestrator_run_start_seconds_bucket{{le=\"+Inf\"}} {runCumulative}\n");
+        text.Append(CultureInfo.InvariantCulture, $"orchestrator_run_start_seconds_sum {response.RunStartLatency.Sum}\n");
+        text.Append(CultureInfo.InvariantCulture, $"orchestrator_run_start_seconds_count {runCumulative}\n");
         return text.ToString();
     }
 

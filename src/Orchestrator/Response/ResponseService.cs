@@ -31,6 +31,7 @@ public sealed partial class ResponseService : BackgroundService
     private readonly SqliteEventStore _events;
     private readonly SqliteRunStore _runs;
     private readonly SqliteRuleStateStore _ruleState;
+    private readonly DecisionsWithRuns _decisionStore;
     private readonly ActionRunner _runner;
     private readonly IncidentTracker _incidents;
     private readonly TimeProvider _time;
@@ -62,6 +63,7 @@ public sealed partial class ResponseService : BackgroundService
         _events = events;
         _runs = runs;
         _ruleState = ruleState;
+        _decisionStore = new DecisionsWithRuns(ruleState);
         _runner = runner;
         _incidents = incidents;
         _time = time;
@@ -147,7 +149,7 @@ public sealed partial class ResponseService : BackgroundService
         var run = _runner.NewRun(dryRun ? plan! with { DryRun = true } : plan!, evt, new Dictionary<string, object?>(StringComparer.Ordinal) { ["count"] = 1L, ["distinct"] = 0L }, null);
         var incident = _incidents.Track(evt, playbookId, run.Id);
         var entry = new AuditEntry(_time.GetUtcNow(), AuditKinds.Run, $"started by hand by {by} for event {eventId}{(run.DryRun ? " (dry run)" : "")}", playbookId, run.Id, incident.Id, eventId, by);
-        await _runs.RecordStartsAsync([run], [incident], [entry], cancellationToken).ConfigureAwait(false);
+        await _runs.RecordStartsAsync(new RunStarts([run], [incident], [entry], [], entry.At), cancellationToken).ConfigureAwait(false);
         Launch(run, run.DryRun == plan!.DryRun ? plan : plan with { DryRun = true });
         return run;
     }
@@ -278,7 +280,7 @@ public sealed partial class ResponseService : BackgroundService
     private void Activate(ActivePlaybooks active)
     {
         Volatile.Write(ref _active, active);
-        _engine = new DurableRulesEngine(active.Engine, _ruleState, new DurableRulesEngineOptions(), _time);
+        _engine = new DurableRulesEngine(active.Engine, _decisionStore, new DurableRulesEngineOptions(), _time);
     }
 
     private async Task CatchUpAsync(CancellationToken cancellationToken)
@@ -383,8 +385,18 @@ public sealed partial class ResponseService : BackgroundService
             starts.Add((run, plan!, committedAt?.Invoke(decision.Event)));
         }
 
-        // One commit for every run, incident and audit entry of the batch, before any step runs.
-        await _runs.RecordStartsAsync([.. starts.Select(s => s.Run)], incidents, entries, cancellationToken).ConfigureAwait(false);
+        // One commit for the decisions and every run, incident and audit entry they start, before any step runs.
+        var recorded = _decisionStore.TakeWaiting();
+        try
+        {
+            await _runs.RecordStartsAsync(new RunStarts([.. starts.Select(s => s.Run)], incidents, entries, recorded, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Not committed: the decisions must still be recorded before any snapshot that covers them.
+            await _decisionStore.RecordDecisionsAsync(recorded, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
         foreach (var (run, plan, stamp) in starts)
         {
             Launch(run, plan, stamp);
