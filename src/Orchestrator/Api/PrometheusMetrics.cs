@@ -17,19 +17,7 @@ public sealed class PrometheusMetrics(IngestMetrics ingest, ApiMetrics api, Publ
         Counter(text, "orchestrator_events_stored_total", "Events committed to the store, by listener and format.", snapshot, c => c.Stored);
         Counter(text, "orchestrator_events_rejected_total", "Input no parser accepted, kept as dead letters, by listener and format.", snapshot, c => c.Rejected);
 
-        text.Append("# HELP orchestrator_store_commit_seconds Time to commit one batch to the store.\n# TYPE orchestrator_store_commit_seconds histogram\n");
-        var buckets = ingest.LatencyBucketCounts();
-        long cumulative = 0;
-        for (var i = 0; i < IngestMetrics.LatencyBuckets.Count; i++)
-        {
-            cumulative += buckets[i];
-            text.Append(CultureInfo.InvariantCulture, $"orchestrator_store_commit_seconds_bucket{{le=\"{IngestMetrics.LatencyBuckets[i]}\"}} {cumulative}\n");
-        }
-
-        cumulative += buckets[^1];
-        text.Append(CultureInfo.InvariantCulture, $"orchestrator_store_commit_seconds_bucket{{le=\"+Inf\"}} {cumulative}\n");
-        text.Append(CultureInfo.InvariantCulture, $"orchestrator_store_commit_seconds_sum {ingest.CommitSecondsSum}\n");
-        text.Append(CultureInfo.InvariantCulture, $"orchestrator_store_commit_seconds_count {ingest.CommitCount}\n");
+        Histogram(text, "orchestrator_store_commit_seconds", "Time to commit one batch to the store.", IngestMetrics.LatencyBuckets, ingest.LatencyBucketCounts(), ingest.CommitSecondsSum);
 
         Single(text, "orchestrator_store_commit_failures_total", "Batches the store failed to commit.", ingest.CommitFailures);
         Single(text, "orchestrator_events_published_total", "EventStored notifications delivered to subscribers.", published.Count);
@@ -46,19 +34,7 @@ public sealed class PrometheusMetrics(IngestMetrics ingest, ApiMetrics api, Publ
         text.Append(CultureInfo.InvariantCulture, $"orchestrator_run_start_latency_seconds{{quantile=\"0.9\"}} {quantiles[1]}\n");
         text.Append(CultureInfo.InvariantCulture, $"orchestrator_run_start_latency_seconds{{quantile=\"0.99\"}} {quantiles[2]}\n");
         text.Append(CultureInfo.InvariantCulture, $"orchestrator_run_start_latency_seconds_count {response.RunStartLatency.Count}\n");
-        text.Append("# HELP orchestrator_run_start_seconds From an event committed to the first step of its run starting, since start.\n# TYPE orchestrator_run_start_seconds histogram\n");
-        var runBuckets = response.RunStartLatency.BucketCounts();
-        long runCumulative = 0;
-        for (var i = 0; i < LatencyRecorder.Buckets.Count; i++)
-        {
-            runCumulative += runBuckets[i];
-            text.Append(CultureInfo.InvariantCulture, $"orchestrator_run_start_seconds_bucket{{le=\"{LatencyRecorder.Buckets[i]}\"}} {runCumulative}\n");
-        }
-
-        runCumulative += runBuckets[^1];
-        text.Append(CultureInfo.InvariantCulture, $"orchestrator_run_start_seconds_bucket{{le=\"+Inf\"}} {runCumulative}\n");
-        text.Append(CultureInfo.InvariantCulture, $"orchestrator_run_start_seconds_sum {response.RunStartLatency.Sum}\n");
-        text.Append(CultureInfo.InvariantCulture, $"orchestrator_run_start_seconds_count {runCumulative}\n");
+        Histogram(text, "orchestrator_run_start_seconds", "From an event committed to the first step of its run starting, since start.", LatencyRecorder.Buckets, response.RunStartLatency.BucketCounts(), response.RunStartLatency.Sum);
         return text.ToString();
     }
 
@@ -69,6 +45,23 @@ public sealed class PrometheusMetrics(IngestMetrics ingest, ApiMetrics api, Publ
         {
             text.Append(CultureInfo.InvariantCulture, $"{name}{{listener=\"{Escape(key.Listener)}\",format=\"{Escape(key.Format)}\"}} {value(counter)}\n");
         }
+    }
+
+    // Bucket counts are per bucket (the last above every bound); Prometheus wants them cumulative.
+    private static void Histogram(StringBuilder text, string name, string help, IReadOnlyList<double> bounds, IReadOnlyList<long> counts, double sum)
+    {
+        text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} histogram\n");
+        long cumulative = 0;
+        for (var i = 0; i < bounds.Count; i++)
+        {
+            cumulative += counts[i];
+            text.Append(CultureInfo.InvariantCulture, $"{name}_bucket{{le=\"{bounds[i]}\"}} {cumulative}\n");
+        }
+
+        cumulative += counts[^1];
+        text.Append(CultureInfo.InvariantCulture, $"{name}_bucket{{le=\"+Inf\"}} {cumulative}\n");
+        text.Append(CultureInfo.InvariantCulture, $"{name}_sum {sum}\n");
+        text.Append(CultureInfo.InvariantCulture, $"{name}_count {cumulative}\n");
     }
 
     private static void Gauge(StringBuilder text, string name, string help, long value) =>
