@@ -84,9 +84,15 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task EveryVerb_HasHelp()
     {
-        foreach (var verb in new[] { "serve", "ingest", "events", "dead-letters", "key" })
+        string[][] verbs =
+        [
+            ["serve"], ["ingest"], ["events"], ["dead-letters"], ["key"], ["validate"], ["schema"], ["test"], ["replay"],
+            ["runs"], ["runs", "show"], ["runs", "approve"], ["runs", "deny"], ["runs", "cancel"],
+            ["incidents"], ["incidents", "show"], ["incidents", "resolve"],
+        ];
+        foreach (var verb in verbs)
         {
-            var result = await OrchestratorProcess.RunCliAsync(verb, "--help");
+            var result = await OrchestratorProcess.RunCliAsync([.. verb, "--help"]);
             Assert.Equal(0, result.ExitCode);
             Assert.Contains("Usage:", result.StdOut, StringComparison.Ordinal);
         }
