@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Orchestrator.Core.Metrics;
 
 namespace Orchestrator.Core.Ingestion;
 
@@ -8,13 +9,7 @@ namespace Orchestrator.Core.Ingestion;
 /// </summary>
 public sealed class IngestMetrics
 {
-    /// <summary>Upper bounds (seconds) of the commit latency histogram buckets.</summary>
-    public static IReadOnlyList<double> LatencyBuckets { get; } = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
-
     private readonly ConcurrentDictionary<(string Listener, string Format), Counter> _counters = new();
-    private readonly long[] _latencyBucketCounts = new long[LatencyBuckets.Count + 1];
-    private long _latencyCount;
-    private long _latencySumMicros;
     private long _commitFailures;
 
     /// <summary>The counters of one listener and format.</summary>
@@ -49,32 +44,16 @@ public sealed class IngestMetrics
 
     public void AddRejected(string listener, string format, long count) => Interlocked.Add(ref For(listener, format).RejectedValue, count);
 
-    public void RecordCommit(TimeSpan latency)
-    {
-        var seconds = latency.TotalSeconds;
-        var bucket = 0;
-        while (bucket < LatencyBuckets.Count && seconds > LatencyBuckets[bucket])
-        {
-            bucket++;
-        }
+    /// <summary>Time to commit one batch to the store.</summary>
+    public LatencyHistogram CommitLatency { get; } = new([0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
 
-        Interlocked.Increment(ref _latencyBucketCounts[bucket]);
-        Interlocked.Increment(ref _latencyCount);
-        Interlocked.Add(ref _latencySumMicros, (long)(latency.TotalMilliseconds * 1000));
-    }
+    public void RecordCommit(TimeSpan latency) => CommitLatency.Record(latency);
 
     public void RecordCommitFailure() => Interlocked.Increment(ref _commitFailures);
 
     /// <summary>A consistent-enough copy of every counter for printing.</summary>
     public IReadOnlyList<KeyValuePair<(string Listener, string Format), Counter>> Snapshot() =>
         [.. _counters.OrderBy(c => c.Key.Listener, StringComparer.Ordinal).ThenBy(c => c.Key.Format, StringComparer.Ordinal)];
-
-    /// <summary>Per-bucket (not cumulative) commit counts; the last entry is the +Inf bucket.</summary>
-    public IReadOnlyList<long> LatencyBucketCounts() => [.. _latencyBucketCounts.Select(c => Interlocked.Read(ref c))];
-
-    public long CommitCount => Interlocked.Read(ref _latencyCount);
-
-    public double CommitSecondsSum => Interlocked.Read(ref _latencySumMicros) / 1_000_000.0;
 
     public long CommitFailures => Interlocked.Read(ref _commitFailures);
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Orchestrator.Core.Ingestion;
+using Orchestrator.Core.Metrics;
 using Orchestrator.Ingestion;
 using Orchestrator.Response;
 
@@ -17,7 +18,7 @@ public sealed class PrometheusMetrics(IngestMetrics ingest, ApiMetrics api, Publ
         Counter(text, "orchestrator_events_stored_total", "Events committed to the store, by listener and format.", snapshot, c => c.Stored);
         Counter(text, "orchestrator_events_rejected_total", "Input no parser accepted, kept as dead letters, by listener and format.", snapshot, c => c.Rejected);
 
-        Histogram(text, "orchestrator_store_commit_seconds", "Time to commit one batch to the store.", IngestMetrics.LatencyBuckets, ingest.LatencyBucketCounts(), ingest.CommitSecondsSum);
+        Histogram(text, "orchestrator_store_commit_seconds", "Time to commit one batch to the store.", ingest.CommitLatency);
 
         Single(text, "orchestrator_store_commit_failures_total", "Batches the store failed to commit.", ingest.CommitFailures);
         Single(text, "orchestrator_events_published_total", "EventStored notifications delivered to subscribers.", published.Count);
@@ -34,7 +35,7 @@ public sealed class PrometheusMetrics(IngestMetrics ingest, ApiMetrics api, Publ
         text.Append(CultureInfo.InvariantCulture, $"orchestrator_run_start_latency_seconds{{quantile=\"0.9\"}} {quantiles[1]}\n");
         text.Append(CultureInfo.InvariantCulture, $"orchestrator_run_start_latency_seconds{{quantile=\"0.99\"}} {quantiles[2]}\n");
         text.Append(CultureInfo.InvariantCulture, $"orchestrator_run_start_latency_seconds_count {response.RunStartLatency.Count}\n");
-        Histogram(text, "orchestrator_run_start_seconds", "From an event committed to the first step of its run starting, since start.", LatencyRecorder.Buckets, response.RunStartLatency.BucketCounts(), response.RunStartLatency.Sum);
+        Histogram(text, "orchestrator_run_start_seconds", "From an event committed to the first step of its run starting, since start.", response.RunStartLatency.Histogram);
         return text.ToString();
     }
 
@@ -48,8 +49,10 @@ public sealed class PrometheusMetrics(IngestMetrics ingest, ApiMetrics api, Publ
     }
 
     // Bucket counts are per bucket (the last above every bound); Prometheus wants them cumulative.
-    private static void Histogram(StringBuilder text, string name, string help, IReadOnlyList<double> bounds, IReadOnlyList<long> counts, double sum)
+    private static void Histogram(StringBuilder text, string name, string help, LatencyHistogram histogram)
     {
+        var bounds = histogram.Bounds;
+        var counts = histogram.BucketCounts();
         text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} histogram\n");
         long cumulative = 0;
         for (var i = 0; i < bounds.Count; i++)
@@ -60,7 +63,7 @@ public sealed class PrometheusMetrics(IngestMetrics ingest, ApiMetrics api, Publ
 
         cumulative += counts[^1];
         text.Append(CultureInfo.InvariantCulture, $"{name}_bucket{{le=\"+Inf\"}} {cumulative}\n");
-        text.Append(CultureInfo.InvariantCulture, $"{name}_sum {sum}\n");
+        text.Append(CultureInfo.InvariantCulture, $"{name}_sum {histogram.SumSeconds}\n");
         text.Append(CultureInfo.InvariantCulture, $"{name}_count {cumulative}\n");
     }
 

@@ -443,7 +443,7 @@ public sealed partial class ResponseService : BackgroundService
                 continue;
             }
 
-            run.Event = run.EventId is { } id ? await _events.GetAsync(id, cancellationToken).ConfigureAwait(false) : null;
+            await AttachEventAsync(run, cancellationToken).ConfigureAwait(false);
             LogRunResumed(_logger, run.Id, run.PlaybookId);
             Launch(run, plan!);
         }
@@ -459,7 +459,7 @@ public sealed partial class ResponseService : BackgroundService
                 continue;
             }
 
-            waiting.Event = waiting.EventId is { } id ? await _events.GetAsync(id, cancellationToken).ConfigureAwait(false) : null;
+            await AttachEventAsync(waiting, cancellationToken).ConfigureAwait(false);
             await AuditAsync(new AuditEntry(_time.GetUtcNow(), AuditKinds.Approval, $"no answer by {wait.Deadline:u}: default {wait.Default.ToString().ToLowerInvariant()}", waiting.PlaybookId, waiting.Id, Actor: "timeout"), cancellationToken).ConfigureAwait(false);
             await _runLock.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
@@ -526,11 +526,15 @@ public sealed partial class ResponseService : BackgroundService
             throw new InvalidOperationException($"run {runId} belongs to playbook '{run.PlaybookId}', which is no longer loaded");
         }
 
-        run.Event = run.EventId is { } id ? await _events.GetAsync(id, cancellationToken).ConfigureAwait(false) : null;
+        await AttachEventAsync(run, cancellationToken).ConfigureAwait(false);
         return (run, plan!);
     }
 
     private ValueTask AuditAsync(AuditEntry entry, CancellationToken cancellationToken) => _runs.AppendAsync(entry, cancellationToken);
+
+    // A stored run keeps only its event's id; its templates and conditions need the event itself.
+    private async Task AttachEventAsync(RunRecord run, CancellationToken cancellationToken) =>
+        run.Event = run.EventId is { } id ? await _events.GetAsync(id, cancellationToken).ConfigureAwait(false) : null;
 
     internal static string DecisionKey(string ruleId, string groupKey, long eventId) =>
         string.Create(CultureInfo.InvariantCulture, $"{ruleId}/{groupKey}/{eventId}");

@@ -39,17 +39,16 @@ public static class ResponseServiceCollectionExtensions
                 .Select(name => (name, connector: sp.GetKeyedService<IActionConnector>(name)))
                 .Where(c => c.connector is not null)
                 .ToDictionary(c => c.name, c => c.connector!, StringComparer.Ordinal);
-            var window = Durations.TryParse(config.BlastRadius.Window, out var w) ? w : TimeSpan.FromMinutes(10);
             return new ActionRunner(
                 connectors,
                 sp.GetRequiredService<SqliteRunStore>(),
                 sp.GetRequiredService<INotifier>(),
                 () => sp.GetRequiredService<ResponseService>().Active?.Set.Inventory.Protected ?? ProtectedAssets.None,
-                new BlastRadiusBreaker(new BlastRadiusLimits(config.BlastRadius.Global, config.BlastRadius.PerPlaybook, window), time),
+                new BlastRadiusBreaker(new BlastRadiusLimits(config.BlastRadius.Global, config.BlastRadius.PerPlaybook, Durations.Parse(config.BlastRadius.Window)), time),
                 new RunnerOptions
                 {
                     DryRun = config.DryRun,
-                    DefaultStepTimeout = Durations.TryParse(config.StepTimeout, out var timeout) ? timeout : TimeSpan.FromMinutes(1),
+                    DefaultStepTimeout = Durations.Parse(config.StepTimeout),
                 },
                 time,
                 Random.Shared.NextDouble,
