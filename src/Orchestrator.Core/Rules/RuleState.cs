@@ -2,149 +2,66 @@ using Orchestrator.Core.Events;
 
 namespace Orchestrator.Core.Rules;
 
-/// <summary>One event remembered in a group's window.</summary>
-internal readonly record struct WindowEntry(long Id, long Ticks, string? Distinct);
-
-/// <summary>What <see cref="RuleState.Apply"/> found, in enough detail to explain a non-firing event.</summary>
-internal struct RuleTrace
-{
-    public string? GroupKey;
-    public int Have;
-    public long ThrottledUntilTicks;
-}
-
-/// <summary>A group's window (entries sorted by event time, then id) and its throttle.</summary>
-internal sealed class GroupState
-{
-    // Entries live in [_start, _start + Count): dropping old ones only moves _start, so trimming a
-    // long window one entry per event does not copy the array each time.
-    private WindowEntry[] _entries = new WindowEntry[4];
-    private int _start;
-
-    public int Count { get; private set; }
-
-    public long NewestTicks { get; set; } = long.MinValue;
-
-    public long LastDecisionTicks { get; set; } = long.MinValue;
-
-    public Span<WindowEntry> Entries => _entries.AsSpan(_start, Count);
-
-    public int Insert(in WindowEntry entry)
-    {
-        if (_start + Count == _entries.Length)
-        {
-            if (_start >= _entries.Length / 2)
-            {
-                Array.Copy(_entries, _start, _entries, 0, Count);
-                Array.Clear(_entries, Count, _start);
-            }
-            else
-            {
-                var grown = new WindowEntry[_entries.Length * 2];
-                Array.Copy(_entries, _start, grown, 0, Count);
-                _entries = grown;
-            }
-
-            _start = 0;
-        }
-
-        var at = Count;
-        while (at > 0 && Compare(_entries[_start + at - 1], entry) > 0)
-        {
-            at--;
-        }
-
-        if (at < Count)
-        {
-            Array.Copy(_entries, _start + at, _entries, _start + at + 1, Count - at);
-        }
-
-        _entries[_start + at] = entry;
-        Count++;
-        NewestTicks = Math.Max(NewestTicks, entry.Ticks);
-        return at;
-    }
-
-    /// <summary>Drops the first <paramref name="n"/> entries.</summary>
-    public void RemovePrefix(int n)
-    {
-        if (n <= 0)
-        {
-            return;
-        }
-
-        Array.Clear(_entries, _start, n);
-        _start += n;
-        Count -= n;
-        if (Count == 0)
-        {
-            _start = 0;
-        }
-    }
-
-    /// <summary>Restores saved entries (already sorted).</summary>
-    public void Load(WindowEntry[] entries, int count)
-    {
-        _entries = entries;
-        _start = 0;
-        Count = count;
-    }
-
-    private static int Compare(in WindowEntry a, in WindowEntry b) =>
-        a.Ticks != b.Ticks ? a.Ticks.CompareTo(b.Ticks) : a.Id.CompareTo(b.Id);
-}
-
-/// <summary>The live state of one rule: its groups and its watermark (the newest event time it has seen).</summary>
+/// <summary>The live state of one rule: its watermark (the newest event time it has seen) and its slot in the groups of its <c>group_by</c>.</summary>
 internal sealed class RuleState
 {
     private readonly RulesEngineOptions _options;
     private readonly long _withinTicks;
     private readonly long _throttleTicks;
     private readonly long _retainTicks;
-    private readonly long _sweepEveryTicks;
+    private readonly int _maxEntries;
+    private readonly int _slot = -1;
     private readonly HashSet<string> _distinctScratch = new(StringComparer.Ordinal);
-    private long _nextSweepTicks = long.MinValue;
 
-    public RuleState(RuleDefinition rule, RulesEngineOptions options)
+    public RuleState(RuleDefinition rule, RulesEngineOptions options, GroupIndex index)
     {
         Rule = rule;
+        Index = index;
         _options = options;
         _withinTicks = rule.Threshold?.Within.Ticks ?? 0;
         _throttleTicks = rule.Throttle?.Ticks ?? 0;
         _retainTicks = _withinTicks + options.AllowedLateness.Ticks;
-        _sweepEveryTicks = Math.Max(TimeSpan.FromSeconds(10).Ticks, Math.Max(_withinTicks, _throttleTicks) / 4);
         KeepsGroups = rule.Threshold is not null || _throttleTicks > 0;
         // Counting events (not distinct values), a window that a new in-order event completes needs only
         // the newest Count − 1 entries; the slack serves late events. Distinct counting keeps repeats.
         _maxEntries = rule.Threshold is { Distinct: null } t
             ? Math.Min(options.MaxEventsPerGroup, Math.Max(2 * t.Count, t.Count + 32))
             : options.MaxEventsPerGroup;
+        if (KeepsGroups)
+        {
+            _slot = index.AddSlot(this, Math.Max(TimeSpan.FromSeconds(10).Ticks, Math.Max(_withinTicks, _throttleTicks) / 4));
+        }
     }
-
-    private readonly int _maxEntries;
 
     public RuleDefinition Rule { get; }
 
-    public Dictionary<string, GroupState> Groups { get; } = new(StringComparer.Ordinal);
+    /// <summary>Where the rule's groups live, shared with the rules of the same <c>group_by</c>.</summary>
+    public GroupIndex Index { get; }
+
+    /// <summary>The rule's position in each of <see cref="Index"/>'s groups; −1 when it keeps none.</summary>
+    public int Slot => _slot;
 
     public long WatermarkTicks { get; set; } = long.MinValue;
 
     public bool KeepsGroups { get; }
 
-    /// <summary>Groups evicted by the cap since start.</summary>
-    public long Evicted { get; private set; }
+    /// <summary>Groups the rule currently keeps.</summary>
+    public int GroupCount => KeepsGroups ? Index.Groups.Values.Count(slots => slots[_slot].InUse) : 0;
 
-    public RuleOutcome Apply(SecurityEvent evt, bool explain, ref RuleTrace trace, out RuleDecision? decision)
+    /// <summary>
+    /// Applies the rule to <paramref name="evt"/>; <paramref name="serial"/> names the event for the
+    /// index's per-event key cache (a new value for each event processed).
+    /// </summary>
+    public RuleOutcome Apply(SecurityEvent evt, long serial, bool explain, ref RuleTrace trace, out RuleDecision? decision)
     {
         decision = null;
         var ticks = evt.Timestamp.UtcTicks;
         if (ticks > WatermarkTicks)
         {
             WatermarkTicks = ticks;
-            if (ticks >= _nextSweepTicks && KeepsGroups)
+            if (KeepsGroups)
             {
-                Sweep();
-                _nextSweepTicks = ticks + _sweepEveryTicks;
+                Index.Advance(ticks);
             }
         }
 
@@ -153,7 +70,7 @@ internal sealed class RuleState
             return RuleOutcome.ConditionFalse;
         }
 
-        var key = GroupKey(evt);
+        var key = Index.Key(evt, serial);
         if (key is null)
         {
             return RuleOutcome.GroupKeyNull;
@@ -177,17 +94,7 @@ internal sealed class RuleState
             }
         }
 
-        if (!Groups.TryGetValue(key, out var group))
-        {
-            if (Groups.Count >= _options.MaxGroupsPerRule)
-            {
-                Sweep();
-            }
-
-            group = new GroupState();
-            Groups.Add(key, group);
-        }
-
+        ref var group = ref Index.Slots(key, serial)[_slot];
         if (threshold is null)
         {
             group.NewestTicks = Math.Max(group.NewestTicks, ticks);
@@ -212,7 +119,7 @@ internal sealed class RuleState
         }
 
         var at = group.Insert(new WindowEntry(evt.Id, ticks, distinct));
-        at -= TrimOld(group);
+        at -= TrimOld(ref group);
         if (at < 0)
         {
             trace.Have = 0;
@@ -256,6 +163,12 @@ internal sealed class RuleState
         return RuleOutcome.BelowThreshold;
     }
 
+    /// <summary>True when the slot can no longer matter: no entry within reach of the watermark and no throttle running.</summary>
+    public bool IsIdle(in GroupSlot group) =>
+        group.NewestTicks < WatermarkTicks - _retainTicks
+        && (_throttleTicks <= 0 || group.LastDecisionTicks == long.MinValue
+            || group.LastDecisionTicks + _throttleTicks <= WatermarkTicks - _options.AllowedLateness.Ticks);
+
     /// <summary>The index of the first entry later than <paramref name="afterTicks"/> (entries are sorted).</summary>
     private static int FirstWithin(ReadOnlySpan<WindowEntry> entries, long afterTicks)
     {
@@ -276,7 +189,7 @@ internal sealed class RuleState
         return lo;
     }
 
-    private bool IsThrottled(GroupState group, long ticks, ref RuleTrace trace)
+    private bool IsThrottled(in GroupSlot group, long ticks, ref RuleTrace trace)
     {
         if (_throttleTicks <= 0 || group.LastDecisionTicks == long.MinValue || ticks >= group.LastDecisionTicks + _throttleTicks)
         {
@@ -287,42 +200,8 @@ internal sealed class RuleState
         return true;
     }
 
-    private string? GroupKey(SecurityEvent evt)
-    {
-        var selectors = Rule.GroupBy;
-        if (selectors.Count == 0)
-        {
-            return "";
-        }
-
-        if (selectors.Count == 1)
-        {
-            return selectors[0].Select(evt);
-        }
-
-        if (selectors.Count == 2)
-        {
-            return selectors[0].Select(evt) is { } first && selectors[1].Select(evt) is { } second
-                ? string.Concat(first, RulesEngine.GroupKeySeparatorText, second)
-                : null;
-        }
-
-        var parts = new string[selectors.Count];
-        for (var i = 0; i < parts.Length; i++)
-        {
-            if (selectors[i].Select(evt) is not { } part)
-            {
-                return null;
-            }
-
-            parts[i] = part;
-        }
-
-        return string.Join(RulesEngine.GroupKeySeparator, parts);
-    }
-
     /// <summary>Drops entries too old to meet any event still allowed to arrive; returns how many went.</summary>
-    private int TrimOld(GroupState group)
+    private int TrimOld(ref GroupSlot group)
     {
         var cutoff = WatermarkTicks - _retainTicks;
         var n = FirstWithin(group.Entries, cutoff - 1);
@@ -373,49 +252,6 @@ internal sealed class RuleState
 
     private RuleDecision Single(SecurityEvent evt, string key) =>
         new(Rule.Id, Rule.Mode, key, evt, new WindowSnapshot(1, 0, [], evt.Timestamp, evt.Timestamp, [evt.Id]));
-
-    /// <summary>
-    /// Drops groups that can no longer matter (no entry within reach of the watermark and no throttle
-    /// running), then, over the cap, the groups idle longest.
-    /// </summary>
-    private void Sweep()
-    {
-        var entryCutoff = WatermarkTicks - _retainTicks;
-        var throttleCutoff = WatermarkTicks - _options.AllowedLateness.Ticks;
-        List<string>? drop = null;
-        foreach (var (key, group) in Groups)
-        {
-            if (group.NewestTicks < entryCutoff
-                && (_throttleTicks <= 0 || group.LastDecisionTicks == long.MinValue || group.LastDecisionTicks + _throttleTicks <= throttleCutoff))
-            {
-                (drop ??= []).Add(key);
-            }
-        }
-
-        if (drop is not null)
-        {
-            foreach (var key in drop)
-            {
-                Groups.Remove(key);
-            }
-        }
-
-        if (Groups.Count >= _options.MaxGroupsPerRule)
-        {
-            var keep = _options.MaxGroupsPerRule - (_options.MaxGroupsPerRule / 10);
-            var idlest = Groups.OrderBy(g => Math.Max(g.Value.NewestTicks, g.Value.LastDecisionTicks)).Take(Groups.Count - keep).Select(g => g.Key).ToList();
-            foreach (var key in idlest)
-            {
-                Groups.Remove(key);
-            }
-
-            Evicted += idlest.Count;
-            LastEviction = idlest.Count;
-        }
-    }
-
-    /// <summary>Groups evicted by the most recent sweep over the cap; the engine logs and resets it.</summary>
-    public int LastEviction { get; set; }
 
     internal static DateTimeOffset Time(long utcTicks) => new(utcTicks, TimeSpan.Zero);
 }

@@ -21,8 +21,11 @@ public sealed partial class RulesEngine
             {
                 writer.Write(rule.Rule.Id);
                 writer.Write(rule.WatermarkTicks);
-                writer.Write7BitEncodedInt(rule.Groups.Count);
-                foreach (var (key, group) in rule.Groups)
+                var groups = rule.KeepsGroups
+                    ? rule.Index.Groups.Where(g => g.Value[rule.Slot].InUse).Select(g => (g.Key, g.Value[rule.Slot])).ToList()
+                    : [];
+                writer.Write7BitEncodedInt(groups.Count);
+                foreach (var (key, group) in groups)
                 {
                     writer.Write(key);
                     writer.Write(group.NewestTicks);
@@ -55,8 +58,12 @@ public sealed partial class RulesEngine
         var byId = _rules.ToDictionary(r => r.Rule.Id, StringComparer.Ordinal);
         foreach (var rule in _rules)
         {
-            rule.Groups.Clear();
             rule.WatermarkTicks = long.MinValue;
+        }
+
+        foreach (var index in _indexes)
+        {
+            index.Clear();
         }
 
         using var reader = new BinaryReader(new MemoryStream(snapshot.State, writable: false), Encoding.UTF8);
@@ -80,7 +87,7 @@ public sealed partial class RulesEngine
                 for (var g = 0; g < groups; g++)
                 {
                     var key = reader.ReadString();
-                    var group = new GroupState { NewestTicks = reader.ReadInt64(), LastDecisionTicks = reader.ReadInt64() };
+                    var group = new GroupSlot { NewestTicks = reader.ReadInt64(), LastDecisionTicks = reader.ReadInt64() };
                     var entries = reader.Read7BitEncodedInt();
                     var loaded = new WindowEntry[Math.Max(4, entries)];
                     for (var e = 0; e < entries; e++)
@@ -94,7 +101,7 @@ public sealed partial class RulesEngine
                     group.Load(loaded, entries);
                     if (live is { KeepsGroups: true })
                     {
-                        live.Groups[key] = group;
+                        live.Index.Restore(key, live.Slot, group);
                     }
                 }
             }

@@ -25,7 +25,9 @@ namespace Orchestrator.Core.Rules;
 /// <para>Memory: each rule keeps a watermark (newest event time seen); window entries older than
 /// watermark − within − <see cref="RulesEngineOptions.AllowedLateness"/> are dropped, idle groups are
 /// swept, and past <see cref="RulesEngineOptions.MaxGroupsPerRule"/> the idlest groups are evicted,
-/// counted in <see cref="EvictedGroups"/> and logged. Not thread-safe: one caller at a time.</para>
+/// counted in <see cref="EvictedGroups"/> and logged. Rules with the same <c>group_by</c> share one
+/// <see cref="GroupIndex"/>: an event looks its group up once for all of them. Not thread-safe: one
+/// caller at a time.</para>
 /// </remarks>
 public sealed partial class RulesEngine
 {
@@ -37,8 +39,10 @@ public sealed partial class RulesEngine
     private static readonly RuleState[] NoRules = [];
 
     private readonly RuleState[] _rules;
+    private readonly GroupIndex[] _indexes;
     private readonly Dictionary<string, RuleState[]> _byKind;
     private readonly ILogger _logger;
+    private long _serial;
 
     public RulesEngine(IEnumerable<RuleDefinition> rules, RulesEngineOptions? options = null, ILogger<RulesEngine>? logger = null)
     {
@@ -48,6 +52,7 @@ public sealed partial class RulesEngine
         _logger = logger ?? NullLogger<RulesEngine>.Instance;
 
         var list = new List<RuleState>();
+        var indexes = new Dictionary<string, GroupIndex>(StringComparer.Ordinal);
         var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var rule in rules)
         {
@@ -57,10 +62,18 @@ public sealed partial class RulesEngine
                 throw new ArgumentException($"rule id '{rule.Id}' is used twice; playbook ids must be unique.", nameof(rules));
             }
 
-            list.Add(new RuleState(rule, options));
+            var signature = GroupIndex.Signature(rule.GroupBy);
+            if (!indexes.TryGetValue(signature, out var index))
+            {
+                index = new GroupIndex(rule.GroupBy, options);
+                indexes.Add(signature, index);
+            }
+
+            list.Add(new RuleState(rule, options, index));
         }
 
         _rules = [.. list];
+        _indexes = [.. indexes.Values];
         _byKind = _rules
             .SelectMany(r => r.Rule.On.Select(kind => (kind, r)))
             .GroupBy(x => x.kind, StringComparer.Ordinal)
@@ -70,15 +83,15 @@ public sealed partial class RulesEngine
     /// <summary>The highest store id processed; events at or below it are ignored.</summary>
     public long Checkpoint { get; private set; }
 
-    /// <summary>Groups evicted because a rule reached <see cref="RulesEngineOptions.MaxGroupsPerRule"/>, since start.</summary>
-    public long EvictedGroups => _rules.Sum(r => r.Evicted);
+    /// <summary>Groups evicted because a <c>group_by</c> reached <see cref="RulesEngineOptions.MaxGroupsPerRule"/>, since start.</summary>
+    public long EvictedGroups => _indexes.Sum(i => i.Evicted);
 
     public IReadOnlyList<RuleDefinition> Rules => _rules.Select(r => r.Rule).ToArray();
 
     internal IReadOnlyList<RuleState> States => _rules;
 
     /// <summary>Groups a rule currently keeps (for metrics and tests).</summary>
-    public int GroupCount(string ruleId) => _rules.FirstOrDefault(r => r.Rule.Id == ruleId)?.Groups.Count ?? 0;
+    public int GroupCount(string ruleId) => _rules.FirstOrDefault(r => r.Rule.Id == ruleId)?.GroupCount ?? 0;
 
     /// <summary>Evaluates <paramref name="evt"/> and adds any decisions to <paramref name="decisions"/>; the hot path.</summary>
     public void Process(SecurityEvent evt, ICollection<RuleDecision> decisions)
@@ -91,16 +104,17 @@ public sealed partial class RulesEngine
         }
 
         var rules = _byKind.GetValueOrDefault(evt.Kind, NoRules);
+        var serial = ++_serial;
         for (var i = 0; i < rules.Length; i++)
         {
             var trace = default(RuleTrace);
-            if (rules[i].Apply(evt, explain: false, ref trace, out var decision) == RuleOutcome.Fired)
+            if (rules[i].Apply(evt, serial, explain: false, ref trace, out var decision) == RuleOutcome.Fired)
             {
                 decisions.Add(decision!);
             }
-
-            LogEviction(rules[i]);
         }
+
+        LogEvictions();
     }
 
     /// <summary>
@@ -122,6 +136,7 @@ public sealed partial class RulesEngine
             return results;
         }
 
+        var serial = ++_serial;
         foreach (var rule in _rules)
         {
             if (!rule.Rule.On.Contains(evt.Kind))
@@ -132,12 +147,12 @@ public sealed partial class RulesEngine
             }
 
             var trace = default(RuleTrace);
-            var outcome = rule.Apply(evt, explain: true, ref trace, out var decision);
-            LogEviction(rule);
+            var outcome = rule.Apply(evt, serial, explain: true, ref trace, out var decision);
             results.Add(new RuleEvaluation(rule.Rule.Id, outcome, Explain(rule.Rule, outcome, trace, decision), decision,
                 outcome == RuleOutcome.Throttled ? RuleState.Time(trace.ThrottledUntilTicks) : null));
         }
 
+        LogEvictions();
         return results;
     }
 
@@ -181,15 +196,18 @@ public sealed partial class RulesEngine
         };
     }
 
-    private void LogEviction(RuleState rule)
+    private void LogEvictions()
     {
-        if (rule.LastEviction > 0)
+        foreach (var index in _indexes)
         {
-            LogGroupsEvicted(rule.Rule.Id, rule.LastEviction, rule.Evicted);
-            rule.LastEviction = 0;
+            if (index.LastEviction > 0)
+            {
+                LogGroupsEvicted(string.Join(", ", index.SlotRules.Select(r => r.Rule.Id)), string.Join(", ", index.GroupBy), index.LastEviction, index.Evicted);
+                index.LastEviction = 0;
+            }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Rule {RuleId} reached its group cap: evicted the {Evicted} idlest groups ({TotalEvicted} since start); raise Rules:MaxGroupsPerRule or narrow group_by")]
-    private partial void LogGroupsEvicted(string ruleId, int evicted, long totalEvicted);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rules {RuleIds} (group_by {GroupBy}) reached their group cap: evicted the {Evicted} idlest groups ({TotalEvicted} since start); raise Rules:MaxGroupsPerRule or narrow group_by")]
+    private partial void LogGroupsEvicted(string ruleIds, string groupBy, int evicted, long totalEvicted);
 }

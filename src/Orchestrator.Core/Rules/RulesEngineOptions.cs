@@ -9,7 +9,10 @@ public sealed class RulesEngineOptions
     /// </summary>
     public TimeSpan AllowedLateness { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>The most groups one rule keeps; beyond it the groups idle longest are evicted (and counted in <see cref="RulesEngine.EvictedGroups"/>).</summary>
+    /// <summary>
+    /// The most groups kept for one <c>group_by</c> (rules that group the same way share their groups);
+    /// beyond it the groups idle longest are evicted (and counted in <see cref="RulesEngine.EvictedGroups"/>).
+    /// </summary>
     public int MaxGroupsPerRule { get; set; } = 200_000;
 
     /// <summary>The most events one group's window keeps; the oldest go first.</summary>
