@@ -8,14 +8,22 @@ namespace Orchestrator.Core.Incidents;
 /// Puts each run and event into the open incident that already involves one of its hosts or
 /// addresses (source, host, destination), or opens a new one. An incident with no activity for
 /// <see cref="QuietAfter"/> is not joined any more, so a host infected again next week gets a
-/// new incident. When an event links two open incidents, it joins the older one. Not thread-safe.
+/// new incident. When an event links two open incidents, it joins the older one. Open incidents are
+/// indexed by host and address, so a storm of decisions costs a lookup each, not a scan of every open
+/// incident. Not thread-safe.
 /// </summary>
 public sealed class IncidentTracker(TimeProvider time)
 {
     /// <summary>Events kept per incident; the rest are found through the store by entity and time.</summary>
     public const int MaxEventIds = 1_000;
 
+    // Incidents resolved elsewhere or gone quiet are dropped from the list and the indexes this often.
+    private const int PruneEvery = 1_024;
+
     private readonly List<Incident> _open = [];
+    private readonly Dictionary<string, List<Incident>> _byHost = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<IPAddress, List<Incident>> _byIp = [];
+    private int _tracksSincePrune;
 
     /// <summary>How long an incident stays joinable after its last activity (default 24 h).</summary>
     public TimeSpan QuietAfter { get; init; } = TimeSpan.FromHours(24);
@@ -26,7 +34,11 @@ public sealed class IncidentTracker(TimeProvider time)
     public void Restore(IEnumerable<Incident> incidents)
     {
         ArgumentNullException.ThrowIfNull(incidents);
-        _open.AddRange(incidents.Where(i => i.Status == IncidentStatus.Open));
+        foreach (var incident in incidents.Where(i => i.Status == IncidentStatus.Open))
+        {
+            _open.Add(incident);
+            Index(incident, incident.Hosts, incident.Ips);
+        }
     }
 
     /// <summary>Records that <paramref name="runId"/> of <paramref name="playbookId"/> started for <paramref name="evt"/>; returns its incident.</summary>
@@ -35,19 +47,29 @@ public sealed class IncidentTracker(TimeProvider time)
         ArgumentNullException.ThrowIfNull(evt);
         var now = time.GetUtcNow();
         var (hosts, ips) = Entities(evt);
-        _open.RemoveAll(i => i.Status != IncidentStatus.Open);
-        var incident = _open
-            .Where(i => now - i.LastActivity < QuietAfter && (i.Hosts.Overlaps(hosts) || i.Ips.Overlaps(ips)))
-            .OrderBy(i => i.OpenedAt)
-            .FirstOrDefault();
+        if (++_tracksSincePrune >= PruneEvery)
+        {
+            Prune(now);
+        }
+
+        Incident? incident = null;
+        foreach (var host in hosts)
+        {
+            incident = Older(incident, _byHost.GetValueOrDefault(host), now);
+        }
+
+        foreach (var ip in ips)
+        {
+            incident = Older(incident, _byIp.GetValueOrDefault(ip), now);
+        }
+
         if (incident is null)
         {
             incident = new Incident(Guid.CreateVersion7(now).ToString("N"), Title(playbookId, evt), now);
             _open.Add(incident);
         }
 
-        incident.Hosts.UnionWith(hosts);
-        incident.Ips.UnionWith(ips);
+        Index(incident, hosts.Where(incident.Hosts.Add).ToList(), ips.Where(incident.Ips.Add).ToList());
         incident.LastActivity = now;
         if (runId is not null && !incident.RunIds.Contains(runId))
         {
@@ -70,6 +92,84 @@ public sealed class IncidentTracker(TimeProvider time)
         incident.ResolvedBy = by;
         incident.LastActivity = time.GetUtcNow();
         _open.Remove(incident);
+        Unindex(incident);
+    }
+
+    /// <summary>The oldest joinable incident among <paramref name="best"/> and <paramref name="candidates"/>.</summary>
+    private Incident? Older(Incident? best, List<Incident>? candidates, DateTimeOffset now)
+    {
+        if (candidates is null)
+        {
+            return best;
+        }
+
+        foreach (var candidate in candidates)
+        {
+            if (candidate.Status == IncidentStatus.Open && now - candidate.LastActivity < QuietAfter
+                && (best is null || candidate.OpenedAt < best.OpenedAt))
+            {
+                best = candidate;
+            }
+        }
+
+        return best;
+    }
+
+    private void Index(Incident incident, IEnumerable<string> hosts, IEnumerable<IPAddress> ips)
+    {
+        foreach (var host in hosts)
+        {
+            Add(_byHost, host, incident);
+        }
+
+        foreach (var ip in ips)
+        {
+            Add(_byIp, ip, incident);
+        }
+
+        static void Add<TKey>(Dictionary<TKey, List<Incident>> index, TKey key, Incident incident)
+            where TKey : notnull
+        {
+            if (!index.TryGetValue(key, out var list))
+            {
+                index[key] = list = [];
+            }
+
+            list.Add(incident);
+        }
+    }
+
+    private void Unindex(Incident incident)
+    {
+        foreach (var host in incident.Hosts)
+        {
+            Remove(_byHost, host, incident);
+        }
+
+        foreach (var ip in incident.Ips)
+        {
+            Remove(_byIp, ip, incident);
+        }
+
+        static void Remove<TKey>(Dictionary<TKey, List<Incident>> index, TKey key, Incident incident)
+            where TKey : notnull
+        {
+            if (index.TryGetValue(key, out var list) && list.Remove(incident) && list.Count == 0)
+            {
+                index.Remove(key);
+            }
+        }
+    }
+
+    /// <summary>Forgets incidents resolved elsewhere or quiet for <see cref="QuietAfter"/>: they are never joined again.</summary>
+    private void Prune(DateTimeOffset now)
+    {
+        _tracksSincePrune = 0;
+        foreach (var incident in _open.Where(i => i.Status != IncidentStatus.Open || now - i.LastActivity >= QuietAfter).ToList())
+        {
+            _open.Remove(incident);
+            Unindex(incident);
+        }
     }
 
     private static (HashSet<string> Hosts, HashSet<IPAddress> Ips) Entities(SecurityEvent evt)

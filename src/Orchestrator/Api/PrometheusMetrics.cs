@@ -36,7 +36,24 @@ public sealed class PrometheusMetrics(IngestMetrics ingest, ApiMetrics api, Publ
         text.Append(CultureInfo.InvariantCulture, $"orchestrator_run_start_latency_seconds{{quantile=\"0.99\"}} {quantiles[2]}\n");
         text.Append(CultureInfo.InvariantCulture, $"orchestrator_run_start_latency_seconds_count {response.RunStartLatency.Count}\n");
         Histogram(text, "orchestrator_run_start_seconds", "From an event committed to the first step of its run starting, since start.", response.RunStartLatency.Histogram);
+        Process(text);
         return text.ToString();
+    }
+
+    // The process figures an operator compares with throughput: CPU, memory, and the garbage collector's pauses (which stop ingestion).
+    private static void Process(StringBuilder text)
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        text.Append(CultureInfo.InvariantCulture, $"# HELP process_cpu_seconds_total User and system CPU time of the process.\n# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total {process.TotalProcessorTime.TotalSeconds}\n");
+        Gauge(text, "process_resident_memory_bytes", "Resident memory of the process.", process.WorkingSet64);
+        text.Append("# HELP dotnet_gc_collections_total Garbage collections since start, by generation.\n# TYPE dotnet_gc_collections_total counter\n");
+        for (var generation = 0; generation <= GC.MaxGeneration; generation++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"dotnet_gc_collections_total{{generation=\"{generation}\"}} {GC.CollectionCount(generation)}\n");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"# HELP dotnet_gc_pause_seconds_total Time the garbage collector paused the process since start.\n# TYPE dotnet_gc_pause_seconds_total counter\ndotnet_gc_pause_seconds_total {GC.GetTotalPauseDuration().TotalSeconds}\n");
+        Gauge(text, "dotnet_gc_heap_bytes", "Bytes in the managed heap after the last collection.", GC.GetGCMemoryInfo().HeapSizeBytes);
     }
 
     private static void Counter(StringBuilder text, string name, string help, IReadOnlyList<KeyValuePair<(string Listener, string Format), IngestMetrics.Counter>> snapshot, Func<IngestMetrics.Counter, long> value)

@@ -62,6 +62,56 @@ public sealed class IncidentTrackerTests
         Assert.Equal("alice", first.ResolvedBy);
     }
 
+    [Fact]
+    public void Track_EventLinkingTwoIncidents_JoinsTheOlder()
+    {
+        var tracker = new IncidentTracker(_time);
+        var older = tracker.Track(Detection(1, victim: "WS-1", source: "10.1.1.50"), "p", null);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var newer = tracker.Track(Detection(2, victim: "WS-2", source: "10.1.1.99"), "p", null);
+
+        var linking = tracker.Track(Detection(3, victim: "WS-2", source: "10.1.1.50"), "p", null);
+
+        Assert.Same(older, linking);
+        Assert.NotSame(newer, linking);
+        Assert.Contains("WS-2", older.Hosts);
+    }
+
+    [Fact]
+    public void Track_RestoredIncident_IsJoinedByItsHost()
+    {
+        var restored = new Incident("i-1", "p: WS-1", _time.GetUtcNow().AddHours(-1)) { LastActivity = _time.GetUtcNow().AddMinutes(-5) };
+        restored.Hosts.Add("WS-1");
+        var tracker = new IncidentTracker(_time);
+        tracker.Restore([restored]);
+
+        var joined = tracker.Track(Detection(1, victim: "ws-1", source: null), "p", "run-a");
+
+        Assert.Same(restored, joined);
+        Assert.Equal(["run-a"], joined.RunIds);
+    }
+
+    [Fact]
+    public void Track_ManyDecisions_QuietAndResolvedIncidentsAreForgotten()
+    {
+        var tracker = new IncidentTracker(_time);
+        var resolvedElsewhere = tracker.Track(Detection(1, victim: "WS-0", source: null), "p", null);
+        resolvedElsewhere.Status = IncidentStatus.Resolved;
+        for (var i = 1; i <= 1_500; i++)
+        {
+            tracker.Track(Detection(i + 1, victim: "WS-" + i, source: null), "p", null);
+        }
+
+        _time.Advance(TimeSpan.FromHours(25));
+        for (var i = 0; i < 1_100; i++)
+        {
+            tracker.Track(Detection(10_000 + i, victim: "NEW-" + i, source: null), "p", null);
+        }
+
+        Assert.DoesNotContain(resolvedElsewhere, tracker.Open);
+        Assert.All(tracker.Open, incident => Assert.StartsWith("NEW-", incident.Hosts.Single(), StringComparison.Ordinal));
+    }
+
     private static SecurityEvent Detection(long id, string victim, string? source) => new()
     {
         Id = id,
