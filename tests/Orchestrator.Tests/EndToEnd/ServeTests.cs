@@ -81,6 +81,20 @@ public sealed class ServeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_ReportProcessCpuMemoryAndGarbageCollection()
+    {
+        var text = await _server.Http.GetStringAsync("/metrics");
+
+        var cpu = text.Split('\n').Single(l => l.StartsWith("process_cpu_seconds_total ", StringComparison.Ordinal));
+        Assert.True(double.Parse(cpu["process_cpu_seconds_total ".Length..], System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.True(await _server.MetricAsync("process_resident_memory_bytes") > 0);
+        Assert.True(await _server.MetricAsync("dotnet_gc_heap_bytes") > 0);
+        Assert.Contains("dotnet_gc_collections_total{generation=\"0\"} ", text, StringComparison.Ordinal);
+        Assert.Contains("dotnet_gc_collections_total{generation=\"2\"} ", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE dotnet_gc_pause_seconds_total counter\ndotnet_gc_pause_seconds_total ", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PostInvalidJson_400NamesLineAndByte_AndBodyKeptAsDeadLetter()
     {
         const string body = "{\"host\":{\"name\":\"ok\"}}\n{\"host\": {\"name\": oops}}\n";
