@@ -53,7 +53,7 @@ public sealed class PrometheusMetrics(IngestMetrics ingest, ApiMetrics api, Publ
         }
 
         text.Append(CultureInfo.InvariantCulture, $"# HELP dotnet_gc_pause_seconds_total Time the garbage collector paused the process since start.\n# TYPE dotnet_gc_pause_seconds_total counter\ndotnet_gc_pause_seconds_total {GC.GetTotalPauseDuration().TotalSeconds}\n");
-        Gauge(text, "dotnet_gc_heap_bytes", "Bytes in the managed heap after the last collection.", GC.GetGCMemoryInfo().HeapSizeBytes);
+        Gauge(text, "dotnet_gc_heap_bytes", "Bytes allocated in the managed heap and not yet collected.", GC.GetTotalMemory(forceFullCollection: false));
     }
 
     private static void Counter(StringBuilder text, string name, string help, IReadOnlyList<KeyValuePair<(string Listener, string Format), IngestMetrics.Counter>> snapshot, Func<IngestMetrics.Counter, long> value)
