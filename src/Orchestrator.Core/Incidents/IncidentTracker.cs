@@ -37,7 +37,15 @@ public sealed class IncidentTracker(TimeProvider time)
         foreach (var incident in incidents.Where(i => i.Status == IncidentStatus.Open))
         {
             _open.Add(incident);
-            Index(incident, incident.Hosts, incident.Ips);
+            foreach (var host in incident.Hosts)
+            {
+                AddTo(_byHost, host, incident);
+            }
+
+            foreach (var ip in incident.Ips)
+            {
+                AddTo(_byIp, ip, incident);
+            }
         }
     }
 
@@ -69,7 +77,22 @@ public sealed class IncidentTracker(TimeProvider time)
             _open.Add(incident);
         }
 
-        Index(incident, hosts.Where(incident.Hosts.Add).ToList(), ips.Where(incident.Ips.Add).ToList());
+        foreach (var host in hosts)
+        {
+            if (incident.Hosts.Add(host))
+            {
+                AddTo(_byHost, host, incident);
+            }
+        }
+
+        foreach (var ip in ips)
+        {
+            if (incident.Ips.Add(ip))
+            {
+                AddTo(_byIp, ip, incident);
+            }
+        }
+
         incident.LastActivity = now;
         if (runId is not null && !incident.RunIds.Contains(runId))
         {
@@ -115,49 +138,36 @@ public sealed class IncidentTracker(TimeProvider time)
         return best;
     }
 
-    private void Index(Incident incident, IEnumerable<string> hosts, IEnumerable<IPAddress> ips)
-    {
-        foreach (var host in hosts)
-        {
-            Add(_byHost, host, incident);
-        }
-
-        foreach (var ip in ips)
-        {
-            Add(_byIp, ip, incident);
-        }
-
-        static void Add<TKey>(Dictionary<TKey, List<Incident>> index, TKey key, Incident incident)
-            where TKey : notnull
-        {
-            if (!index.TryGetValue(key, out var list))
-            {
-                index[key] = list = [];
-            }
-
-            list.Add(incident);
-        }
-    }
-
     private void Unindex(Incident incident)
     {
         foreach (var host in incident.Hosts)
         {
-            Remove(_byHost, host, incident);
+            RemoveFrom(_byHost, host, incident);
         }
 
         foreach (var ip in incident.Ips)
         {
-            Remove(_byIp, ip, incident);
+            RemoveFrom(_byIp, ip, incident);
+        }
+    }
+
+    private static void AddTo<TKey>(Dictionary<TKey, List<Incident>> index, TKey key, Incident incident)
+        where TKey : notnull
+    {
+        if (!index.TryGetValue(key, out var list))
+        {
+            index[key] = list = [];
         }
 
-        static void Remove<TKey>(Dictionary<TKey, List<Incident>> index, TKey key, Incident incident)
-            where TKey : notnull
+        list.Add(incident);
+    }
+
+    private static void RemoveFrom<TKey>(Dictionary<TKey, List<Incident>> index, TKey key, Incident incident)
+        where TKey : notnull
+    {
+        if (index.TryGetValue(key, out var list) && list.Remove(incident) && list.Count == 0)
         {
-            if (index.TryGetValue(key, out var list) && list.Remove(incident) && list.Count == 0)
-            {
-                index.Remove(key);
-            }
+            index.Remove(key);
         }
     }
 

@@ -10,7 +10,6 @@ internal sealed class RuleState
     private readonly long _throttleTicks;
     private readonly long _retainTicks;
     private readonly int _maxEntries;
-    private readonly int _slot = -1;
     private readonly HashSet<string> _distinctScratch = new(StringComparer.Ordinal);
 
     public RuleState(RuleDefinition rule, RulesEngineOptions options, GroupIndex index)
@@ -29,7 +28,7 @@ internal sealed class RuleState
             : options.MaxEventsPerGroup;
         if (KeepsGroups)
         {
-            _slot = index.AddSlot(this, Math.Max(TimeSpan.FromSeconds(10).Ticks, Math.Max(_withinTicks, _throttleTicks) / 4));
+            Slot = index.AddSlot(this, Math.Max(TimeSpan.FromSeconds(10).Ticks, Math.Max(_withinTicks, _throttleTicks) / 4));
         }
     }
 
@@ -39,14 +38,14 @@ internal sealed class RuleState
     public GroupIndex Index { get; }
 
     /// <summary>The rule's position in each of <see cref="Index"/>'s groups; −1 when it keeps none.</summary>
-    public int Slot => _slot;
+    public int Slot { get; } = -1;
 
     public long WatermarkTicks { get; set; } = long.MinValue;
 
     public bool KeepsGroups { get; }
 
     /// <summary>Groups the rule currently keeps.</summary>
-    public int GroupCount => KeepsGroups ? Index.Groups.Values.Count(slots => slots[_slot].InUse) : 0;
+    public int GroupCount => KeepsGroups ? Index.Groups.Values.Count(slots => slots[Slot].InUse) : 0;
 
     /// <summary>
     /// Applies the rule to <paramref name="evt"/>; <paramref name="serial"/> names the event for the
@@ -94,7 +93,7 @@ internal sealed class RuleState
             }
         }
 
-        ref var group = ref Index.Slots(key, serial)[_slot];
+        ref var group = ref Index.Slots(key, serial)[Slot];
         if (threshold is null)
         {
             group.NewestTicks = Math.Max(group.NewestTicks, ticks);
