@@ -559,7 +559,8 @@ public static class SecurityEventJson
         return at < 0 ? message : message[..at];
     }
 
-    private static string DescribeToken(JsonTokenType token) => token switch
+    /// <summary>What a JSON token is, for error messages ("an array", "a string", …).</summary>
+    internal static string DescribeToken(JsonTokenType token) => token switch
     {
         JsonTokenType.StartArray => "an array",
         JsonTokenType.String => "a string",

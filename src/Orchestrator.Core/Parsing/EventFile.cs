@@ -83,7 +83,7 @@ public static class EventFile
                 var line = LineOf(bytes, start);
                 if (reader.TokenType != JsonTokenType.StartObject)
                 {
-                    errors.Add(new EventFileError(file, line, $"expected an event (a JSON object), found {Describe(reader.TokenType)}"));
+                    errors.Add(new EventFileError(file, line, $"expected an event (a JSON object), found {SecurityEventJson.DescribeToken(reader.TokenType)}"));
                     reader.Skip();
                     continue;
                 }
@@ -144,16 +144,6 @@ public static class EventFile
     }
 
     private static int LineOf(byte[] bytes, int offset) => bytes.AsSpan(0, offset).Count((byte)'\n') + 1;
-
-    private static string Describe(JsonTokenType token) => token switch
-    {
-        JsonTokenType.StartArray => "an array",
-        JsonTokenType.String => "a string",
-        JsonTokenType.Number => "a number",
-        JsonTokenType.True or JsonTokenType.False => "a boolean",
-        JsonTokenType.Null => "null",
-        _ => token.ToString(),
-    };
 
     // System.Text.Json appends "LineNumber: 2 | BytePositionInLine: 7." which file:line already says.
     private static string FirstSentence(string message)
