@@ -34,17 +34,9 @@ internal static class RuleMix
     public static List<RuleDefinition> Hundred(bool quiet = false)
     {
         var rules = new List<RuleDefinition>();
-        string[] kinds = [EventKinds.InfectionTraced, EventKinds.InfectionDetected, EventKinds.ProcessStarted, EventKinds.NetworkConnection];
         for (var i = 0; i < 100; i++)
         {
-            var kind = kinds[Math.Min(i / 25, 3)];
-            if (i >= 75 && i % 2 == 1)
-            {
-                kind = EventKinds.Other;
-            }
-
-            var risk = Risks[i % Risks.Length];
-            var withWhen = i % 5 != 0;
+            var kind = KindOf(i);
             EventFieldSelector[] groupBy = (i % 4) switch
             {
                 0 => [EventFieldSelector.ForEcsPath(kind == EventKinds.InfectionTraced ? "source.ip" : "host.name")],
@@ -56,7 +48,7 @@ internal static class RuleMix
             {
                 Id = "rule-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 On = new HashSet<string> { kind },
-                When = withWhen ? new DelegatePredicate(e => string.Equals(e.RuleName, risk, StringComparison.Ordinal), "rule.name == '" + risk + "'") : null,
+                When = WhenOf(i),
                 GroupBy = groupBy,
                 Threshold = i % 7 == 6 && !quiet ? null : new RuleThreshold((quiet ? 10 : 1) * (2 + (i % 7)), TimeSpan.FromMinutes(5 + (i % 3 * 5)), i % 3 == 0 ? EventFieldSelector.ForEcsPath("file.path") : null),
                 Throttle = i % 2 == 0 || quiet ? TimeSpan.FromMinutes(30) : null,
@@ -77,16 +69,9 @@ internal static class RuleMix
     public static List<RuleDefinition> Realistic()
     {
         var rules = new List<RuleDefinition>();
-        string[] kinds = [EventKinds.InfectionTraced, EventKinds.InfectionDetected, EventKinds.ProcessStarted, EventKinds.NetworkConnection];
         for (var i = 0; i < 100; i++)
         {
-            var kind = kinds[Math.Min(i / 25, 3)];
-            if (i >= 75 && i % 2 == 1)
-            {
-                kind = EventKinds.Other;
-            }
-
-            var risk = Risks[i % Risks.Length];
+            var kind = KindOf(i);
             var traced = kind == EventKinds.InfectionTraced;
             EventFieldSelector[] groupBy = (i % 3) switch
             {
@@ -104,7 +89,7 @@ internal static class RuleMix
             {
                 Id = "playbook-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 On = new HashSet<string> { kind },
-                When = i % 5 != 0 ? new DelegatePredicate(e => string.Equals(e.RuleName, risk, StringComparison.Ordinal), "rule.name == '" + risk + "'") : null,
+                When = WhenOf(i),
                 GroupBy = groupBy,
                 Threshold = new RuleThreshold(3 + (i % 8), TimeSpan.FromMinutes(2 + (i % 5 * 2)), distinct),
                 Throttle = TimeSpan.FromMinutes(i % 2 == 0 ? 30 : 60),
@@ -113,5 +98,19 @@ internal static class RuleMix
         }
 
         return rules;
+    }
+
+    /// <summary>Rule i's kind: 25 each on traced infections, local detections, processes; 75–99 alternate connections and other kinds.</summary>
+    private static string KindOf(int i)
+    {
+        string[] kinds = [EventKinds.InfectionTraced, EventKinds.InfectionDetected, EventKinds.ProcessStarted, EventKinds.NetworkConnection];
+        return i >= 75 && i % 2 == 1 ? EventKinds.Other : kinds[Math.Min(i / 25, 3)];
+    }
+
+    /// <summary>Rule i's <c>when</c>: one risk name, for four rules in five; none for the fifth.</summary>
+    private static DelegatePredicate? WhenOf(int i)
+    {
+        var risk = Risks[i % Risks.Length];
+        return i % 5 != 0 ? new DelegatePredicate(e => string.Equals(e.RuleName, risk, StringComparison.Ordinal), "rule.name == '" + risk + "'") : null;
     }
 }

@@ -24,8 +24,7 @@ internal static class RulesLoop
 
     public static int RunSharedRule(string file)
     {
-        var lines = File.ReadAllLines(file);
-        var expected = File.ReadAllLines(file + ".expected_ips.txt").Where(l => l.Length > 0).ToHashSet(StringComparer.Ordinal);
+        var (lines, expected) = ReadWorkload(file);
         var parser = new SepSyslogParser();
         var exitCode = 0;
         for (var round = 0; round < 3; round++)
@@ -59,8 +58,7 @@ internal static class RulesLoop
 
     public static async Task<int> RunDurableAsync(string file, int saveEveryEvents)
     {
-        var lines = File.ReadAllLines(file);
-        var expected = File.ReadAllLines(file + ".expected_ips.txt").Where(l => l.Length > 0).ToHashSet(StringComparer.Ordinal);
+        var (lines, expected) = ReadWorkload(file);
         var parser = new SepSyslogParser();
         var exitCode = 0;
         for (var round = 0; round < 3; round++)
@@ -109,6 +107,10 @@ internal static class RulesLoop
 
         return exitCode;
     }
+
+    /// <summary>The generated lines and the source IPs the generator says must be decided.</summary>
+    private static (string[] Lines, HashSet<string> Expected) ReadWorkload(string file) =>
+        (File.ReadAllLines(file), File.ReadAllLines(file + ".expected_ips.txt").Where(l => l.Length > 0).ToHashSet(StringComparer.Ordinal));
 
     public static int RunHundredRules(string file, string mixes)
     {
