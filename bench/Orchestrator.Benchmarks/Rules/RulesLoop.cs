@@ -151,6 +151,7 @@ internal static class RulesLoop
                 events[i].Id = i + 1;
             }
 
+            var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
             var engine = new RulesEngine(rules);
             var decisions = new List<RuleDecision>();
             var allocated = GC.GetAllocatedBytesForCurrentThread();
@@ -175,8 +176,11 @@ internal static class RulesLoop
             var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
             var bytes = GC.GetAllocatedBytesForCurrentThread() - allocated;
             var gcs = $"GCs gen0/1/2 {GC.CollectionCount(0) - collections.Item1}/{GC.CollectionCount(1) - collections.Item2}/{GC.CollectionCount(2) - collections.Item3}, paused {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms";
+            // What the engine's state holds at the end (groups, windows, throttles): the working set each event reaches into.
+            var stateBytes = GC.GetTotalMemory(forceFullCollection: true) - heapBefore;
+            GC.KeepAlive(engine);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name} round {round + 1}: {events.Count:N0} parsed events through {rules.Count} rules in {watch.Elapsed.TotalSeconds:F3} s = {events.Count / watch.Elapsed.TotalSeconds:N0} events/s wall, {events.Count / cpuSeconds:N0} events/s of process CPU, {bytes / (double)events.Count:F0} B/event allocated, {gcs}; {decided:N0} decisions"));
+                $"{name} round {round + 1}: {events.Count:N0} parsed events through {rules.Count} rules in {watch.Elapsed.TotalSeconds:F3} s = {events.Count / watch.Elapsed.TotalSeconds:N0} events/s wall, {events.Count / cpuSeconds:N0} events/s of process CPU, {bytes / (double)events.Count:F0} B/event allocated, state {stateBytes / 1048576.0:F0} MB, {gcs}; {decided:N0} decisions"));
         }
     }
 }
