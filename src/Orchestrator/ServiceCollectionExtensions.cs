@@ -1,3 +1,4 @@
+using Orchestrator.Alerting;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Api;
 using Orchestrator.Configuration;
@@ -41,6 +42,7 @@ public static class ServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<PipelineWriterService>());
         services.AddListeners(settings);
         services.AddHostedService<RetentionService>();
+        services.AddAlerting(settings);
         services.AddResponse(settings);
         return services;
     }

@@ -23,6 +23,8 @@ public static class AuditKinds
     public const string Refusal = "refusal";
     public const string Breaker = "breaker";
     public const string Incident = "incident";
+    public const string Page = "page";
+    public const string Report = "report";
     public const string Playbooks = "playbooks";
 }
 

@@ -38,4 +38,9 @@ public sealed class Incident(string id, string title, DateTimeOffset openedAt)
     public List<long> EventIds { get; } = [];
 
     public string? ResolvedBy { get; set; }
+
+    /// <summary>When a person took it on (acknowledged); escalation stops then. Null while nobody has.</summary>
+    public DateTimeOffset? AcknowledgedAt { get; set; }
+
+    public string? AcknowledgedBy { get; set; }
 }

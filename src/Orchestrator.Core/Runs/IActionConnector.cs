@@ -39,7 +39,8 @@ public sealed record StepContext(
     string IdempotencyKey,
     int Attempt,
     bool DryRun,
-    SecurityEvent? Event);
+    SecurityEvent? Event,
+    string? IncidentId = null);
 
 /// <summary>The outcome of one attempt of a step: success with outputs for later steps, or failure with a reason.</summary>
 public sealed record StepResult(bool Succeeded, IReadOnlyDictionary<string, object?> Outputs, string? Error)

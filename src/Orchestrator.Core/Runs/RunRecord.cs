@@ -66,6 +66,9 @@ public sealed class RunRecord
     /// <summary>The rules-engine decision that started the run (rule, group, event), so a decision never starts two runs.</summary>
     public string? DecisionKey { get; set; }
 
+    /// <summary>The incident the run belongs to (pages are keyed on it, so acknowledging or resolving it reaches them).</summary>
+    public string? IncidentId { get; set; }
+
     /// <summary>The threshold window that fired the run (<c>count</c>, <c>distinct</c>, ...), as templates see it.</summary>
     public IReadOnlyDictionary<string, object?> Window { get; set; } = new Dictionary<string, object?>();
 

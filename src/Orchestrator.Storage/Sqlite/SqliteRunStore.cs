@@ -263,6 +263,67 @@ public sealed class SqliteRunStore : IRunJournal, IAuditLog, IDisposable
         }
     }
 
+    // Pages sent for incidents, so that acknowledging or resolving an incident reaches the same alerts.
+    internal const string PagesSchema = """
+        CREATE TABLE incident_pages (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            incident_id TEXT NOT NULL,
+            target TEXT NOT NULL,
+            dedup_key TEXT NOT NULL,
+            level INTEGER NOT NULL,
+            policy TEXT,
+            at INTEGER NOT NULL
+        );
+        CREATE INDEX incident_pages_by_incident ON incident_pages (incident_id);
+        """;
+
+    /// <summary>Records a page sent for an incident.</summary>
+    public async ValueTask RecordPageAsync(IncidentPage page, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "INSERT INTO incident_pages (incident_id, target, dedup_key, level, policy, at) VALUES ($incident, $target, $key, $level, $policy, $at)";
+            command.Parameters.AddWithValue("$incident", page.IncidentId);
+            command.Parameters.AddWithValue("$target", page.Target);
+            command.Parameters.AddWithValue("$key", page.DedupKey);
+            command.Parameters.AddWithValue("$level", page.Level);
+            command.Parameters.AddWithValue("$policy", (object?)page.Policy ?? DBNull.Value);
+            command.Parameters.AddWithValue("$at", page.At.ToUnixTimeMilliseconds());
+            command.ExecuteNonQuery();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>The pages sent for an incident, oldest first.</summary>
+    public async ValueTask<IReadOnlyList<IncidentPage>> ListPagesAsync(string incidentId, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT target, dedup_key, level, policy, at FROM incident_pages WHERE incident_id = $incident ORDER BY id";
+            command.Parameters.AddWithValue("$incident", incidentId);
+            using var reader = command.ExecuteReader();
+            var pages = new List<IncidentPage>();
+            while (reader.Read())
+            {
+                pages.Add(new IncidentPage(incidentId, reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetString(3), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
+            }
+
+            return pages;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
     internal const string Schema = """
         CREATE TABLE runs (
             id TEXT PRIMARY KEY,
@@ -413,12 +474,13 @@ public sealed class SqliteRunStore : IRunJournal, IAuditLog, IDisposable
 
     private sealed record StoredRun(
         string Id, string PlaybookId, bool DryRun, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, RunStatus Status,
-        long? EventId, string? DecisionKey, Dictionary<string, JsonElement>? Window, List<StoredStep> Steps, string? Error, ApprovalWait? Waiting)
+        long? EventId, string? DecisionKey, Dictionary<string, JsonElement>? Window, List<StoredStep> Steps, string? Error, ApprovalWait? Waiting,
+        string? IncidentId = null)
     {
         public static StoredRun From(RunRecord run) => new(
             run.Id, run.PlaybookId, run.DryRun, run.CreatedAt, run.UpdatedAt, run.Status, run.EventId, run.DecisionKey, Elements(run.Window),
             [.. run.Steps.Select(s => new StoredStep(s.Id, s.Type, s.Phase, s.Status, s.Attempts, Elements(s.Parameters), Elements(s.Outputs), s.Error, s.StartedAt, s.FinishedAt, s.DecidedBy))],
-            run.Error, run.Waiting);
+            run.Error, run.Waiting, run.IncidentId);
 
         public RunRecord ToRun()
         {
@@ -431,6 +493,7 @@ public sealed class SqliteRunStore : IRunJournal, IAuditLog, IDisposable
                 Window = Plain(Window) ?? new Dictionary<string, object?>(),
                 Error = Error,
                 Waiting = Waiting,
+                IncidentId = IncidentId,
             };
             foreach (var s in Steps)
             {
@@ -451,15 +514,17 @@ public sealed class SqliteRunStore : IRunJournal, IAuditLog, IDisposable
 
     private sealed record StoredIncident(
         string Id, string Title, IncidentStatus Status, DateTimeOffset OpenedAt, DateTimeOffset LastActivity,
-        List<string> Hosts, List<string> Ips, List<string> RunIds, List<long> EventIds, string? ResolvedBy)
+        List<string> Hosts, List<string> Ips, List<string> RunIds, List<long> EventIds, string? ResolvedBy,
+        DateTimeOffset? AcknowledgedAt = null, string? AcknowledgedBy = null)
     {
         public static StoredIncident From(Incident incident) => new(
             incident.Id, incident.Title, incident.Status, incident.OpenedAt, incident.LastActivity,
-            [.. incident.Hosts], [.. incident.Ips.Select(ip => ip.ToString())], [.. incident.RunIds], [.. incident.EventIds], incident.ResolvedBy);
+            [.. incident.Hosts], [.. incident.Ips.Select(ip => ip.ToString())], [.. incident.RunIds], [.. incident.EventIds], incident.ResolvedBy,
+            incident.AcknowledgedAt, incident.AcknowledgedBy);
 
         public Incident ToIncident()
         {
-            var incident = new Incident(Id, Title, OpenedAt) { Status = Status, LastActivity = LastActivity, ResolvedBy = ResolvedBy };
+            var incident = new Incident(Id, Title, OpenedAt) { Status = Status, LastActivity = LastActivity, ResolvedBy = ResolvedBy, AcknowledgedAt = AcknowledgedAt, AcknowledgedBy = AcknowledgedBy };
             incident.Hosts.UnionWith(Hosts);
             incident.Ips.UnionWith(Ips.Select(IPAddress.Parse));
             incident.RunIds.AddRange(RunIds);

@@ -37,6 +37,7 @@ internal static class SqliteSchema
         (connection, tx) => MoveEventsIntoBlocks(connection, tx),
         (connection, tx) => Execute(connection, Version3RuleState, tx),
         (connection, tx) => Execute(connection, SqliteRunStore.Schema, tx),
+        (connection, tx) => Execute(connection, SqliteRunStore.PagesSchema, tx),
     ];
 
     // Version 1 kept one row per event with four indexes; version 2 replaced it (ADR 0006) and

@@ -113,6 +113,22 @@ public static class RunEndpoints
                 return view is null ? Results.NotFound(new ApiError($"no incident with id {id}")) : Results.Json(view);
             }).ConfigureAwait(false);
         });
+
+        app.MapPost("/api/v1/incidents/{id}/ack", async (HttpContext context, string id, ApiKeyAuth auth, ResponseService response, SqliteRunStore store) =>
+        {
+            if (auth.Check(context, ApiKeyRoles.Admin, out var actor) is { } denied)
+            {
+                return denied;
+            }
+
+            var (comment, bad) = await ReadCommentAsync(context).ConfigureAwait(false);
+            return bad ?? await AnswerAsync(async () =>
+            {
+                var incident = await response.AcknowledgeIncidentAsync(id, actor, comment, CancellationToken.None).ConfigureAwait(false);
+                var view = await RunViews.DetailAsync(store, incident, context.RequestAborted).ConfigureAwait(false);
+                return view is null ? Results.NotFound(new ApiError($"no incident with id {id}")) : Results.Json(view);
+            }).ConfigureAwait(false);
+        });
     }
 
     private static async Task<IResult> StartRunAsync(HttpContext context, string playbookId, ApiKeyAuth auth, ResponseService response, SqliteRunStore store)

@@ -31,12 +31,16 @@ public sealed record AuditView(DateTime At, string Kind, string Text, string? Ac
 /// <summary>An incident in a list.</summary>
 public sealed record IncidentSummaryView(
     string Id, string Title, string Status, DateTime OpenedAt, DateTime LastActivity, IReadOnlyList<string> Hosts, IReadOnlyList<string> Ips,
-    IReadOnlyList<string> RunIds, int EventCount, string? ResolvedBy);
+    IReadOnlyList<string> RunIds, int EventCount, string? ResolvedBy, string? AcknowledgedBy, DateTime? AcknowledgedAt);
 
 /// <summary>One incident in full: its entities, its runs, its events and its audit trail.</summary>
 public sealed record IncidentDetailView(
     string Id, string Title, string Status, DateTime OpenedAt, DateTime LastActivity, IReadOnlyList<string> Hosts, IReadOnlyList<string> Ips,
-    IReadOnlyList<long> EventIds, string? ResolvedBy, IReadOnlyList<RunSummaryView> Runs, IReadOnlyList<AuditView> Audit);
+    IReadOnlyList<long> EventIds, string? ResolvedBy, IReadOnlyList<RunSummaryView> Runs, IReadOnlyList<AuditView> Audit,
+    string? AcknowledgedBy, DateTime? AcknowledgedAt, IReadOnlyList<PageView> Pages);
+
+/// <summary>A page sent for an incident.</summary>
+public sealed record PageView(string Target, string DedupKey, int Level, string? Policy, DateTime At);
 
 /// <summary>
 /// Builds the views of runs and incidents from the run store, for the API and for the CLI (which
@@ -136,7 +140,7 @@ public static class RunViews
         return new IncidentSummaryView(
             incident.Id, incident.Title, Name(incident.Status), Utc(incident.OpenedAt), Utc(incident.LastActivity),
             [.. incident.Hosts.Order(StringComparer.OrdinalIgnoreCase)], [.. incident.Ips.Select(ip => ip.ToString()).Order(StringComparer.Ordinal)],
-            incident.RunIds, incident.EventIds.Count, incident.ResolvedBy);
+            incident.RunIds, incident.EventIds.Count, incident.ResolvedBy, incident.AcknowledgedBy, incident.AcknowledgedAt is { } at ? Utc(at) : null);
     }
 
     /// <summary>The incident with its runs and audit trail; null when <paramref name="incident"/> is null (not found).</summary>
@@ -159,9 +163,11 @@ public static class RunViews
 
         var audit = await store.ReadAuditAsync(null, incident.Id, MaxAuditEntries, cancellationToken).ConfigureAwait(false);
         var summary = Summary(incident);
+        var pages = await store.ListPagesAsync(incident.Id, cancellationToken).ConfigureAwait(false);
         return new IncidentDetailView(
             summary.Id, summary.Title, summary.Status, summary.OpenedAt, summary.LastActivity, summary.Hosts, summary.Ips,
-            incident.EventIds, incident.ResolvedBy, runs, [.. audit.Select(Audit)]);
+            incident.EventIds, incident.ResolvedBy, runs, [.. audit.Select(Audit)], summary.AcknowledgedBy, summary.AcknowledgedAt,
+            [.. pages.Select(p => new PageView(p.Target, p.DedupKey, p.Level, p.Policy, Utc(p.At)))]);
     }
 
     public static AuditView Audit(AuditEntry entry)

@@ -34,6 +34,7 @@ public static class CliApp
         root.Subcommands.Add(ReplayCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
         root.Subcommands.Add(IncidentsCommand.Create());
+        root.Subcommands.Add(IncidentsCommand.AckCommand());
         return root;
     }
 

@@ -53,9 +53,17 @@ public static class IncidentsCommand
         });
 
         command.Subcommands.Add(ShowCommand());
+        command.Subcommands.Add(AckCommand());
         command.Subcommands.Add(ServiceClient.ChangeCommand("resolve", "Resolve an incident (through the running service); the next event about its hosts opens a new one.", "incident", "api/v1/incidents/{0}/resolve", Describe));
         return command;
     }
+
+    /// <summary><c>orchestrator incidents ack ID</c> (also <c>orchestrator ack ID</c>): take an incident on, which stops its escalation.</summary>
+    public static Command AckCommand(string name = "ack") =>
+        ServiceClient.ChangeCommand(name, "Acknowledge an incident (through the running service): its escalation stops and its pages are acknowledged.", "incident", "api/v1/incidents/{0}/ack", DescribeAck);
+
+    private static string DescribeAck(JsonElement incident) =>
+        $"incident {incident.GetProperty("id").GetString()} is acknowledged by {incident.GetProperty("acknowledged_by").GetString()}";
 
     private static Command ShowCommand()
     {

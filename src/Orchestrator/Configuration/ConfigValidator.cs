@@ -1,3 +1,4 @@
+using Orchestrator.Alerting;
 using System.Net;
 using Orchestrator.Core.Configuration;
 using Orchestrator.Api;
@@ -92,6 +93,7 @@ public static class ConfigValidator
 
         Duration(errors, "retention.interval", config.Retention.Interval);
         Duration(errors, "response.step_timeout", config.Response.StepTimeout);
+        Alerting(errors, config.Alerting);
         Duration(errors, "response.blast_radius.window", config.Response.BlastRadius.Window);
         if (config.Response.MaxConcurrentRuns < 1)
         {
@@ -151,5 +153,41 @@ public static class ConfigValidator
         {
             errors.Add($"{key}: unknown format '{value}' (known: {string.Join(", ", EventFormats.All)})");
         }
+    }
+
+    private static void Alerting(List<string> errors, AlertingConfig alerting)
+    {
+        foreach (var (name, levels) in alerting.Escalation)
+        {
+            var at = $"alerting.escalation.{name}";
+            if (levels is null || levels.Count == 0)
+            {
+                errors.Add($"{at}: a policy needs at least one level (- target: NAME)");
+                continue;
+            }
+
+            for (var i = 0; i < levels.Count; i++)
+            {
+                if (string.IsNullOrWhiteSpace(levels[i].Target))
+                {
+                    errors.Add($"{at}[{i}].target: name the pager target this level pages");
+                }
+
+                if (i == 0 && levels[i].After is not null)
+                {
+                    errors.Add($"{at}[0].after: the first level pages at once; 'after' belongs to the levels after it");
+                }
+                else if (i > 0 && levels[i].After is null)
+                {
+                    errors.Add($"{at}[{i}].after: say how long after level {i - 1} this level pages, unacknowledged (e.g. 15m)");
+                }
+                else if (i > 0)
+                {
+                    Duration(errors, $"{at}[{i}].after", levels[i].After!);
+                }
+            }
+        }
+
+        AlertingServiceCollectionExtensions.Reports(alerting, errors);
     }
 }

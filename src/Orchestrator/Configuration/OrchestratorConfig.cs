@@ -15,6 +15,8 @@ public sealed class OrchestratorConfig
     public RetentionConfig Retention { get; set; } = new();
 
     public ResponseConfig Response { get; set; } = new();
+
+    public AlertingConfig Alerting { get; set; } = new();
 }
 
 /// <summary>The HTTP API: where it listens, its keys and its webhook sources.</summary>
@@ -139,4 +141,45 @@ public sealed class BlastRadiusConfig
     public int PerPlaybook { get; set; } = 5;
 
     public string Window { get; set; } = "10m";
+}
+
+/// <summary>How people are told: the SMTP server, pager targets, escalation policies and scheduled reports.</summary>
+public sealed class AlertingConfig
+{
+    /// <summary>Escalation policies by name: the levels in order; each level pages its target when the one before was not acknowledged within <c>after</c>.</summary>
+    public Dictionary<string, List<EscalationLevelConfig>> Escalation { get; set; } = [];
+
+    /// <summary>Reports emailed on a schedule.</summary>
+    public List<ReportScheduleConfig> Reports { get; set; } = [];
+}
+
+/// <summary>One level of an escalation policy.</summary>
+public sealed class EscalationLevelConfig
+{
+    /// <summary>How long after the previous level this one pages, unacknowledged (the first level pages at once: leave it out).</summary>
+    public string? After { get; set; }
+
+    /// <summary>The pager target to page (a name under <c>alerting.pagers</c>).</summary>
+    public string Target { get; set; } = "";
+}
+
+/// <summary>A report run on a schedule and emailed.</summary>
+public sealed class ReportScheduleConfig
+{
+    public string Name { get; set; } = "";
+
+    /// <summary>Which report: <c>incidents-summary</c>.</summary>
+    public string Report { get; set; } = "incidents-summary";
+
+    /// <summary>A Quartz cron expression (seconds first), e.g. <c>0 0 7 * * ?</c> for 07:00 every day.</summary>
+    public string Cron { get; set; } = "";
+
+    /// <summary>The time zone the cron expression is read in (IANA id); UTC when left out.</summary>
+    public string? TimeZone { get; set; }
+
+    /// <summary>Who gets it.</summary>
+    public List<string> To { get; set; } = [];
+
+    /// <summary>How far back the report looks (default 24h).</summary>
+    public string Period { get; set; } = "24h";
 }

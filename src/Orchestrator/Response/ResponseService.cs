@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orchestrator.Alerting;
 using Orchestrator.Core.Audit;
 using Orchestrator.Core.Events;
 using Orchestrator.Core.Incidents;
@@ -34,6 +35,7 @@ public sealed partial class ResponseService : BackgroundService
     private readonly DecisionsWithRuns _decisionStore;
     private readonly ActionRunner _runner;
     private readonly IncidentTracker _incidents;
+    private readonly Escalations _escalations;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Channel<Offered> _queue = Channel.CreateBounded<Offered>(
@@ -56,6 +58,7 @@ public sealed partial class ResponseService : BackgroundService
         SqliteRuleStateStore ruleState,
         ActionRunner runner,
         IncidentTracker incidents,
+        Escalations escalations,
         TimeProvider time,
         ILogger<ResponseService> logger)
     {
@@ -66,6 +69,7 @@ public sealed partial class ResponseService : BackgroundService
         _decisionStore = new DecisionsWithRuns(ruleState);
         _runner = runner;
         _incidents = incidents;
+        _escalations = escalations;
         _time = time;
         _logger = logger;
         _runSlots = new SemaphoreSlim(options.MaxConcurrentRuns);
@@ -148,6 +152,7 @@ public sealed partial class ResponseService : BackgroundService
             ?? throw new KeyNotFoundException($"no event with id {eventId}");
         var run = _runner.NewRun(dryRun ? plan! with { DryRun = true } : plan!, evt, new Dictionary<string, object?>(StringComparer.Ordinal) { ["count"] = 1L, ["distinct"] = 0L }, null);
         var incident = _incidents.Track(evt, playbookId, run.Id);
+        run.IncidentId = incident.Id;
         var entry = new AuditEntry(_time.GetUtcNow(), AuditKinds.Run, $"started by hand by {by} for event {eventId}{(run.DryRun ? " (dry run)" : "")}", playbookId, run.Id, incident.Id, eventId, by);
         await _runs.RecordStartsAsync(new RunStarts([run], [incident], [entry], [], entry.At), cancellationToken).ConfigureAwait(false);
         Launch(run, run.DryRun == plan!.DryRun ? plan : plan with { DryRun = true });
@@ -193,6 +198,38 @@ public sealed partial class ResponseService : BackgroundService
         _incidents.Resolve(incident, by);
         await _runs.SaveIncidentAsync(incident, cancellationToken).ConfigureAwait(false);
         await AuditAsync(new AuditEntry(_time.GetUtcNow(), AuditKinds.Incident, WithComment($"resolved by {by}", comment), IncidentId: incident.Id, Actor: by), cancellationToken).ConfigureAwait(false);
+        await _escalations.ResolvedAsync(incident, cancellationToken).ConfigureAwait(false);
+        return incident;
+    }
+
+    /// <summary>
+    /// Records that a person took the incident on: its escalation stops and the alerts paged for it are
+    /// acknowledged. Null for an unknown id; <see cref="InvalidOperationException"/> when it is resolved
+    /// or acknowledged already.
+    /// </summary>
+    public async Task<Incident?> AcknowledgeIncidentAsync(string incidentId, string by, string? comment, CancellationToken cancellationToken)
+    {
+        var incident = _incidents.Open.FirstOrDefault(i => i.Id == incidentId) ?? await _runs.GetIncidentAsync(incidentId, cancellationToken).ConfigureAwait(false);
+        if (incident is null)
+        {
+            return null;
+        }
+
+        if (incident.Status == IncidentStatus.Resolved)
+        {
+            throw new InvalidOperationException($"incident {incident.Id} is already resolved (by {incident.ResolvedBy})");
+        }
+
+        if (incident.AcknowledgedAt is { } at)
+        {
+            throw new InvalidOperationException($"incident {incident.Id} is already acknowledged (by {incident.AcknowledgedBy} at {at:u})");
+        }
+
+        incident.AcknowledgedAt = _time.GetUtcNow();
+        incident.AcknowledgedBy = by;
+        await _runs.SaveIncidentAsync(incident, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(new AuditEntry(_time.GetUtcNow(), AuditKinds.Incident, WithComment($"acknowledged by {by}", comment), IncidentId: incident.Id, Actor: by), cancellationToken).ConfigureAwait(false);
+        await _escalations.AcknowledgedAsync(incident, cancellationToken).ConfigureAwait(false);
         return incident;
     }
 
@@ -380,6 +417,7 @@ public sealed partial class ResponseService : BackgroundService
 
             var run = _runner.NewRun(plan!, decision.Event, PlaybookPlans.Window(decision), key);
             var incident = _incidents.Track(decision.Event, decision.RuleId, run.Id);
+            run.IncidentId = incident.Id;
             incidents.Add(incident);
             entries.Add(new AuditEntry(_time.GetUtcNow(), AuditKinds.Decision, Explain(decision), decision.RuleId, run.Id, incident.Id, decision.Event.Id));
             starts.Add((run, plan!, committedAt?.Invoke(decision.Event)));

@@ -1,0 +1,75 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Configuration;
+using Orchestrator.Connectors.Paging;
+using Orchestrator.Core.Configuration;
+using Orchestrator.Storage.Sqlite;
+using Quartz;
+
+namespace Orchestrator.Alerting;
+
+/// <summary>
+/// Registers alerting for <c>serve</c>: the pager targets, escalation and scheduled reports, and the
+/// Quartz scheduler whose jobs live in the service's own SQLite database (tables created on first start).
+/// </summary>
+public static class AlertingServiceCollectionExtensions
+{
+    public static IServiceCollection AddAlerting(this IServiceCollection services, AppSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var alerting = settings.Config.Alerting;
+        var policies = Policies(alerting);
+        var reportErrors = new List<string>();
+        var reports = Reports(alerting, reportErrors);
+
+        services.AddSingleton<IReadOnlyDictionary<string, IPagerTarget>>(new Dictionary<string, IPagerTarget>(StringComparer.Ordinal));
+        services.AddSingleton(sp => new Escalations(
+            sp.GetRequiredService<ISchedulerFactory>(),
+            sp.GetRequiredService<IReadOnlyDictionary<string, IPagerTarget>>(),
+            policies,
+            sp.GetRequiredService<SqliteRunStore>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<Escalations>>()));
+        services.AddSingleton<IIncidentPaging>(sp => sp.GetRequiredService<Escalations>());
+        services.AddSingleton(reports);
+
+        var database = Path.Combine(settings.DataDirectory, SqliteEventStore.FileName);
+        services.AddQuartz(q =>
+        {
+            q.UsePersistentStore(store =>
+            {
+                store.UseSqlite($"Data Source={database};Pooling=False;Default Timeout=30");
+                store.ProvisionSchema();
+            });
+            q.AddJob<EscalationJob>(job => job.WithIdentity(Escalations.JobKey).StoreDurably());
+            foreach (var report in reports.Values)
+            {
+                var key = new JobKey(report.Name, ReportJob.JobGroup);
+                q.AddJob<ReportJob>(job => job.WithIdentity(key).StoreDurably());
+                q.AddTrigger(trigger => trigger
+                    .WithIdentity(report.Name, ReportJob.JobGroup)
+                    .ForJob(key)
+                    .WithCronSchedule(report.Cron, cron => cron.InTimeZone(report.TimeZone)));
+            }
+        });
+        services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
+        return services;
+    }
+
+    /// <summary>The escalation policies of the config (checked by <see cref="ConfigValidator"/> first).</summary>
+    public static IReadOnlyDictionary<string, EscalationPolicy> Policies(AlertingConfig alerting)
+    {
+        ArgumentNullException.ThrowIfNull(alerting);
+        return alerting.Escalation.ToDictionary(
+            p => p.Key,
+            p => new EscalationPolicy(p.Key, [.. p.Value.Select(l => new EscalationLevel(l.After is null ? TimeSpan.Zero : Durations.Parse(l.After), l.Target))]),
+            StringComparer.Ordinal);
+    }
+
+    /// <summary>The scheduled reports of the config, by name; problems go to <paramref name="errors"/>.</summary>
+    public static IReadOnlyDictionary<string, ReportSchedule> Reports(AlertingConfig alerting, List<string> errors)
+    {
+        ArgumentNullException.ThrowIfNull(alerting);
+        return ReportJob.Parse(alerting.Reports.Select(r => (r.Name, r.Report, r.Cron, r.TimeZone, (IReadOnlyList<string>)r.To, r.Period)), errors);
+    }
+}
