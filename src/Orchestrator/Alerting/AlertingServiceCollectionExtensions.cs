@@ -19,8 +19,8 @@ public static class AlertingServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(settings);
         var alerting = settings.Config.Alerting;
         var policies = Policies(alerting);
-        var reportErrors = new List<string>();
-        var reports = Reports(alerting, reportErrors);
+        // Config errors were reported (and refused) by ConfigValidator before the service got here.
+        var reports = Reports(alerting, []);
 
         services.AddSingleton<IReadOnlyDictionary<string, IPagerTarget>>(new Dictionary<string, IPagerTarget>(StringComparer.Ordinal));
         services.AddSingleton(sp => new Escalations(
@@ -33,12 +33,23 @@ public static class AlertingServiceCollectionExtensions
         services.AddSingleton<IIncidentPaging>(sp => sp.GetRequiredService<Escalations>());
         services.AddSingleton(reports);
 
-        var database = Path.Combine(settings.DataDirectory, SqliteEventStore.FileName);
+        services.AddScheduler(Path.Combine(settings.DataDirectory, SqliteEventStore.FileName), reports);
+        services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
+        return services;
+    }
+
+    /// <summary>
+    /// The Quartz scheduler with its jobs in the SQLite database at <paramref name="databasePath"/> (its
+    /// tables made when missing): the escalation job, and one cron-triggered job per scheduled report.
+    /// </summary>
+    public static IServiceCollection AddScheduler(this IServiceCollection services, string databasePath, IReadOnlyDictionary<string, ReportSchedule> reports)
+    {
+        ArgumentNullException.ThrowIfNull(reports);
         services.AddQuartz(q =>
         {
             q.UsePersistentStore(store =>
             {
-                store.UseSqlite($"Data Source={database};Pooling=False;Default Timeout=30");
+                store.UseSqlite($"Data Source={databasePath};Pooling=False;Default Timeout=30");
                 store.ProvisionSchema();
             });
             q.AddJob<EscalationJob>(job => job.WithIdentity(Escalations.JobKey).StoreDurably());
@@ -52,7 +63,6 @@ public static class AlertingServiceCollectionExtensions
                     .WithCronSchedule(report.Cron, cron => cron.InTimeZone(report.TimeZone)));
             }
         });
-        services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         return services;
     }
 

@@ -90,6 +90,15 @@ public static class IncidentsCommand
             await writer.WriteLineAsync($"incident {incident.Id}: {incident.Title}, {incident.Status}{(incident.ResolvedBy is { } by ? " by " + by : "")}").ConfigureAwait(false);
             await writer.WriteLineAsync($"  opened {RunsCommand.Time(incident.OpenedAt)} UTC, last activity {RunsCommand.Time(incident.LastActivity)} UTC").ConfigureAwait(false);
             await writer.WriteLineAsync($"  hosts: {string.Join(", ", incident.Hosts)}; addresses: {string.Join(", ", incident.Ips)}; events: {string.Join(", ", incident.EventIds)}").ConfigureAwait(false);
+            if (incident.AcknowledgedBy is { } acknowledgedBy)
+            {
+                await writer.WriteLineAsync($"  acknowledged by {acknowledgedBy} at {RunsCommand.Time(incident.AcknowledgedAt!.Value)} UTC").ConfigureAwait(false);
+            }
+
+            foreach (var page in incident.Pages)
+            {
+                await writer.WriteLineAsync($"  paged {page.Target} at {RunsCommand.Time(page.At)} UTC (alert {page.DedupKey}{(page.Policy is { } policy ? $", level {page.Level} of {policy}" : "")})").ConfigureAwait(false);
+            }
             await writer.WriteLineAsync().ConfigureAwait(false);
             TablePrinter.Print(
                 writer,

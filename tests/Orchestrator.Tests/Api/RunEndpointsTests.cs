@@ -157,4 +157,26 @@ public sealed class RunEndpointsTests(ResponseServer server) : IClassFixture<Res
         var (_, open) = await server.SendAsync(HttpMethod.Get, "/api/v1/incidents?open=true");
         Assert.DoesNotContain(open.GetProperty("incidents").EnumerateArray(), i => i.GetProperty("id").GetString() == incidentId);
     }
+
+    [Fact]
+    public async Task Incident_AcknowledgedOnce_ThenStillOpenAndResolvable()
+    {
+        var runId = await server.StartWaitingRunAsync("PC-ACK");
+        var (_, list) = await server.SendAsync(HttpMethod.Get, "/api/v1/incidents?open=true");
+        var incidentId = list.GetProperty("incidents").EnumerateArray()
+            .Single(i => i.GetProperty("run_ids").EnumerateArray().Any(r => r.GetString() == runId)).GetProperty("id").GetString()!;
+
+        var (status, acked) = await server.SendAsync(HttpMethod.Post, $"/api/v1/incidents/{incidentId}/ack", body: """{"comment":"on it"}""");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("open", acked.GetProperty("status").GetString());
+        Assert.Equal("test-admin", acked.GetProperty("acknowledged_by").GetString());
+        Assert.Equal(JsonValueKind.String, acked.GetProperty("acknowledged_at").ValueKind);
+        Assert.Contains("acknowledged by test-admin: on it", AuditTexts(acked));
+        Assert.Equal(HttpStatusCode.Conflict, (await server.SendAsync(HttpMethod.Post, $"/api/v1/incidents/{incidentId}/ack")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await server.SendAsync(HttpMethod.Post, "/api/v1/incidents/nope/ack")).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await server.SendAsync(HttpMethod.Post, $"/api/v1/incidents/{incidentId}/ack", ResponseServer.IngestKey)).Status);
+        var (_, resolved) = await server.SendAsync(HttpMethod.Post, $"/api/v1/incidents/{incidentId}/resolve");
+        Assert.Equal("resolved", resolved.GetProperty("status").GetString());
+    }
 }
