@@ -24,7 +24,7 @@ public sealed class SlackTarget : IPagerTarget
         Name = name;
         _options = options;
         _sender = sender;
-        _secrets = [options.Url!.AbsoluteUri, options.Url.PathAndQuery];
+        _secrets = PagerHttpSender.UrlSecrets(options.Url!);
         _described = $"pager target '{name}' (Slack)";
     }
 
@@ -78,7 +78,7 @@ public sealed class TeamsTarget : IPagerTarget
         Name = name;
         _options = options;
         _sender = sender;
-        _secrets = [options.Url!.AbsoluteUri, options.Url.PathAndQuery];
+        _secrets = PagerHttpSender.UrlSecrets(options.Url!);
         _described = $"pager target '{name}' (Teams)";
     }
 

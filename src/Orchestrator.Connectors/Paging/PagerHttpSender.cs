@@ -187,9 +187,27 @@ public sealed class PagerHttpSender
         return text.Length > MaxLength ? text[..MaxLength] + "…" : text;
     }
 
+    /// <summary>
+    /// The parts of a webhook URL that are its credential, to keep out of messages: the whole URL, its
+    /// path and query, each query value (Teams Workflows' <c>sig</c>) and the last path segment (Slack's token).
+    /// </summary>
+    internal static string[] UrlSecrets(Uri url)
+    {
+        var secrets = new List<string> { url.AbsoluteUri, url.PathAndQuery, url.Segments[^1].Trim('/') };
+        foreach (var pair in url.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var value = pair[(pair.IndexOf('=', StringComparison.Ordinal) + 1)..];
+            secrets.Add(value);
+            secrets.Add(Uri.UnescapeDataString(value));
+        }
+
+        return [.. secrets];
+    }
+
     private static string Redact(string message, IReadOnlyList<string> secrets)
     {
-        foreach (var secret in secrets)
+        // Longest first, so a URL goes whole before its parts.
+        foreach (var secret in secrets.OrderByDescending(s => s.Length))
         {
             if (secret.Length >= 4)
             {

@@ -50,7 +50,7 @@ public sealed class WebhookTarget : IPagerTarget
 
         _key = options.Secret is { } secret ? Encoding.UTF8.GetBytes(secret) : null;
         // A webhook URL often carries its token in the path or query, and headers often carry credentials.
-        _secrets = [options.Url!.AbsoluteUri, options.Url.PathAndQuery, .. options.Headers.Values, .. options.Secret is null ? Array.Empty<string>() : [options.Secret]];
+        _secrets = [.. PagerHttpSender.UrlSecrets(options.Url!), .. options.Headers.Values, .. options.Secret is null ? Array.Empty<string>() : [options.Secret]];
         _described = $"pager target '{name}' (webhook)";
     }
 
