@@ -57,6 +57,7 @@ public sealed class PagerHttpSender
     {
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         ConnectTimeout = TimeSpan.FromSeconds(10),
+        // A redirected POST becomes a GET; a webhook that redirects is misconfigured, and the 3xx says so.
         AllowAutoRedirect = false,
     })
     {
@@ -115,7 +116,7 @@ public sealed class PagerHttpSender
                 }
                 catch (HttpRequestException e)
                 {
-                    failure = e.HttpRequestError == HttpRequestError.Unknown ? "could not connect" : $"could not connect ({e.HttpRequestError})";
+                    failure = e.HttpRequestError == HttpRequestError.Unknown ? "request failed" : $"request failed ({e.HttpRequestError})";
                     cause = e;
                 }
             }

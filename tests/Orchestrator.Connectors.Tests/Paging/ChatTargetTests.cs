@@ -64,7 +64,7 @@ public class ChatTargetTests
 
         var error = await Assert.ThrowsAsync<PagingException>(() => target.SendAsync(Page(), CancellationToken.None).AsTask());
 
-        Assert.StartsWith("pager target 'chat' (Slack): gave up after 2 attempt(s): could not connect", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("pager target 'chat' (Slack): gave up after 2 attempt(s): request failed (ConnectionError)", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("XXXXXXXX", error.ToString(), StringComparison.Ordinal);
     }
 
