@@ -9,13 +9,13 @@ namespace Orchestrator.Connectors.Paging;
 /// Opsgenie, a webhook, Slack, Teams) by name. In a dry run nothing is sent.
 /// </summary>
 /// <remarks>
-/// The dedup key defaults to the run id: a step context carries no incident id, and the run id is
-/// the same on every retry of the step (so a retried trigger does not open a second alert) and for
-/// every step of the run (so an acknowledge or resolve later in the run, or in its failure steps,
-/// acts on the page the run opened). A page that must outlive the run (opened by one run, resolved
-/// by another) names its key: <c>dedup_key: "worm-{{ event.source.ip }}"</c>.
+/// The dedup key defaults to the run's incident id (the run id for a run without one): the same on
+/// every retry (a retried trigger does not open a second alert), for every run about the incident,
+/// and what acknowledging or resolving the incident sends, so closing the incident closes its pages.
+/// With <c>escalation: POLICY</c> instead of <c>target</c>, the policy's first level is paged now
+/// and the next ones later, until somebody acknowledges the incident.
 /// </remarks>
-public sealed class PagerStep(IReadOnlyDictionary<string, IPagerTarget> targets) : IActionConnector
+public sealed class PagerStep(IReadOnlyDictionary<string, IPagerTarget> targets, IIncidentPaging? paging = null) : IActionConnector
 {
     public const string StepName = "pager";
 
@@ -25,12 +25,13 @@ public sealed class PagerStep(IReadOnlyDictionary<string, IPagerTarget> targets)
     /// <summary>The step's parameters, for the playbook validator.</summary>
     public static StepDefinition Definition { get; } = new(StepName, "Open, acknowledge or resolve a page (PagerDuty, Opsgenie, webhook, Slack, Teams).",
     [
-        new("target", KeyShape.Text, "The configured pager target's name.") { Required = true },
+        new("target", KeyShape.Text, "The configured pager target's name (or give escalation)."),
+        new("escalation", KeyShape.Text, "An escalation policy: its first level is paged now, the next ones when nobody acknowledges the incident in time."),
         new("action", KeyShape.Enum, "trigger (default), acknowledge or resolve.") { Values = Actions },
         new("summary", KeyShape.Template, "The one line a person reads first; required to trigger."),
         new("severity", KeyShape.Enum, "critical (default), error, warning or info.") { Values = Severities },
         new("source", KeyShape.Template, "The host or address the page is about; the event's host by default."),
-        new("dedup_key", KeyShape.Template, "Names the alert, so a resolve closes what a trigger opened; the run id by default."),
+        new("dedup_key", KeyShape.Template, "Names the alert, so a resolve closes what a trigger opened; the incident id by default."),
         new("details", KeyShape.Any, "A map of extra fields, sent as the service's custom details."),
         new("link", KeyShape.Template, "A link back to the incident."),
     ]);
@@ -39,15 +40,27 @@ public sealed class PagerStep(IReadOnlyDictionary<string, IPagerTarget> targets)
     {
         ArgumentNullException.ThrowIfNull(context);
         var parameters = context.Parameters;
-        var targetName = Text(parameters, "target");
-        if (string.IsNullOrWhiteSpace(targetName))
+        var targetName = NonBlank(Text(parameters, "target"));
+        var policy = NonBlank(Text(parameters, "escalation"));
+        if ((targetName is null) == (policy is null))
         {
-            return StepResult.Failed("target is required: the name of a configured pager target" + Known());
+            return StepResult.Failed("give either target (a configured pager target" + Known() + ") or escalation (a policy), not both");
         }
 
-        if (!targets.TryGetValue(targetName, out var target))
+        IPagerTarget? target = null;
+        if (targetName is not null && !targets.TryGetValue(targetName, out target))
         {
             return StepResult.Failed($"no pager target '{targetName}'" + Known());
+        }
+
+        if (policy is not null && paging?.HasPolicy(policy) != true)
+        {
+            return StepResult.Failed($"no escalation policy '{policy}' is configured (alerting.escalation)");
+        }
+
+        if (policy is not null && context.IncidentId is null)
+        {
+            return StepResult.Failed("escalation needs the run's incident (runs started by a decision or by hand have one)");
         }
 
         var actionText = (Text(parameters, "action") ?? "trigger").Trim().ToLowerInvariant();
@@ -69,7 +82,12 @@ public sealed class PagerStep(IReadOnlyDictionary<string, IPagerTarget> targets)
             return StepResult.Failed($"severity '{severity}' is not critical, error, warning or info");
         }
 
-        var dedupKey = NonBlank(Text(parameters, "dedup_key")) ?? context.RunId;
+        if (policy is not null && action != PageAction.Trigger)
+        {
+            return StepResult.Failed("escalation only triggers; acknowledging or resolving the incident ends it");
+        }
+
+        var dedupKey = NonBlank(Text(parameters, "dedup_key")) ?? context.IncidentId ?? context.RunId;
         var summary = NonBlank(Text(parameters, "summary"));
         if (summary is null)
         {
@@ -95,7 +113,8 @@ public sealed class PagerStep(IReadOnlyDictionary<string, IPagerTarget> targets)
         var page = new Page(action, dedupKey, summary, severity, NonBlank(Text(parameters, "source")) ?? SourceOf(context), details, NonBlank(Text(parameters, "link")));
         var outputs = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
-            ["target"] = target.Name,
+            ["target"] = target?.Name,
+            ["escalation"] = policy,
             ["action"] = actionText,
             ["dedup_key"] = dedupKey,
             ["sent"] = !context.DryRun,
@@ -111,7 +130,18 @@ public sealed class PagerStep(IReadOnlyDictionary<string, IPagerTarget> targets)
         PageReceipt receipt;
         try
         {
-            receipt = await target.SendAsync(page, cancellationToken).ConfigureAwait(false);
+            if (policy is not null)
+            {
+                receipt = await paging!.EscalateAsync(context.IncidentId!, policy, page, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                receipt = await target!.SendAsync(page, cancellationToken).ConfigureAwait(false);
+                if (action == PageAction.Trigger && context.IncidentId is { } incidentId && paging is not null)
+                {
+                    await paging.PagedAsync(incidentId, target.Name, page, cancellationToken).ConfigureAwait(false);
+                }
+            }
         }
         catch (PagingException e)
         {

@@ -117,11 +117,87 @@ public sealed class PagerStepTests : IAsyncLifetime
     public void Definition_DeclaresTheParametersTheStepReads()
     {
         Assert.Equal("pager", PagerStep.Definition.Name);
-        Assert.Equal(["target", "action", "summary", "severity", "source", "dedup_key", "details", "link"], PagerStep.Definition.Parameters.Select(p => p.Name));
-        Assert.True(PagerStep.Definition.Parameters.Single(p => p.Name == "target").Required);
+        Assert.Equal(["target", "escalation", "action", "summary", "severity", "source", "dedup_key", "details", "link"], PagerStep.Definition.Parameters.Select(p => p.Name));
+        Assert.DoesNotContain(PagerStep.Definition.Parameters, p => p.Required); // target or escalation: the step says which is missing
     }
 
-    private static StepContext Context(Dictionary<string, object?> parameters, bool dryRun = false) =>
+    [Fact]
+    public async Task ExecuteAsync_RunWithAnIncident_KeysThePageOnTheIncident_AndRecordsIt()
+    {
+        var paging = new RecordingPaging();
+        var step = new PagerStep(new Dictionary<string, IPagerTarget> { ["oncall"] = Target() }, paging);
+
+        var result = await step.ExecuteAsync(Context(new() { ["target"] = "oncall", ["summary"] = "pc-042 infected 3 hosts" }, incidentId: "inc-7"), CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal("inc-7", result.Outputs["dedup_key"]);
+        Assert.Equal("trigger", _vendor.AlertStates["inc-7"]);
+        Assert.Equal(("inc-7", "oncall", "inc-7"), Assert.Single(paging.Paged));
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_Escalation_GoesThroughThePolicy_NotATarget()
+    {
+        var paging = new RecordingPaging();
+        var step = new PagerStep(new Dictionary<string, IPagerTarget> { ["oncall"] = Target() }, paging);
+
+        var result = await step.ExecuteAsync(Context(new() { ["escalation"] = "soc", ["summary"] = "worm on pc-042" }, incidentId: "inc-8"), CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal(("inc-8", "soc", "inc-8", "worm on pc-042"), Assert.Single(paging.Escalated));
+        Assert.Equal("soc", result.Outputs["escalation"]);
+        Assert.Empty(_server.Requests);
+    }
+
+    [Theory]
+    [InlineData("soc", "oncall", null, "give either target")]
+    [InlineData("nope", null, "inc-9", "no escalation policy 'nope' is configured")]
+    [InlineData("soc", null, null, "escalation needs the run's incident")]
+    public async Task ExecuteAsync_BadEscalation_FailsAndSendsNothing(string policy, string? target, string? incidentId, string error)
+    {
+        var step = new PagerStep(new Dictionary<string, IPagerTarget> { ["oncall"] = Target() }, new RecordingPaging());
+        var parameters = new Dictionary<string, object?> { ["escalation"] = policy, ["summary"] = "x" };
+        if (target is not null)
+        {
+            parameters["target"] = target;
+        }
+
+        var result = await step.ExecuteAsync(Context(parameters, incidentId: incidentId), CancellationToken.None);
+
+        Assert.False(result.Succeeded);
+        Assert.StartsWith(error, result.Error, StringComparison.Ordinal);
+        Assert.Empty(_server.Requests);
+    }
+
+    private PagerDutyTarget Target()
+    {
+        var time = new InstantTimeProvider();
+        return new PagerDutyTarget("oncall", new PagerDutyOptions { RoutingKey = RoutingKey, BaseUrl = _server.Url }, Sender(_http, time), time);
+    }
+
+    private static StepContext Context(Dictionary<string, object?> parameters, bool dryRun = false, string? incidentId = null) =>
         new("run-0193", "share-worm-source", "page", "pager", parameters, "run-0193/page", 1, dryRun,
-            new SecurityEvent { HostName = "pc-042", SourceIp = IPAddress.Parse("10.0.0.5") });
+            new SecurityEvent { HostName = "pc-042", SourceIp = IPAddress.Parse("10.0.0.5") }, incidentId);
+
+    /// <summary>Records what the step hands to incident paging (escalation is tested on a real scheduler in Orchestrator.Tests).</summary>
+    private sealed class RecordingPaging : IIncidentPaging
+    {
+        public List<(string Incident, string Target, string DedupKey)> Paged { get; } = [];
+
+        public List<(string Incident, string Policy, string DedupKey, string Summary)> Escalated { get; } = [];
+
+        public bool HasPolicy(string policy) => policy == "soc";
+
+        public ValueTask PagedAsync(string incidentId, string target, Page page, CancellationToken cancellationToken)
+        {
+            Paged.Add((incidentId, target, page.DedupKey));
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<PageReceipt> EscalateAsync(string incidentId, string policy, Page page, CancellationToken cancellationToken)
+        {
+            Escalated.Add((incidentId, policy, page.DedupKey, page.Summary));
+            return ValueTask.FromResult(new PageReceipt(202, null, 1));
+        }
+    }
 }
