@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Orchestrator.Configuration;
 using Orchestrator.Connectors.Paging;
 using Orchestrator.Core.Configuration;
+using Orchestrator.Core.Runs;
 using Orchestrator.Storage.Sqlite;
 using Quartz;
 
@@ -22,10 +23,20 @@ public static class AlertingServiceCollectionExtensions
         // Config errors were reported (and refused) by ConfigValidator before the service got here.
         var reports = Reports(alerting, []);
 
-        services.AddSingleton<IReadOnlyDictionary<string, IPagerTarget>>(new Dictionary<string, IPagerTarget>(StringComparer.Ordinal));
+        var sender = new PagerHttpSender(PagerHttpSender.CreateHttpClient(), TimeProvider.System);
+        var targets = PagerTargets.Build(alerting, sender, TimeProvider.System);
+        var missing = policies.Values.SelectMany(p => p.Levels.Select((l, i) => (Policy: p.Name, Level: i, l.Target))).Where(l => !targets.ContainsKey(l.Target)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ConfigException(string.Join(Environment.NewLine, missing.Select(m => $"alerting.escalation.{m.Policy}[{m.Level}].target: no pager target '{m.Target}' under alerting.pagers")));
+        }
+
+        services.AddSingleton(sender);
+        services.AddSingleton(targets);
+        services.AddKeyedSingleton<IActionConnector>(PagerStep.StepName, (sp, _) => new PagerStep(targets, sp.GetRequiredService<IIncidentPaging>()));
         services.AddSingleton(sp => new Escalations(
             sp.GetRequiredService<ISchedulerFactory>(),
-            sp.GetRequiredService<IReadOnlyDictionary<string, IPagerTarget>>(),
+            targets,
             policies,
             sp.GetRequiredService<SqliteRunStore>(),
             sp.GetRequiredService<TimeProvider>(),

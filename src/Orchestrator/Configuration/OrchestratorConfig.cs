@@ -146,6 +146,9 @@ public sealed class BlastRadiusConfig
 /// <summary>How people are told: the SMTP server, pager targets, escalation policies and scheduled reports.</summary>
 public sealed class AlertingConfig
 {
+    /// <summary>Pager targets by the name playbooks and escalation policies use.</summary>
+    public Dictionary<string, PagerTargetConfig> Pagers { get; set; } = [];
+
     /// <summary>Escalation policies by name: the levels in order; each level pages its target when the one before was not acknowledged within <c>after</c>.</summary>
     public Dictionary<string, List<EscalationLevelConfig>> Escalation { get; set; } = [];
 
@@ -182,4 +185,48 @@ public sealed class ReportScheduleConfig
 
     /// <summary>How far back the report looks (default 24h).</summary>
     public string Period { get; set; } = "24h";
+}
+
+/// <summary>One pager target: which service, where, and its credential by reference.</summary>
+public sealed class PagerTargetConfig
+{
+    /// <summary>pagerduty, opsgenie, webhook, slack or teams.</summary>
+    public string Kind { get; set; } = "";
+
+    /// <summary>PagerDuty: the integration's routing key, by reference.</summary>
+    public string? RoutingKey { get; set; }
+
+    /// <summary>Opsgenie: the API key, by reference.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Opsgenie: us (default) or eu.</summary>
+    public string? Region { get; set; }
+
+    /// <summary>PagerDuty or Opsgenie: another API address (an EU or test endpoint).</summary>
+    public string? BaseUrl { get; set; }
+
+    /// <summary>Webhook, Slack, Teams: where to post; Slack and Teams URLs are secrets, so by reference.</summary>
+    public string? Url { get; set; }
+
+    /// <summary>Webhook: the HMAC-SHA256 signing secret, by reference.</summary>
+    public string? Secret { get; set; }
+
+    /// <summary>Webhook: a Liquid template of the JSON body (fields under <c>page.</c>).</summary>
+    public string? Body { get; set; }
+
+    /// <summary>Webhook: extra headers.</summary>
+    public Dictionary<string, string> Headers { get; set; } = [];
+
+    /// <summary>Opsgenie: who the alert goes to (type team/user/escalation/schedule, and name).</summary>
+    public List<OpsgenieResponderConfig> Responders { get; set; } = [];
+
+    public string Timeout { get; set; } = "10s";
+}
+
+/// <summary>An Opsgenie responder.</summary>
+public sealed class OpsgenieResponderConfig
+{
+    public string Type { get; set; } = "";
+
+    public string Name { get; set; } = "";
 }
