@@ -84,7 +84,7 @@ internal static class ScriptDocument
         JsonValueKind.Object => ToMap(element),
         JsonValueKind.Array => element.EnumerateArray().Select(ToValue).ToList(),
         JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.TryGetInt64(out var whole) ? whole : element.GetDouble(),
+        JsonValueKind.Number => element.TryGetInt64(out var whole) ? whole : (object)element.GetDouble(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => null,
