@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using Orchestrator.Core.Configuration;
 using Orchestrator.Core.Events;
 using Orchestrator.Core.Playbooks;
 using Orchestrator.Core.Runs;
@@ -63,16 +62,17 @@ public sealed partial class ScriptStep : IActionConnector
         var environment = ScriptEnvironment.Build(_options, context, request.Environment);
         if (context.DryRun)
         {
+            var names = environment.Keys.ToList();
             if (context.Event is not null)
             {
-                environment[ScriptEnvironment.EventJsonFile] = "";
+                names.Add(ScriptEnvironment.EventJsonFile);
             }
 
             return StepResult.Success(new Dictionary<string, object?>
             {
                 ["dry_run"] = true,
                 ["argv"] = new List<object?> { request.Program }.Concat(request.Arguments).ToList(),
-                ["env"] = environment.Keys.Order(StringComparer.Ordinal).Cast<object?>().ToList(),
+                ["env"] = names.Order(StringComparer.Ordinal).Cast<object?>().ToList(),
                 ["workdir"] = request.WorkingDirectory,
             });
         }
