@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Configuration;
 using Orchestrator.Connectors.Paging;
+using Orchestrator.Connectors.Scripts;
 using Orchestrator.Core.Configuration;
 using Orchestrator.Core.Runs;
 using Orchestrator.Storage.Sqlite;
@@ -31,6 +32,8 @@ public static class AlertingServiceCollectionExtensions
             throw new ConfigException(string.Join(Environment.NewLine, missing.Select(m => $"alerting.escalation.{m.Policy}[{m.Level}].target: no pager target '{m.Target}' under alerting.pagers")));
         }
 
+        services.AddSingleton(ScriptOptionsFrom(settings.Config.Scripts));
+        services.AddKeyedSingleton<IActionConnector, ScriptStep>(ScriptStep.Name);
         services.AddSingleton(sender);
         services.AddSingleton(targets);
         services.AddKeyedSingleton<IActionConnector>(PagerStep.StepName, (sp, _) => new PagerStep(targets, sp.GetRequiredService<IIncidentPaging>()));
@@ -75,6 +78,38 @@ public static class AlertingServiceCollectionExtensions
             }
         });
         return services;
+    }
+
+    /// <summary>The <c>script</c> step's options from <c>scripts:</c>; throws <see cref="ConfigException"/> naming the key.</summary>
+    public static ScriptOptions ScriptOptionsFrom(ScriptsConfig scripts)
+    {
+        ArgumentNullException.ThrowIfNull(scripts);
+        var options = new ScriptOptions
+        {
+            MaxOutputBytes = (int)Math.Min(int.MaxValue, ByteSizes.Parse(scripts.MaxOutput)),
+            MaxOutputBytesLimit = (int)Math.Min(int.MaxValue, ByteSizes.Parse(scripts.MaxOutputLimit)),
+            DefaultTimeout = scripts.Timeout is null ? null : Durations.Parse(scripts.Timeout),
+        };
+        foreach (var directory in scripts.AllowedDirs)
+        {
+            options.AllowedDirectories.Add(directory);
+        }
+
+        foreach (var name in scripts.PassEnv)
+        {
+            options.PassEnvironment.Add(name);
+        }
+
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ConfigException(ex.Message.Split(" (Parameter")[0], ex);
+        }
+
+        return options;
     }
 
     /// <summary>The escalation policies of the config (checked by <see cref="ConfigValidator"/> first).</summary>

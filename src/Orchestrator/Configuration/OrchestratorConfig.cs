@@ -17,6 +17,8 @@ public sealed class OrchestratorConfig
     public ResponseConfig Response { get; set; } = new();
 
     public AlertingConfig Alerting { get; set; } = new();
+
+    public ScriptsConfig Scripts { get; set; } = new();
 }
 
 /// <summary>The HTTP API: where it listens, its keys and its webhook sources.</summary>
@@ -229,4 +231,23 @@ public sealed class OpsgenieResponderConfig
     public string Type { get; set; } = "";
 
     public string Name { get; set; } = "";
+}
+
+/// <summary>What the <c>script</c> step may run, and the limits every run gets.</summary>
+public sealed class ScriptsConfig
+{
+    /// <summary>Directories programs must lie in (symlinks resolved); empty allows any absolute path.</summary>
+    public List<string> AllowedDirs { get; set; } = [];
+
+    /// <summary>Bytes of stdout, and of stderr, kept per run when a step sets no <c>max_output</c>.</summary>
+    public string MaxOutput { get; set; } = "64KB";
+
+    /// <summary>The largest <c>max_output</c> a step may ask for.</summary>
+    public string MaxOutputLimit { get; set; } = "1MB";
+
+    /// <summary>A script's time limit when the step sets none (the step timeout applies otherwise).</summary>
+    public string? Timeout { get; set; }
+
+    /// <summary>Service environment variables passed on to scripts; nothing else is.</summary>
+    public List<string> PassEnv { get; set; } = [];
 }
