@@ -169,14 +169,17 @@ public sealed partial class EmailRateLimiter : IAsyncDisposable
         }
 
         var sending = SendDigestAsync(window, held);
+        if (sending.IsCompleted)
+        {
+            return;
+        }
+
         lock (_lock)
         {
-            if (!sending.IsCompleted)
-            {
-                _digestsInFlight.Add(sending);
-                _ = sending.ContinueWith(Forget, this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            }
+            _digestsInFlight.Add(sending);
         }
+
+        _ = sending.ContinueWith(Forget, this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private static void Forget(Task task, object? state)
