@@ -10,7 +10,14 @@ public sealed record EmailMessage(
     string Subject,
     string TextBody,
     string? HtmlBody = null,
-    IReadOnlyList<EmailAttachment>? Attachments = null);
+    IReadOnlyList<EmailAttachment>? Attachments = null)
+{
+    /// <summary>The Message-Id without angle brackets (<c>local@domain</c>); a new one is generated when null.</summary>
+    public string? MessageId { get; init; }
+
+    /// <summary>The run that sent it, written as the <c>X-Orchestrator-Run</c> header when given.</summary>
+    public string? RunId { get; init; }
+}
 
 /// <summary>Sends email through the configured SMTP server (one connection, reused).</summary>
 public interface IEmailSender

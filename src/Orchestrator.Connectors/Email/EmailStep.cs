@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using MimeKit;
+using Orchestrator.Core.Events;
+using Orchestrator.Core.Playbooks;
+using Orchestrator.Core.Runs;
+
+namespace Orchestrator.Connectors.Email;
+
+/// <summary>
+/// The `email` step: sends <c>subject</c> and <c>body</c> (and an optional <c>html</c> alternative)
+/// to <c>to</c> and <c>cc</c>, with the triggering event attached as <c>event.json</c> unless
+/// <c>attach_event</c> is false. Recipients over their rate limit are held back for their digest.
+/// </summary>
+public sealed class EmailStep(IEmailSender sender, EmailRateLimiter? rateLimiter = null) : IActionConnector
+{
+    public const string Name = "email";
+
+    /// <summary>The attachment's file name.</summary>
+    public const string EventFileName = "event.json";
+
+    /// <summary>The step's parameters, for the playbook validator.</summary>
+    public static StepDefinition Definition { get; } = new(Name, "Send an email through the configured SMTP server, with the triggering event attached as JSON.",
+    [
+        new("to", KeyShape.TextList, "Recipient address, or a list of them.") { Required = true },
+        new("cc", KeyShape.TextList, "Copy recipients."),
+        new("subject", KeyShape.Template, "The subject line.") { Required = true },
+        new("body", KeyShape.Template, "The plain-text body.") { Required = true },
+        new("html", KeyShape.Template, "An HTML body, sent as an alternative to the plain text."),
+        new("attach_event", KeyShape.Boolean, "Attach the triggering event as event.json (default true)."),
+    ]);
+
+    public async ValueTask<StepResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var parameters = context.Parameters;
+        if (!TryAddresses(parameters, "to", out var to, out var error) || !TryAddresses(parameters, "cc", out var cc, out error))
+        {
+            return StepResult.Failed(error);
+        }
+
+        if (to.Count == 0)
+        {
+            return StepResult.Failed("to: at least one recipient is required");
+        }
+
+        var subject = Text(parameters, "subject");
+        if (string.IsNullOrWhiteSpace(subject))
+        {
+            return StepResult.Failed("subject: required");
+        }
+
+        var body = Text(parameters, "body");
+        if (body is null)
+        {
+            return StepResult.Failed("body: required");
+        }
+
+        if (!TryFlag(parameters, "attach_event", defaultValue: true, out var attachEvent))
+        {
+            return StepResult.Failed($"attach_event: '{Text(parameters, "attach_event")}' is not true or false");
+        }
+
+        if (context.DryRun)
+        {
+            return StepResult.Success(new Dictionary<string, object?> { ["to"] = to, ["subject"] = subject, ["sent"] = false });
+        }
+
+        var message = new EmailMessage(to, cc, subject, body, Text(parameters, "html"), attachEvent && context.Event is { } evt ? [EventAttachment(evt)] : null)
+        {
+            MessageId = MessageIdFor(context.IdempotencyKey),
+            RunId = context.RunId,
+        };
+        var held = rateLimiter?.HoldBack(message) ?? [];
+        if (held.Count > 0)
+        {
+            message = message with { To = [.. to.Except(held)], Cc = [.. cc.Except(held)] };
+        }
+
+        if (message.To.Count + message.Cc.Count == 0)
+        {
+            return StepResult.Success(new Dictionary<string, object?> { ["message_id"] = null, ["to"] = to, ["sent"] = false, ["held"] = true });
+        }
+
+        try
+        {
+            await sender.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EmailException ex)
+        {
+            return StepResult.Failed(ex.Message);
+        }
+
+        return StepResult.Success(new Dictionary<string, object?> { ["message_id"] = message.MessageId, ["to"] = to, ["sent"] = true, ["held"] = held.Count > 0 });
+    }
+
+    /// <summary>The event as the attachment: one line of nested ECS JSON, as the event store writes it.</summary>
+    public static EmailAttachment EventAttachment(SecurityEvent evt) =>
+        new(EventFileName, "application/json", Encoding.UTF8.GetBytes(SecurityEventJson.Serialize(evt)));
+
+    /// <summary>
+    /// A Message-Id derived from the step's idempotency key, so a retry or a resend after a crash
+    /// carries the same id and a mail client can tell it is the same alert.
+    /// </summary>
+    public static string MessageIdFor(string idempotencyKey) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey)).AsSpan(0, 16)) + "@orchestrator";
+
+    private static bool TryAddresses(IReadOnlyDictionary<string, object?> parameters, string name, out List<string> addresses, out string error)
+    {
+        addresses = [];
+        error = "";
+        var items = parameters.GetValueOrDefault(name) switch
+        {
+            null => [],
+            string one => [one],
+            IEnumerable<object?> many => many.Select(i => Convert.ToString(i, CultureInfo.InvariantCulture) ?? ""),
+            var other => [Convert.ToString(other, CultureInfo.InvariantCulture) ?? ""],
+        };
+        foreach (var item in items)
+        {
+            // One item may itself be a list ("a@example.org, b@example.org") when a template renders it.
+            if (!InternetAddressList.TryParse(EmailAddresses.Strict, item, out var list) || list.Count == 0)
+            {
+                error = $"{name}: '{item}' is not an email address";
+                return false;
+            }
+
+            foreach (var address in list)
+            {
+                var text = address.ToString();
+                if (address is not MailboxAddress || !EmailAddresses.TryParse(text, out _))
+                {
+                    error = $"{name}: '{text}' is not an email address";
+                    return false;
+                }
+
+                addresses.Add(text);
+            }
+        }
+
+        return true;
+    }
+
+    private static string? Text(IReadOnlyDictionary<string, object?> parameters, string name) =>
+        parameters.GetValueOrDefault(name) is { } value ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
+
+    private static bool TryFlag(IReadOnlyDictionary<string, object?> parameters, string name, bool defaultValue, out bool flag)
+    {
+        switch (parameters.GetValueOrDefault(name))
+        {
+            case null:
+                flag = defaultValue;
+                return true;
+            case bool value:
+                flag = value;
+                return true;
+            case var other:
+                return bool.TryParse(Convert.ToString(other, CultureInfo.InvariantCulture), out flag);
+        }
+    }
+}
