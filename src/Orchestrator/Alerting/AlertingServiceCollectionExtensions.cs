@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Configuration;
+using Orchestrator.Connectors.Email;
 using Orchestrator.Connectors.Paging;
 using Orchestrator.Connectors.Scripts;
 using Orchestrator.Core.Configuration;
@@ -32,6 +33,51 @@ public static class AlertingServiceCollectionExtensions
             throw new ConfigException(string.Join(Environment.NewLine, missing.Select(m => $"alerting.escalation.{m.Policy}[{m.Level}].target: no pager target '{m.Target}' under alerting.pagers")));
         }
 
+        var smtp = alerting.Smtp is null ? null : SmtpOptionsFrom(alerting.Smtp);
+        if (smtp is null && alerting.Reports.Count > 0)
+        {
+            throw new ConfigException("alerting.reports: reports are emailed; configure alerting.smtp (host, port, from) first");
+        }
+
+        if (smtp is null)
+        {
+            services.AddSingleton<IEmailSender, UnconfiguredEmailSender>();
+        }
+        else
+        {
+            services.AddSingleton(sp => new SmtpEmailSender(smtp, sp.GetRequiredService<ILogger<SmtpEmailSender>>(), sp.GetRequiredService<TimeProvider>()));
+            services.AddSingleton<IEmailSender>(sp => sp.GetRequiredService<SmtpEmailSender>());
+            if (smtp.MaxPerRecipient > 0)
+            {
+                services.AddSingleton(sp => new EmailRateLimiter(smtp, sp.GetRequiredService<IEmailSender>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EmailRateLimiter>>()));
+            }
+        }
+
+        services.AddKeyedSingleton<IActionConnector>(EmailStep.Name, (sp, _) => new EmailStep(sp.GetRequiredService<IEmailSender>(), sp.GetService<EmailRateLimiter>()));
+        var pageAt = alerting.Notify.PageAt switch
+        {
+            "critical" => NotificationSeverity.Critical,
+            "warning" => NotificationSeverity.Warning,
+            "info" => NotificationSeverity.Info,
+            _ => throw new ConfigException($"alerting.notify.page_at: '{alerting.Notify.PageAt}' is not critical, warning or info"),
+        };
+        if (alerting.Notify.Pagers.FirstOrDefault(name => !targets.ContainsKey(name)) is { } unknownPager)
+        {
+            throw new ConfigException($"alerting.notify.pagers: no pager target '{unknownPager}' under alerting.pagers");
+        }
+
+        if (alerting.Notify.Email.Count > 0 && smtp is null)
+        {
+            throw new ConfigException("alerting.notify.email: configure alerting.smtp (host, port, from) to send email");
+        }
+
+        services.AddSingleton<INotifier>(sp => new ChannelNotifier(
+            alerting.Notify.Email,
+            targets.Where(t => alerting.Notify.Pagers.Contains(t.Key)).ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal),
+            pageAt,
+            sp.GetRequiredService<IEmailSender>(),
+            sp.GetRequiredService<LogNotifier>(),
+            sp.GetRequiredService<ILogger<ChannelNotifier>>()));
         services.AddSingleton(ScriptOptionsFrom(settings.Config.Scripts));
         services.AddKeyedSingleton<IActionConnector, ScriptStep>(ScriptStep.Name);
         services.AddSingleton(sender);
@@ -78,6 +124,70 @@ public static class AlertingServiceCollectionExtensions
             }
         });
         return services;
+    }
+
+    /// <summary>The SMTP options from <c>alerting.smtp</c>, the password resolved; throws <see cref="ConfigException"/> naming every problem.</summary>
+    public static SmtpOptions SmtpOptionsFrom(SmtpConfig smtp)
+    {
+        ArgumentNullException.ThrowIfNull(smtp);
+        var errors = new List<string>();
+        SmtpSecurity? security = smtp.Security switch
+        {
+            "starttls" => SmtpSecurity.StartTls,
+            "tls" => SmtpSecurity.Tls,
+            "none" => SmtpSecurity.None,
+            _ => null,
+        };
+        if (security is null)
+        {
+            errors.Add($"security: '{smtp.Security}' is not starttls, tls or none");
+        }
+
+        string? password = null;
+        if (smtp.Password is not null)
+        {
+            if (SecretReference.IsReference(smtp.Password))
+            {
+                password = ConfigLoader.ResolveSecret("alerting.smtp.password", smtp.Password);
+            }
+            else
+            {
+                errors.Add("password: write it by reference, ${env:NAME} or ${file:PATH}, never the secret itself");
+            }
+        }
+
+        var options = new SmtpOptions
+        {
+            Host = smtp.Host,
+            Port = smtp.Port,
+            Security = security ?? SmtpSecurity.StartTls,
+            Username = smtp.Username,
+            Password = password,
+            From = smtp.From,
+            CaFile = smtp.CaFile,
+            PinnedSha256 = smtp.PinnedSha256,
+            Timeout = Duration("timeout", smtp.Timeout, errors),
+            RetryAttempts = smtp.RetryAttempts,
+            RetryBackoff = Duration("retry_backoff", smtp.RetryBackoff, errors),
+            MaxPerRecipient = smtp.MaxPerRecipient,
+            Per = Duration("per", smtp.Per, errors),
+            Digest = smtp.Digest,
+        };
+        errors.AddRange(SmtpOptions.Validate(options));
+        return errors.Count > 0
+            ? throw new ConfigException(string.Join(Environment.NewLine, errors.Select(e => "alerting.smtp." + e)))
+            : options;
+    }
+
+    private static TimeSpan Duration(string key, string text, List<string> errors)
+    {
+        if (Durations.TryParse(text, out var duration) && duration > TimeSpan.Zero)
+        {
+            return duration;
+        }
+
+        errors.Add($"{key}: '{text}' is not a duration like 30s, 10m or 1h");
+        return TimeSpan.FromSeconds(1);
     }
 
     /// <summary>The <c>script</c> step's options from <c>scripts:</c>; throws <see cref="ConfigException"/> naming the key.</summary>

@@ -1,3 +1,4 @@
+using Orchestrator.Connectors.Email;
 using Orchestrator.Connectors.Scripts;
 using Orchestrator.Connectors.Paging;
 using Orchestrator.Core.Playbooks;
@@ -8,7 +9,7 @@ namespace Orchestrator.Cli;
 public static class PlaybookSetup
 {
     /// <summary>The steps this build knows: the built-ins now; connectors add theirs here as they arrive.</summary>
-    public static StepCatalog Steps { get; } = StepCatalog.BuiltIn.With(PagerStep.Definition, ScriptStep.Definition);
+    public static StepCatalog Steps { get; } = StepCatalog.BuiltIn.With(EmailStep.Definition, PagerStep.Definition, ScriptStep.Definition);
 
     public static PlaybookLoaderOptions LoaderOptions { get; } = new() { Steps = Steps };
 

@@ -148,6 +148,12 @@ public sealed class BlastRadiusConfig
 /// <summary>How people are told: the SMTP server, pager targets, escalation policies and scheduled reports.</summary>
 public sealed class AlertingConfig
 {
+    /// <summary>The SMTP server email goes through; absent = the email step and emailed reports fail with a clear error.</summary>
+    public SmtpConfig? Smtp { get; set; }
+
+    /// <summary>Where the <c>notify</c> step and the engine's own alerts (approval waiting, containment refused) go.</summary>
+    public NotifyConfig Notify { get; set; } = new();
+
     /// <summary>Pager targets by the name playbooks and escalation policies use.</summary>
     public Dictionary<string, PagerTargetConfig> Pagers { get; set; } = [];
 
@@ -250,4 +256,53 @@ public sealed class ScriptsConfig
 
     /// <summary>Service environment variables passed on to scripts; nothing else is.</summary>
     public List<string> PassEnv { get; set; } = [];
+}
+
+/// <summary>The SMTP server, with one connection kept open and reused.</summary>
+public sealed class SmtpConfig
+{
+    public string Host { get; set; } = "";
+
+    public int Port { get; set; } = 587;
+
+    /// <summary>starttls (default), tls (implicit, usually port 465) or none.</summary>
+    public string Security { get; set; } = "starttls";
+
+    public string? Username { get; set; }
+
+    /// <summary>By reference: <c>${env:NAME}</c> or <c>${file:PATH}</c>.</summary>
+    public string? Password { get; set; }
+
+    public string From { get; set; } = "";
+
+    /// <summary>A PEM file of a CA to trust besides the system's (a private mail relay).</summary>
+    public string? CaFile { get; set; }
+
+    /// <summary>The SHA-256 (hex) of the one server certificate to accept.</summary>
+    public string? PinnedSha256 { get; set; }
+
+    public string Timeout { get; set; } = "30s";
+
+    public int RetryAttempts { get; set; } = 3;
+
+    public string RetryBackoff { get; set; } = "1s";
+
+    /// <summary>At most this many emails per recipient within <see cref="Per"/>; 0 = no limit.</summary>
+    public int MaxPerRecipient { get; set; }
+
+    public string Per { get; set; } = "1h";
+
+    /// <summary>When the window ends, one digest of what was held back goes to the recipient.</summary>
+    public bool Digest { get; set; } = true;
+}
+
+/// <summary>Where notifications go: email recipients and pager targets (pages only from a severity up).</summary>
+public sealed class NotifyConfig
+{
+    public List<string> Email { get; set; } = [];
+
+    public List<string> Pagers { get; set; } = [];
+
+    /// <summary>The lowest severity that pages: critical (default), warning or info.</summary>
+    public string PageAt { get; set; } = "critical";
 }

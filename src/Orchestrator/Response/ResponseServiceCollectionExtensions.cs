@@ -22,7 +22,7 @@ public static class ResponseServiceCollectionExtensions
         services.AddSingleton(sp => new SqliteRunStore(sp.GetRequiredService<SqliteEventStore>()));
         services.AddSingleton(sp => new SqliteRuleStateStore(sp.GetRequiredService<SqliteEventStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new IncidentTracker(sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<INotifier, LogNotifier>();
+        services.AddSingleton<LogNotifier>();
         services.AddKeyedSingleton<IActionConnector, LogStep>(StepCatalog.Log);
         services.AddKeyedSingleton<IActionConnector, NotifyStep>(StepCatalog.Notify);
         services.AddSingleton(new ResponseOptions
