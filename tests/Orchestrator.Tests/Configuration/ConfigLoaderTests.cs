@@ -95,4 +95,62 @@ public class ConfigLoaderTests
         var ex = Assert.Throws<ConfigException>(() => ConfigLoader.ResolveSecret("syslog.tls.pfx_password", "${env:ORCH_TEST_UNSET_VARIABLE}"));
         Assert.Equal("syslog.tls.pfx_password: environment variable 'ORCH_TEST_UNSET_VARIABLE' is not set", ex.Message);
     }
+
+    [Fact]
+    public void Parse_BadAlerting_EachErrorNamesItsKey()
+    {
+        const string yaml = """
+            alerting:
+              escalation:
+                soc:
+                  - target: oncall
+                    after: 5m
+                  - target: managers
+                  - target: ""
+                    after: soon
+              reports:
+                - { name: daily, report: weekly-gossip, cron: "every morning", time_zone: Mars/Olympus, to: [], period: forever }
+            """;
+
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "o.yaml"));
+
+        Assert.Contains("alerting.escalation.soc[0].after: the first level pages at once", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("alerting.escalation.soc[1].after: say how long after level 0", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("alerting.escalation.soc[2].target: name the pager target", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("alerting.escalation.soc[2].after: 'soon' is not a duration", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("alerting.reports[0].report: 'weekly-gossip' is not a report (known: incidents-summary)", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("alerting.reports[0].cron: 'every morning' is not a Quartz cron expression", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("alerting.reports[0].time_zone: 'Mars/Olympus' is not a time zone id", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("alerting.reports[0].to: give at least one address", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("alerting.reports[0].period: 'forever' is not a duration", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("alerting: { pagers: { pd: { kind: pagerduty, routing_key: plain-text-key } } }", "alerting.pagers.pd.routing_key: write it by reference")]
+    [InlineData("alerting: { pagers: { pd: { kind: pagerdoody } } }", "alerting.pagers.pd.kind: 'pagerdoody' is not one of pagerduty, opsgenie, webhook, slack, teams")]
+    [InlineData("alerting: { pagers: { chat: { kind: slack, url: not-a-url } } }", "alerting.pagers.chat.url: not an absolute http or https URL")]
+    [InlineData("alerting: { escalation: { soc: [ { target: nobody } ] } }", "alerting.escalation.soc[0].target: no pager target 'nobody' under alerting.pagers")]
+    [InlineData("alerting: { smtp: { host: mail, from: o@example.org, security: ssl } }", "alerting.smtp.security: 'ssl' is not starttls, tls or none")]
+    [InlineData("alerting: { smtp: { host: mail, from: o@example.org, password: hunter2 } }", "alerting.smtp.password: write it by reference")]
+    [InlineData("alerting: { reports: [ { name: daily, cron: '0 0 7 * * ?', to: [a@example.org] } ] }", "alerting.reports: reports are emailed; configure alerting.smtp")]
+    [InlineData("alerting: { notify: { pagers: [ghost] } }", "alerting.notify.pagers: no pager target 'ghost'")]
+    [InlineData("scripts: { allowed_dirs: [relative/dir] }", "scripts.allowed_dirs entry 'relative/dir' is not an absolute path")]
+    public void BuildApp_BadAlertingWiring_RefusesToStartNamingTheKey(string yaml, string expected)
+    {
+        var data = Directory.CreateTempSubdirectory("orch-config-").FullName;
+        try
+        {
+            var settings = AppSettings.From(ConfigLoader.Parse(yaml, "o.yaml"), data);
+
+            var ex = Assert.Throws<ConfigException>(() => Orchestrator.Cli.ServeCommand.BuildApp(settings));
+
+            Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("hunter2", ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("plain-text-key", ex.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
 }

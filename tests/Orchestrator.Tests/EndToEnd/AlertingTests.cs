@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Orchestrator.Api;
+using Orchestrator.Cli;
+using Orchestrator.Configuration;
+using Orchestrator.Connectors.Tests.Email;
+using Orchestrator.Connectors.Tests.Paging;
+
+namespace Orchestrator.Tests.EndToEnd;
+
+/// <summary>
+/// The whole alerting path in the service: a detection fires a playbook that emails (through a real
+/// aiosmtpd) and pages with escalation (to a stand-in that checks PagerDuty's documented event shape);
+/// the page is keyed on the incident, and acknowledging and resolving the incident reach the page.
+/// </summary>
+public sealed class AlertingTests : IAsyncLifetime
+{
+    private const string AdminKey = "alerting-admin-key-0123456789abcdef";
+    private const string IngestKey = "alerting-ingest-key-0123456789abcdef";
+    private const string RoutingKeyVariable = "ORCH_TEST_PAGERDUTY_ROUTING_KEY";
+    private const string RoutingKey = "AlertingTestRoutingKey0123456789";
+
+    private readonly string _root = Directory.CreateTempSubdirectory("orch-alerting-").FullName;
+    private readonly PagerDutyVendor _pagerDuty = new(RoutingKey);
+    private SmtpTestServer _smtp = null!;
+    private StandIn _pager = null!;
+    private WebApplication _app = null!;
+
+    private HttpClient Http { get; set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _smtp = await SmtpTestServer.StartAsync();
+        _pager = await StandIn.StartAsync(_pagerDuty.Handle);
+        Environment.SetEnvironmentVariable(RoutingKeyVariable, RoutingKey);
+        var playbooks = Directory.CreateDirectory(Path.Combine(_root, "playbooks")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(playbooks, "ransomware.yaml"), """
+            id: ransomware-alert
+            on: infection.detected
+            when: event.rule.name matches '(?i)ransom'
+            steps:
+              - id: mail
+                email:
+                  to: [soc@example.org]
+                  subject: "Ransomware on {{ event.host.name }}"
+                  body: "{{ event.rule.name }} on {{ event.host.name }}"
+              - id: page
+                pager:
+                  escalation: soc
+                  summary: "Ransomware on {{ event.host.name }}"
+            """);
+        var port = FreeTcpPort();
+        var configFile = Path.Combine(_root, "orchestrator.yaml");
+        await File.WriteAllTextAsync(configFile, $$"""
+            http:
+              listen: 127.0.0.1:{{port}}
+              keys:
+                - { name: siem, role: ingest, sha256: {{ApiKeyRing.HashHex(IngestKey)}} }
+                - { name: alice, role: admin, sha256: {{ApiKeyRing.HashHex(AdminKey)}} }
+            syslog: { udp: off, tcp: off }
+            response:
+              playbooks: {{playbooks}}
+              dry_run: false
+            alerting:
+              smtp: { host: 127.0.0.1, port: {{_smtp.Port}}, security: none, from: orchestrator@example.org, retry_backoff: 10ms }
+              pagers:
+                oncall: { kind: pagerduty, routing_key: "${env:{{RoutingKeyVariable}}}", base_url: "{{_pager.Url}}" }
+                managers: { kind: pagerduty, routing_key: "${env:{{RoutingKeyVariable}}}", base_url: "{{_pager.Url}}" }
+              escalation:
+                soc:
+                  - target: oncall
+                  - after: 1h
+                    target: managers
+            """);
+        var settings = AppSettings.From(ConfigLoader.Load(configFile), Path.Combine(_root, "data"));
+        Directory.CreateDirectory(settings.DataDirectory);
+        _app = ServeCommand.BuildApp(settings);
+        await _app.StartAsync();
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await _pager.DisposeAsync();
+        await _smtp.DisposeAsync();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [Fact]
+    public async Task Detection_EmailsAndPagesKeyedOnItsIncident_ThenAckAndResolveReachThePage()
+    {
+        var (status, _) = await SendAsync(HttpMethod.Post, "/api/v1/events", IngestKey,
+            """{"@timestamp":"2026-11-23T10:00:00Z","event":{"category":"malware"},"host":{"name":"PC-0042"},"rule":{"name":"Ransom.WannaCry"}}""");
+        Assert.Equal(HttpStatusCode.Accepted, status);
+
+        var email = await Eventually(() => _smtp.Received().SingleOrDefault(), "an email");
+        var message = email.Parse();
+        Assert.Equal("Ransomware on PC-0042", message.Subject);
+        Assert.Equal(["soc@example.org"], email.RcptTos);
+        Assert.Contains("Ransom.WannaCry on PC-0042", message.TextBody, StringComparison.Ordinal);
+        Assert.Contains(message.Attachments, a => a.ContentDisposition?.FileName == "event.json");
+
+        var trigger = await Eventually(() => Events().SingleOrDefault(), "a page");
+        Assert.Equal("trigger", trigger.GetProperty("event_action").GetString());
+        Assert.Equal("Ransomware on PC-0042", trigger.GetProperty("payload").GetProperty("summary").GetString());
+        var incidentId = trigger.GetProperty("dedup_key").GetString()!;
+        var (_, incident) = await SendAsync(HttpMethod.Get, $"/api/v1/incidents/{incidentId}", AdminKey);
+        Assert.Equal(incidentId, incident.GetProperty("id").GetString());
+        Assert.Equal([("oncall", 0)], incident.GetProperty("pages").EnumerateArray().Select(p => (p.GetProperty("target").GetString(), p.GetProperty("level").GetInt32())));
+
+        var (acked, ackedIncident) = await SendAsync(HttpMethod.Post, $"/api/v1/incidents/{incidentId}/ack", AdminKey);
+        Assert.Equal(HttpStatusCode.OK, acked);
+        Assert.Equal("alice", ackedIncident.GetProperty("acknowledged_by").GetString());
+        Assert.Contains(ackedIncident.GetProperty("audit").EnumerateArray(), a => a.GetProperty("text").GetString() == "escalation stopped: acknowledged");
+        var acknowledge = Events()[1];
+        Assert.Equal(("acknowledge", incidentId), (acknowledge.GetProperty("event_action").GetString(), acknowledge.GetProperty("dedup_key").GetString()));
+
+        var (resolved, _) = await SendAsync(HttpMethod.Post, $"/api/v1/incidents/{incidentId}/resolve", AdminKey);
+        Assert.Equal(HttpStatusCode.OK, resolved);
+        var resolve = Events()[2];
+        Assert.Equal(("resolve", incidentId), (resolve.GetProperty("event_action").GetString(), resolve.GetProperty("dedup_key").GetString()));
+        Assert.All(_pager.Requests, r => Assert.Equal("/v2/enqueue", r.Path));
+    }
+
+    private List<JsonElement> Events() => [.. _pager.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement.Clone())];
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string key, string? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path.TrimStart('/'));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        using var response = await Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    private static async Task<T> Eventually<T>(Func<T?> probe, string what)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (probe() is { } found)
+            {
+                return found;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"no {what} within 30 s");
+    }
+
+    private static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
