@@ -6,6 +6,7 @@ import itertools
 import json
 import os
 import ssl
+import time
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
@@ -18,6 +19,7 @@ parser.add_argument("--key")
 parser.add_argument("--auth", help="user:password the server accepts")
 parser.add_argument("--tempfail-data", type=int, default=0, help="answer 451 to the first N DATA")
 parser.add_argument("--discard", action="store_true")
+parser.add_argument("--times", help="append '<accepted unix time>\\t<Subject>' per message to this file")
 args = parser.parse_args()
 
 # A restarted server (same directory) numbers on after what is there.
@@ -38,6 +40,11 @@ class Handler:
         if self.tempfails > 0:
             self.tempfails -= 1
             return "451 4.3.0 try again later"
+        if args.times:
+            subject = next((line[len(b"Subject: "):].decode("utf-8", "replace").strip()
+                            for line in envelope.content.splitlines() if line.startswith(b"Subject: ")), "")
+            with open(args.times, "a") as f:
+                f.write("%.6f\t%s\n" % (time.time(), subject))
         if args.discard:
             return "250 OK"
         number = next(numbers)
