@@ -4,28 +4,29 @@ using System.Text.Json.Nodes;
 namespace Orchestrator.Connectors.Paging;
 
 /// <summary>
-/// Pages into a Slack channel through an incoming webhook: <c>{"text": ..., "blocks": [...]}</c>,
-/// answered 200 <c>ok</c>. Slack has no alert state, so acknowledge and resolve post a message saying so.
+/// A chat service's incoming webhook: the page is posted as the service's JSON message to a URL that is
+/// itself the secret (it never appears in a message or log). Chats have no alert state, so acknowledge
+/// and resolve post a message saying so.
 /// </summary>
-public sealed class SlackTarget : IPagerTarget
+public abstract class ChatWebhookTarget : IPagerTarget
 {
-    private readonly SlackOptions _options;
+    private readonly ChatWebhookOptions _options;
     private readonly PagerHttpSender _sender;
     private readonly string[] _secrets;
     private readonly string _described;
 
     /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
-    public SlackTarget(string name, SlackOptions options, PagerHttpSender sender)
+    protected ChatWebhookTarget(string name, string service, ChatWebhookOptions options, PagerHttpSender sender)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sender);
-        PagerTargetValidation.ThrowIfInvalid(name, SlackOptions.Validate(options));
+        PagerTargetValidation.ThrowIfInvalid(name, ChatWebhookOptions.Validate(options));
         Name = name;
         _options = options;
         _sender = sender;
         _secrets = PagerHttpSender.UrlSecrets(options.Url!);
-        _described = $"pager target '{name}' (Slack)";
+        _described = $"pager target '{name}' ({service})";
     }
 
     public string Name { get; }
@@ -33,9 +34,31 @@ public sealed class SlackTarget : IPagerTarget
     public async ValueTask<PageReceipt> SendAsync(Page page, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(page);
+        var body = Message(page).ToJsonString();
+        var response = await _sender.SendAsync(
+            _described,
+            () => new HttpRequestMessage(HttpMethod.Post, _options.Url) { Content = PagerJson.Content(body) },
+            _options.Timeout,
+            _secrets,
+            cancellationToken).ConfigureAwait(false);
+        return new PageReceipt(response.Status, null, response.Attempts);
+    }
+
+    /// <summary>The service's message for the page.</summary>
+    protected abstract JsonObject Message(Page page);
+}
+
+/// <summary>
+/// Pages into a Slack channel through an incoming webhook: <c>{"text": ..., "blocks": [...]}</c>,
+/// answered 200 <c>ok</c>.
+/// </summary>
+public sealed class SlackTarget(string name, ChatWebhookOptions options, PagerHttpSender sender) : ChatWebhookTarget(name, "Slack", options, sender)
+{
+    protected override JsonObject Message(Page page)
+    {
         var text = ChatText.Of(page);
         // text is the notification and fallback; the section block shows the same in mrkdwn.
-        var body = new JsonObject
+        return new JsonObject
         {
             ["text"] = text,
             ["blocks"] = new JsonArray(new JsonObject
@@ -43,14 +66,7 @@ public sealed class SlackTarget : IPagerTarget
                 ["type"] = "section",
                 ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = PagerJson.Truncate(text, 3000) },
             }),
-        }.ToJsonString();
-        var response = await _sender.SendAsync(
-            _described,
-            () => new HttpRequestMessage(HttpMethod.Post, _options.Url) { Content = PagerJson.Content(body) },
-            _options.Timeout,
-            _secrets,
-            cancellationToken).ConfigureAwait(false);
-        return new PageReceipt(response.Status, null, response.Attempts);
+        };
     }
 }
 
@@ -58,45 +74,12 @@ public sealed class SlackTarget : IPagerTarget
 /// Pages into a Microsoft Teams channel. Sends a message with one Adaptive Card attachment
 /// (<c>application/vnd.microsoft.card.adaptive</c>): the format Teams Workflows' "when a Teams webhook
 /// request is received" flows document, and one the retiring Office 365 incoming webhooks also accept,
-/// unlike the legacy MessageCard which Workflows do not render. Teams has no alert state, so
-/// acknowledge and resolve post a card saying so.
+/// unlike the legacy MessageCard which Workflows do not render. Workflows answer 202 Accepted, legacy
+/// incoming webhooks 200 "1".
 /// </summary>
-public sealed class TeamsTarget : IPagerTarget
+public sealed class TeamsTarget(string name, ChatWebhookOptions options, PagerHttpSender sender) : ChatWebhookTarget(name, "Teams", options, sender)
 {
-    private readonly TeamsOptions _options;
-    private readonly PagerHttpSender _sender;
-    private readonly string[] _secrets;
-    private readonly string _described;
-
-    /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
-    public TeamsTarget(string name, TeamsOptions options, PagerHttpSender sender)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(sender);
-        PagerTargetValidation.ThrowIfInvalid(name, TeamsOptions.Validate(options));
-        Name = name;
-        _options = options;
-        _sender = sender;
-        _secrets = PagerHttpSender.UrlSecrets(options.Url!);
-        _described = $"pager target '{name}' (Teams)";
-    }
-
-    public string Name { get; }
-
-    public async ValueTask<PageReceipt> SendAsync(Page page, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(page);
-        var body = Card(page).ToJsonString();
-        // Workflows answer 202 Accepted, legacy incoming webhooks 200 "1".
-        var response = await _sender.SendAsync(
-            _described,
-            () => new HttpRequestMessage(HttpMethod.Post, _options.Url) { Content = PagerJson.Content(body) },
-            _options.Timeout,
-            _secrets,
-            cancellationToken).ConfigureAwait(false);
-        return new PageReceipt(response.Status, null, response.Attempts);
-    }
+    protected override JsonObject Message(Page page) => Card(page);
 
     private static JsonObject Card(Page page)
     {

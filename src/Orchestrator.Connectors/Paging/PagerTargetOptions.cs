@@ -138,33 +138,18 @@ public sealed record WebhookOptions
     }
 }
 
-/// <summary>A Slack incoming webhook. The URL is the secret: it never appears in a message or log.</summary>
-public sealed record SlackOptions
+/// <summary>
+/// A chat incoming webhook (Slack; Microsoft Teams through a Workflows "when a webhook request is
+/// received" flow or a legacy incoming webhook). The URL is the secret: it never appears in a message or log.
+/// </summary>
+public sealed record ChatWebhookOptions
 {
     public Uri? Url { get; init; }
 
     public TimeSpan Timeout { get; init; } = PagerTargetValidation.DefaultTimeout;
 
     /// <summary>The problems that make these options unusable, each naming the field; empty when they are fine.</summary>
-    public static IReadOnlyList<string> Validate(SlackOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var errors = new List<string>();
-        PagerTargetValidation.CheckUrl(errors, "url", options.Url);
-        PagerTargetValidation.CheckTimeout(errors, options.Timeout);
-        return errors;
-    }
-}
-
-/// <summary>A Microsoft Teams webhook (a Workflows "when a webhook request is received" flow, or a legacy incoming webhook). The URL is the secret.</summary>
-public sealed record TeamsOptions
-{
-    public Uri? Url { get; init; }
-
-    public TimeSpan Timeout { get; init; } = PagerTargetValidation.DefaultTimeout;
-
-    /// <summary>The problems that make these options unusable, each naming the field; empty when they are fine.</summary>
-    public static IReadOnlyList<string> Validate(TeamsOptions options)
+    public static IReadOnlyList<string> Validate(ChatWebhookOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();

@@ -83,12 +83,10 @@ public static class PagerTargets
                     Timeout = timeout,
                 };
                 return Valid(WebhookOptions.Validate(webhook), errors) ? new WebhookTarget(name, webhook, sender, time) : null;
-            case "slack":
-                var slack = new SlackOptions { Url = Url(at, "url", config.Url is null ? null : Plain(at, config.Url), errors), Timeout = timeout };
-                return Valid(SlackOptions.Validate(slack), errors) ? new SlackTarget(name, slack, sender) : null;
-            case "teams":
-                var teams = new TeamsOptions { Url = Url(at, "url", config.Url is null ? null : Plain(at, config.Url), errors), Timeout = timeout };
-                return Valid(TeamsOptions.Validate(teams), errors) ? new TeamsTarget(name, teams, sender) : null;
+            case "slack" or "teams":
+                var chat = new ChatWebhookOptions { Url = Url(at, "url", config.Url is null ? null : Plain(at, config.Url), errors), Timeout = timeout };
+                return !Valid(ChatWebhookOptions.Validate(chat), errors) ? null
+                    : config.Kind == "slack" ? new SlackTarget(name, chat, sender) : new TeamsTarget(name, chat, sender);
             default:
                 errors.Add($"{at}.kind: '{config.Kind}' is not one of {string.Join(", ", Kinds)}");
                 return null;

@@ -60,7 +60,7 @@ public class ChatTargetTests
         var url = server.Url;
         await server.DisposeAsync();
         using var http = PagerHttpSender.CreateHttpClient();
-        var target = new SlackTarget("chat", new SlackOptions { Url = new Uri(url, SlackPath) }, Sender(http, new InstantTimeProvider(), attempts: 2));
+        var target = new SlackTarget("chat", new ChatWebhookOptions { Url = new Uri(url, SlackPath) }, Sender(http, new InstantTimeProvider(), attempts: 2));
 
         var error = await Assert.ThrowsAsync<PagingException>(() => target.SendAsync(Page(), CancellationToken.None).AsTask());
 
@@ -73,7 +73,7 @@ public class ChatTargetTests
     {
         await using var server = await StandIn.StartAsync(TeamsVendor.Handle);
         using var http = PagerHttpSender.CreateHttpClient();
-        var target = new TeamsTarget("teams", new TeamsOptions { Url = new Uri(server.Url, "/workflows/abc/triggers/manual/run?sig=s3cr3t") }, Sender(http, new InstantTimeProvider()));
+        var target = new TeamsTarget("teams", new ChatWebhookOptions { Url = new Uri(server.Url, "/workflows/abc/triggers/manual/run?sig=s3cr3t") }, Sender(http, new InstantTimeProvider()));
 
         var receipt = await target.SendAsync(Page() with { Link = "https://orchestrator.example/incidents/7" }, CancellationToken.None);
 
@@ -90,7 +90,7 @@ public class ChatTargetTests
     {
         await using var server = await StandIn.StartAsync(_ => Reply.Text(400, "Invalid request: sig=s3cr3t-signature is expired"));
         using var http = PagerHttpSender.CreateHttpClient();
-        var target = new TeamsTarget("teams", new TeamsOptions { Url = new Uri(server.Url, "/workflows/abc/run?sig=s3cr3t-signature") }, Sender(http, new InstantTimeProvider()));
+        var target = new TeamsTarget("teams", new ChatWebhookOptions { Url = new Uri(server.Url, "/workflows/abc/run?sig=s3cr3t-signature") }, Sender(http, new InstantTimeProvider()));
 
         var error = await Assert.ThrowsAsync<PagingException>(() => target.SendAsync(Page(PageAction.Acknowledge), CancellationToken.None).AsTask());
 
@@ -99,5 +99,5 @@ public class ChatTargetTests
     }
 
     private static SlackTarget Slack(StandIn server, HttpClient http, TimeProvider time) =>
-        new("chat", new SlackOptions { Url = new Uri(server.Url, SlackPath) }, Sender(http, time));
+        new("chat", new ChatWebhookOptions { Url = new Uri(server.Url, SlackPath) }, Sender(http, time));
 }

@@ -22,7 +22,7 @@ public sealed class PagerStepTests : IAsyncLifetime
         _step = new PagerStep(new Dictionary<string, IPagerTarget>
         {
             ["oncall"] = new PagerDutyTarget("oncall", new PagerDutyOptions { RoutingKey = RoutingKey, BaseUrl = _server.Url }, sender, time),
-            ["chat"] = new SlackTarget("chat", new SlackOptions { Url = new Uri(_server.Url, "/services/T/B/x") }, sender),
+            ["chat"] = new SlackTarget("chat", new ChatWebhookOptions { Url = new Uri(_server.Url, "/services/T/B/x") }, sender),
         });
     }
 
