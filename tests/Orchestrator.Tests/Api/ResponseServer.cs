@@ -9,6 +9,7 @@ using Orchestrator.Api;
 using Orchestrator.Cli;
 using Orchestrator.Configuration;
 using Orchestrator.Core.Playbooks;
+using Orchestrator.Tests.EndToEnd;
 
 namespace Orchestrator.Tests.Api;
 
@@ -59,7 +60,7 @@ public sealed class ResponseServer : IAsyncLifetime
         Assert.True(loaded.IsValid, string.Join('\n', loaded.Errors));
         await File.WriteAllTextAsync(AdminKeyFile, AdminKey + "\n");
 
-        var port = FreeTcpPort();
+        var port = OrchestratorProcess.FreeTcpPort();
         await File.WriteAllTextAsync(ConfigFile, $$"""
             http:
               listen: 127.0.0.1:{{port}}
@@ -90,7 +91,11 @@ public sealed class ResponseServer : IAsyncLifetime
     }
 
     /// <summary>Sends a request with <paramref name="key"/>; returns the status and the parsed JSON body.</summary>
-    public async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string key = AdminKey, string? body = null)
+    public Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string key = AdminKey, string? body = null) =>
+        SendAsync(Http, method, path, key, body);
+
+    /// <summary>Sends a request to the API with a bearer key; returns the status and the parsed JSON body (default when empty).</summary>
+    public static async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpClient http, HttpMethod method, string path, string key, string? body = null)
     {
         using var request = new HttpRequestMessage(method, path.TrimStart('/'));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
@@ -99,7 +104,7 @@ public sealed class ResponseServer : IAsyncLifetime
             request.Content = new StringContent(body, Encoding.UTF8, "application/json");
         }
 
-        using var response = await Http.SendAsync(request);
+        using var response = await http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
     }
@@ -130,10 +135,4 @@ public sealed class ResponseServer : IAsyncLifetime
         throw new TimeoutException($"no run of {PlaybookId} waits for approval for event {eventId} ({host})");
     }
 
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -10,6 +10,7 @@ using Orchestrator.Cli;
 using Orchestrator.Configuration;
 using Orchestrator.Connectors.Tests.Email;
 using Orchestrator.Connectors.Tests.Paging;
+using Orchestrator.Tests.Api;
 
 namespace Orchestrator.Tests.EndToEnd;
 
@@ -54,7 +55,7 @@ public sealed class AlertingTests : IAsyncLifetime
                   escalation: soc
                   summary: "Ransomware on {{ event.host.name }}"
             """);
-        var port = FreeTcpPort();
+        var port = OrchestratorProcess.FreeTcpPort();
         var configFile = Path.Combine(_root, "orchestrator.yaml");
         await File.WriteAllTextAsync(configFile, $$"""
             http:
@@ -132,19 +133,8 @@ public sealed class AlertingTests : IAsyncLifetime
 
     private List<JsonElement> Events() => [.. _pager.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement.Clone())];
 
-    private async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string key, string? body = null)
-    {
-        using var request = new HttpRequestMessage(method, path.TrimStart('/'));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        if (body is not null)
-        {
-            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-        }
-
-        using var response = await Http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
-    }
+    private Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string key, string? body = null) =>
+        ResponseServer.SendAsync(Http, method, path, key, body);
 
     private static async Task<T> Eventually<T>(Func<T?> probe, string what)
     {
@@ -160,12 +150,5 @@ public sealed class AlertingTests : IAsyncLifetime
         }
 
         throw new TimeoutException($"no {what} within 30 s");
-    }
-
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

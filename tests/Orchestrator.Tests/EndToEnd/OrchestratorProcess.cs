@@ -187,7 +187,7 @@ internal sealed class OrchestratorProcess : IAsyncDisposable
         return Process.Start(info) ?? throw new InvalidOperationException("could not start orchestrator");
     }
 
-    private static int FreeTcpPort()
+    internal static int FreeTcpPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
