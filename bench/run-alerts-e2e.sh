@@ -48,4 +48,4 @@ YAML
 }
 
 run paced 0 paced "$rate" "$seconds" 5
-#run burst "$limit" burst "$burst" 300
+run burst "$limit" burst "$burst" 300
