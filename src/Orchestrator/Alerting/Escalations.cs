@@ -144,6 +144,14 @@ public sealed partial class Escalations : IIncidentPaging
             return;
         }
 
+        // Acknowledged (or resolved) while this level paged: nothing more to schedule. An answer that
+        // lands after this check is still honoured: the level's timer finds it and pages nobody.
+        if (await _store.GetIncidentAsync(incidentId, cancellationToken).ConfigureAwait(false) is { } incident
+            && (incident.AcknowledgedAt is not null || incident.Status == IncidentStatus.Resolved))
+        {
+            return;
+        }
+
         var at = _time.GetUtcNow() + policy.Levels[level].After;
         var trigger = TriggerBuilder.Create(_time)
             .WithIdentity(new TriggerKey(incidentId, JobGroup))

@@ -66,9 +66,11 @@ public sealed class ReplayCommandTests : IDisposable
         Assert.Contains("share-worm-source fired for 10.1.20.9 (enforce): 3 event(s), 3 distinct", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("message: worm source 10.1.20.9: 3 victims", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("ransomware-responder fired for PC-0077 (dryrun)", result.StdOut, StringComparison.Ordinal);
-        Assert.Contains("5 event(s) read, 2 decision(s)", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("ransomware-alert fired for PC-0077 (enforce)", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("5 event(s) read, 3 decision(s)", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("  share-worm-source: 1\n", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("  ransomware-responder: 1\n", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("  ransomware-alert: 1\n", result.StdOut, StringComparison.Ordinal);
         Assert.Equal(before, TableRows());
         Assert.Equal(0, before.GetValueOrDefault("rule_decisions"));
         Assert.False(before.ContainsKey("runs") && before["runs"] > 0);

@@ -96,7 +96,7 @@ public sealed class RunsCommandTests(ResponseServer server) : IClassFixture<Resp
     }
 
     [Fact]
-    public async Task IncidentsListShowAndResolve_TableJsonAndThroughService()
+    public async Task IncidentsListShowAckAndResolve_TableJsonAndThroughService()
     {
         var runId = await server.StartWaitingRunAsync("PC-CLI-INCIDENT");
 
@@ -112,6 +112,15 @@ public sealed class RunsCommandTests(ResponseServer server) : IClassFixture<Resp
         var shown = await RunWithDataAsync("incidents", "show", incidentId);
         Assert.True(shown.ExitCode == 0, shown.StdErr);
         Assert.Contains(shown.StdOut.Split('\n'), l => l.StartsWith(runId, StringComparison.Ordinal) && l.Contains("waiting_approval", StringComparison.Ordinal));
+
+        var acknowledged = await RunWithDataAsync("ack", incidentId, "--url", server.Url, "--key-file", server.AdminKeyFile);
+        Assert.True(acknowledged.ExitCode == 0, acknowledged.StdErr);
+        Assert.Equal($"incident {incidentId} is acknowledged by test-admin", acknowledged.StdOut.Trim());
+        var again = await RunWithDataAsync("incidents", "ack", incidentId, "--url", server.Url, "--key-file", server.AdminKeyFile);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("already acknowledged (by test-admin", again.StdErr, StringComparison.Ordinal);
+        var shownAcknowledged = await RunWithDataAsync("incidents", "show", incidentId);
+        Assert.Contains(shownAcknowledged.StdOut.Split('\n'), l => l.Trim().StartsWith("acknowledged by test-admin at ", StringComparison.Ordinal));
 
         var resolved = await RunWithDataAsync("incidents", "resolve", incidentId, "--url", server.Url, "--key-file", server.AdminKeyFile);
         Assert.True(resolved.ExitCode == 0, resolved.StdErr);

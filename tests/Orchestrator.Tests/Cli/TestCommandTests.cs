@@ -140,6 +140,6 @@ public sealed class TestCommandTests : IDisposable
         var result = await RunAsync("test", "share-worm", "--playbooks", RepositoryPath("playbooks"), "--event", Fixture("share-worm-source.log"));
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("known: ransomware-responder, share-worm-source, unknown-process-alert", result.StdErr, StringComparison.Ordinal);
+        Assert.Contains("known: ransomware-alert, ransomware-responder, share-worm-source, unknown-process-alert", result.StdErr, StringComparison.Ordinal);
     }
 }

@@ -55,6 +55,17 @@ public sealed class AlertingTests : IAsyncLifetime
                   escalation: soc
                   summary: "Ransomware on {{ event.host.name }}"
             """);
+        await File.WriteAllTextAsync(Path.Combine(playbooks, "refused.yaml"), """
+            id: refused-mail
+            on: infection.detected
+            when: event.rule.name == 'Test.Refused'
+            steps:
+              - id: mail
+                email: { to: [refuse-me@example.org], subject: "never delivered", body: "x" }
+            on_failure:
+              - id: fallback
+                log: { message: "mail to the SOC failed: {{ event.host.name }}", level: error }
+            """);
         var port = OrchestratorProcess.FreeTcpPort();
         var configFile = Path.Combine(_root, "orchestrator.yaml");
         await File.WriteAllTextAsync(configFile, $$"""
@@ -110,6 +121,12 @@ public sealed class AlertingTests : IAsyncLifetime
         Assert.Contains(message.Attachments, a => a.ContentDisposition?.FileName == "event.json");
 
         var trigger = await Eventually(() => Events().SingleOrDefault(), "a page");
+        var run = await Eventually(async () =>
+        {
+            var (_, runs) = await SendAsync(HttpMethod.Get, "/api/v1/runs?playbook=ransomware-alert", AdminKey);
+            return runs.GetProperty("runs").EnumerateArray().Where(r => r.GetProperty("status").GetString() != "running").Select(r => r.GetRawText()).FirstOrDefault();
+        }, "a finished run");
+        Assert.True(JsonDocument.Parse(run).RootElement.GetProperty("status").GetString() == "succeeded", run);
         Assert.Equal("trigger", trigger.GetProperty("event_action").GetString());
         Assert.Equal("Ransomware on PC-0042", trigger.GetProperty("payload").GetProperty("summary").GetString());
         var incidentId = trigger.GetProperty("dedup_key").GetString()!;
@@ -131,17 +148,41 @@ public sealed class AlertingTests : IAsyncLifetime
         Assert.All(_pager.Requests, r => Assert.Equal("/v2/enqueue", r.Path));
     }
 
+    [Fact]
+    public async Task RefusedEmail_FailsTheStep_AndOnFailureRuns()
+    {
+        var (status, posted) = await SendAsync(HttpMethod.Post, "/api/v1/events", IngestKey,
+            """{"@timestamp":"2026-11-23T11:00:00Z","event":{"category":"malware"},"host":{"name":"PC-0099"},"rule":{"name":"Test.Refused"}}""");
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        var eventId = posted.GetProperty("first_id").GetInt64();
+
+        var runId = await Eventually(async () =>
+        {
+            var (_, runs) = await SendAsync(HttpMethod.Get, "/api/v1/runs?playbook=refused-mail&status=failed", AdminKey);
+            return runs.GetProperty("runs").EnumerateArray().Where(r => r.GetProperty("event_id").GetInt64() == eventId).Select(r => r.GetProperty("id").GetString()).FirstOrDefault();
+        }, "a failed run");
+
+        var (_, run) = await SendAsync(HttpMethod.Get, $"/api/v1/runs/{runId}", AdminKey);
+        var steps = run.GetProperty("steps").EnumerateArray().ToDictionary(s => s.GetProperty("id").GetString()!);
+        Assert.Equal("failed", steps["mail"].GetProperty("status").GetString());
+        Assert.Contains("550", steps["mail"].GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal("succeeded", steps["fallback"].GetProperty("status").GetString());
+        Assert.DoesNotContain(_smtp.Received(), e => e.RcptTos.Contains("refuse-me@example.org"));
+    }
+
     private List<JsonElement> Events() => [.. _pager.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement.Clone())];
 
     private Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string key, string? body = null) =>
         ResponseServer.SendAsync(Http, method, path, key, body);
 
-    private static async Task<T> Eventually<T>(Func<T?> probe, string what)
+    private static Task<T> Eventually<T>(Func<T?> probe, string what) => Eventually(() => Task.FromResult(probe()), what);
+
+    private static async Task<T> Eventually<T>(Func<Task<T?>> probe, string what)
     {
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < TimeSpan.FromSeconds(30))
         {
-            if (probe() is { } found)
+            if (await probe() is { } found)
             {
                 return found;
             }
