@@ -61,6 +61,21 @@ public sealed class EscalationTests : IDisposable
     }
 
     [Fact]
+    public async Task AlreadyAcknowledged_PagesTheFirstLevel_ButSchedulesNoMore()
+    {
+        await using var service = await StartAsync(TimeSpan.FromHours(1));
+        var incident = await service.NewIncidentAsync("inc-taken");
+        incident.AcknowledgedAt = DateTimeOffset.UtcNow;
+        incident.AcknowledgedBy = "alice";
+        await service.Store.SaveIncidentAsync(incident, CancellationToken.None);
+
+        await service.Escalations.EscalateAsync(incident.Id, "soc", PageFor(incident), CancellationToken.None);
+
+        Assert.Single(_first.Pages);
+        Assert.Null(await service.Escalations.PendingAsync(incident.Id, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Resolved_ResolvesEveryAlertPagedForTheIncident()
     {
         await using var service = await StartAsync(TimeSpan.FromHours(1));
