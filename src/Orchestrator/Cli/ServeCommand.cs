@@ -63,6 +63,8 @@ public static partial class ServeCommand
         ArgumentNullException.ThrowIfNull(settings);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // The scheduler's start-up and recovery chatter; what our own jobs do is logged by them.
+        builder.Logging.AddFilter("Quartz", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(settings.HttpEndpoint);
