@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using MimeKit;
 using Orchestrator.Core.Events;
+using Orchestrator.Core.Ingestion;
 using Orchestrator.Core.Playbooks;
 using Orchestrator.Core.Runs;
 
@@ -10,15 +11,19 @@ namespace Orchestrator.Connectors.Email;
 
 /// <summary>
 /// The `email` step: sends <c>subject</c> and <c>body</c> (and an optional <c>html</c> alternative)
-/// to <c>to</c> and <c>cc</c>, with the triggering event attached as <c>event.json</c> unless
-/// <c>attach_event</c> is false. Recipients over their rate limit are held back for their digest.
+/// to <c>to</c> and <c>cc</c>, with the triggering event attached as <c>event.json</c> and, when a
+/// threshold made the decision, every event of its window as <c>window-events.json</c> (a JSON array),
+/// unless <c>attach_event</c> is false. Recipients over their rate limit are held back for their digest.
 /// </summary>
-public sealed class EmailStep(IEmailSender sender, EmailRateLimiter? rateLimiter = null) : IActionConnector
+public sealed class EmailStep(IEmailSender sender, EmailRateLimiter? rateLimiter = null, IEventStore? events = null) : IActionConnector
 {
     public const string Name = "email";
 
     /// <summary>The attachment's file name.</summary>
     public const string EventFileName = "event.json";
+
+    /// <summary>The attachment with the decision window's events.</summary>
+    public const string WindowEventsFileName = "window-events.json";
 
     /// <summary>The step's parameters, for the playbook validator.</summary>
     public static StepDefinition Definition { get; } = new(Name, "Send an email through the configured SMTP server, with the triggering event attached as JSON.",
@@ -28,7 +33,7 @@ public sealed class EmailStep(IEmailSender sender, EmailRateLimiter? rateLimiter
         new("subject", KeyShape.Template, "The subject line.") { Required = true },
         new("body", KeyShape.Template, "The plain-text body.") { Required = true },
         new("html", KeyShape.Template, "An HTML body, sent as an alternative to the plain text."),
-        new("attach_event", KeyShape.Boolean, "Attach the triggering event as event.json (default true)."),
+        new("attach_event", KeyShape.Boolean, "Attach the triggering event as event.json, and the decision window's events as window-events.json (default true)."),
     ]);
 
     public async ValueTask<StepResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
@@ -67,7 +72,8 @@ public sealed class EmailStep(IEmailSender sender, EmailRateLimiter? rateLimiter
             return StepResult.Success(new Dictionary<string, object?> { ["to"] = to, ["subject"] = subject, ["sent"] = false });
         }
 
-        var message = new EmailMessage(to, cc, subject, body, Text(parameters, "html"), attachEvent && context.Event is { } evt ? [EventAttachment(evt)] : null)
+        var attachments = attachEvent ? await AttachmentsAsync(context, cancellationToken).ConfigureAwait(false) : null;
+        var message = new EmailMessage(to, cc, subject, body, Text(parameters, "html"), attachments)
         {
             MessageId = MessageIdFor(context.IdempotencyKey),
             RunId = context.RunId,
@@ -93,6 +99,36 @@ public sealed class EmailStep(IEmailSender sender, EmailRateLimiter? rateLimiter
         }
 
         return StepResult.Success(new Dictionary<string, object?> { ["message_id"] = message.MessageId, ["to"] = to, ["sent"] = true, ["held"] = held.Count > 0 });
+    }
+
+    // The triggering event, and the window's events when the decision counted more than that one.
+    private async ValueTask<List<EmailAttachment>?> AttachmentsAsync(StepContext context, CancellationToken cancellationToken)
+    {
+        var attachments = new List<EmailAttachment>();
+        if (context.Event is { } evt)
+        {
+            attachments.Add(EventAttachment(evt));
+        }
+
+        if (events is not null && context.Window?.GetValueOrDefault("event_ids") is IEnumerable<object?> ids)
+        {
+            var windowEvents = new List<string>();
+            foreach (var id in ids)
+            {
+                var eventId = Convert.ToInt64(id, CultureInfo.InvariantCulture);
+                if (await events.GetAsync(eventId, cancellationToken).ConfigureAwait(false) is { } windowEvent)
+                {
+                    windowEvents.Add(SecurityEventJson.Serialize(windowEvent));
+                }
+            }
+
+            if (windowEvents.Count > 1)
+            {
+                attachments.Add(new EmailAttachment(WindowEventsFileName, "application/json", Encoding.UTF8.GetBytes("[" + string.Join(",\n", windowEvents) + "]")));
+            }
+        }
+
+        return attachments.Count == 0 ? null : attachments;
     }
 
     /// <summary>The event as the attachment: one line of nested ECS JSON, as the event store writes it.</summary>

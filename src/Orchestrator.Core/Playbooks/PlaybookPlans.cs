@@ -32,6 +32,7 @@ public static class PlaybookPlans
             ["group"] = decision.GroupKey.Replace(RulesEngine.GroupKeySeparator, ' '),
             ["first"] = decision.Window.First.ToString("O", CultureInfo.InvariantCulture),
             ["last"] = decision.Window.Last.ToString("O", CultureInfo.InvariantCulture),
+            ["event_ids"] = decision.Window.EventIds.Cast<object?>().ToList(),
         };
     }
 

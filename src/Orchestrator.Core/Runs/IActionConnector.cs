@@ -40,7 +40,8 @@ public sealed record StepContext(
     int Attempt,
     bool DryRun,
     SecurityEvent? Event,
-    string? IncidentId = null);
+    string? IncidentId = null,
+    IReadOnlyDictionary<string, object?>? Window = null);
 
 /// <summary>The outcome of one attempt of a step: success with outputs for later steps, or failure with a reason.</summary>
 public sealed record StepResult(bool Succeeded, IReadOnlyDictionary<string, object?> Outputs, string? Error)

@@ -5,6 +5,7 @@ using Orchestrator.Connectors.Email;
 using Orchestrator.Connectors.Paging;
 using Orchestrator.Connectors.Scripts;
 using Orchestrator.Core.Configuration;
+using Orchestrator.Core.Ingestion;
 using Orchestrator.Core.Runs;
 using Orchestrator.Storage.Sqlite;
 using Quartz;
@@ -53,7 +54,7 @@ public static class AlertingServiceCollectionExtensions
             }
         }
 
-        services.AddKeyedSingleton<IActionConnector>(EmailStep.Name, (sp, _) => new EmailStep(sp.GetRequiredService<IEmailSender>(), sp.GetService<EmailRateLimiter>()));
+        services.AddKeyedSingleton<IActionConnector>(EmailStep.Name, (sp, _) => new EmailStep(sp.GetRequiredService<IEmailSender>(), sp.GetService<EmailRateLimiter>(), sp.GetRequiredService<IEventStore>()));
         var pageAt = alerting.Notify.PageAt switch
         {
             "critical" => NotificationSeverity.Critical,

@@ -66,6 +66,15 @@ public sealed class AlertingTests : IAsyncLifetime
               - id: fallback
                 log: { message: "mail to the SOC failed: {{ event.host.name }}", level: error }
             """);
+        await File.WriteAllTextAsync(Path.Combine(playbooks, "twice.yaml"), """
+            id: twice-on-a-host
+            on: infection.detected
+            when: event.rule.name == 'Test.Twice'
+            group_by: event.host.name
+            threshold: { count: 2, within: 10m }
+            steps:
+              - email: { to: [soc@example.org], subject: "twice on {{ event.host.name }}: {{ window.count }} events", body: "{{ window.event_ids }}" }
+            """);
         var port = OrchestratorProcess.FreeTcpPort();
         var configFile = Path.Combine(_root, "orchestrator.yaml");
         await File.WriteAllTextAsync(configFile, $$"""
@@ -168,6 +177,28 @@ public sealed class AlertingTests : IAsyncLifetime
         Assert.Contains("550", steps["mail"].GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal("succeeded", steps["fallback"].GetProperty("status").GetString());
         Assert.DoesNotContain(_smtp.Received(), e => e.RcptTos.Contains("refuse-me@example.org"));
+    }
+
+    [Fact]
+    public async Task ThresholdDecision_AttachesEveryEventOfItsWindow()
+    {
+        foreach (var (at, path) in new[] { ("12:00:00", "/share/a.exe"), ("12:01:00", "/share/b.exe") })
+        {
+            var (status, _) = await SendAsync(HttpMethod.Post, "/api/v1/events", IngestKey,
+                $$$"""{"@timestamp":"2026-11-23T{{{at}}}Z","event":{"category":"malware"},"host":{"name":"PC-0123"},"rule":{"name":"Test.Twice"},"file":{"path":"{{{path}}}"}}""");
+            Assert.Equal(HttpStatusCode.Accepted, status);
+        }
+
+        var email = await Eventually(() => _smtp.Received().SingleOrDefault(), "an email");
+
+        var message = email.Parse();
+        Assert.Equal("twice on PC-0123: 2 events", message.Subject);
+        var attachments = message.Attachments.OfType<MimeKit.MimePart>().ToDictionary(a => a.FileName ?? "");
+        Assert.Equal(["event.json", "window-events.json"], attachments.Keys.Order());
+        using var content = new MemoryStream();
+        await attachments["window-events.json"].Content!.DecodeToAsync(content);
+        var window = JsonDocument.Parse(content.ToArray()).RootElement;
+        Assert.Equal(["/share/a.exe", "/share/b.exe"], window.EnumerateArray().Select(e => e.GetProperty("file").GetProperty("path").GetString()));
     }
 
     private List<JsonElement> Events() => [.. _pager.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement.Clone())];
