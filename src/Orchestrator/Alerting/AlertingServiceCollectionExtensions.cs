@@ -237,6 +237,6 @@ public static class AlertingServiceCollectionExtensions
     public static IReadOnlyDictionary<string, ReportSchedule> Reports(AlertingConfig alerting, List<string> errors)
     {
         ArgumentNullException.ThrowIfNull(alerting);
-        return ReportJob.Parse(alerting.Reports.Select(r => (r.Name, r.Report, r.Cron, r.TimeZone, (IReadOnlyList<string>)r.To, r.Period)), errors);
+        return ReportJob.Parse(alerting.Reports, errors);
     }
 }

@@ -58,9 +58,6 @@ public sealed partial class ChannelNotifier(
         }
     }
 
-    /// <summary>The channel names a <c>notify</c> step may list.</summary>
-    public IEnumerable<string> Channels => [EmailChannel, .. pagers.Keys];
-
     private static string Severity(NotificationSeverity severity) => severity switch
     {
         NotificationSeverity.Critical => "critical",

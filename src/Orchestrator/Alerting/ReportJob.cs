@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Orchestrator.Configuration;
 using Orchestrator.Connectors.Email;
 using Orchestrator.Core.Audit;
 using Orchestrator.Core.Configuration;
@@ -52,14 +53,15 @@ public sealed partial class ReportJob(IReadOnlyDictionary<string, ReportSchedule
     }
 
     /// <summary>Parses the configured schedules; errors name the field and why.</summary>
-    public static IReadOnlyDictionary<string, ReportSchedule> Parse(IEnumerable<(string Name, string Report, string Cron, string? TimeZone, IReadOnlyList<string> To, string Period)> configured, List<string> errors)
+    public static IReadOnlyDictionary<string, ReportSchedule> Parse(IEnumerable<ReportScheduleConfig> configured, List<string> errors)
     {
         ArgumentNullException.ThrowIfNull(configured);
         ArgumentNullException.ThrowIfNull(errors);
         var schedules = new Dictionary<string, ReportSchedule>(StringComparer.Ordinal);
         var index = 0;
-        foreach (var (name, report, cron, zone, to, period) in configured)
+        foreach (var configuredReport in configured)
         {
+            var (name, report, cron, zone, to, period) = (configuredReport.Name, configuredReport.Report, configuredReport.Cron, configuredReport.TimeZone, configuredReport.To, configuredReport.Period);
             var at = $"alerting.reports[{index++}]";
             if (string.IsNullOrWhiteSpace(name) || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             {
