@@ -1,4 +1,5 @@
 using Orchestrator.Core.Conditions;
+using Orchestrator.Core.Network;
 using Orchestrator.Core.Runs;
 
 namespace Orchestrator.Core.Playbooks;
@@ -29,7 +30,19 @@ public sealed class DeviceDefinition
 
     public required string Driver { get; init; }
 
-    public required string Address { get; init; }
+    /// <summary>A switch (ports, VLANs) or a firewall (address blocks), from the driver.</summary>
+    public required DeviceKind Kind { get; init; }
+
+    public required DeviceAddress Address { get; init; }
+
+    /// <summary>Switches: ports toward other switches and routers; containment never touches them.</summary>
+    public IReadOnlyList<PortName> Uplinks { get; init; } = [];
+
+    /// <summary>Switches: ports containment never touches (servers, phones, printers that must stay up).</summary>
+    public IReadOnlyList<PortName> ProtectedPorts { get; init; } = [];
+
+    /// <summary>Switches: the VLAN a quarantined host is moved to; null when the switch has none.</summary>
+    public VlanId? QuarantineVlan { get; init; }
 
     /// <summary>Credential name to reference (<c>${env:NAME}</c> or <c>${file:PATH}</c>), resolved only when the device is used.</summary>
     public IReadOnlyDictionary<string, string> Credentials { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);

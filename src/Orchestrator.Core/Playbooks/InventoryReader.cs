@@ -1,8 +1,9 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Orchestrator.Core.Configuration;
 using Orchestrator.Core.Conditions;
+using Orchestrator.Core.Configuration;
 using Orchestrator.Core.Events;
+using Orchestrator.Core.Network;
 using Orchestrator.Core.Runs;
 using YamlDotNet.RepresentationModel;
 
@@ -164,7 +165,41 @@ internal static partial class InventoryReader
 
             var entries = file.Entries(deviceMap, PlaybookSyntax.DeviceKeys, $"device '{name}'");
             var driver = entries.TryGetValue("driver", out var dr) ? file.Text(dr.Value, "driver") : null;
-            var address = entries.TryGetValue("address", out var ad) ? file.Text(ad.Value, "address") : null;
+            DeviceKind kind = default;
+            if (driver is not null && !DeviceDrivers.TryGetKind(driver, out kind))
+            {
+                file.Error(dr.Value, $"device '{name}': unknown driver '{driver}'{Suggestions.DidYouMean(driver, DeviceDrivers.Names)} (known: {string.Join(", ", DeviceDrivers.Names)})");
+                driver = null;
+            }
+
+            DeviceAddress? address = null;
+            if (entries.TryGetValue("address", out var ad) && file.Text(ad.Value, "address") is { } addressText && !DeviceAddress.TryParse(addressText, out address))
+            {
+                file.Error(ad.Value, $"device '{name}': address '{addressText}' is not an IP address or host name (with :port when not the driver's default)");
+            }
+
+            var uplinks = entries.TryGetValue("uplinks", out var up) ? Ports(file, up.Value, name, "uplinks") : [];
+            var protectedPorts = entries.TryGetValue("protected_ports", out var pp) ? Ports(file, pp.Value, name, "protected_ports") : [];
+            VlanId? quarantine = null;
+            if (entries.TryGetValue("quarantine_vlan", out var qv) && file.Text(qv.Value, "quarantine_vlan") is { } vlanText)
+            {
+                if (VlanId.TryParse(vlanText, out var vlan))
+                {
+                    quarantine = vlan;
+                }
+                else
+                {
+                    file.Error(qv.Value, $"device '{name}': quarantine_vlan '{vlanText}' is not a VLAN id (1-4094)");
+                }
+            }
+
+            if (driver is not null && kind != DeviceKind.Switch)
+            {
+                foreach (var (key, entry) in entries.Where(e => e.Key is "uplinks" or "protected_ports" or "quarantine_vlan"))
+                {
+                    file.Error(entry.Key, $"device '{name}': '{key}' is for switches; driver '{driver}' drives a firewall");
+                }
+            }
             var credentials = entries.TryGetValue("credentials", out var cr) ? StringMap(file, cr.Value, "credentials") : [];
             foreach (var (credential, reference) in credentials)
             {
@@ -181,7 +216,11 @@ internal static partial class InventoryReader
                 {
                     Name = name,
                     Driver = driver,
+                    Kind = kind,
                     Address = address,
+                    Uplinks = uplinks,
+                    ProtectedPorts = protectedPorts,
+                    QuarantineVlan = quarantine,
                     Credentials = credentials.ToDictionary(c => c.Key, c => c.Value.Text, StringComparer.Ordinal),
                     Options = options.ToDictionary(c => c.Key, c => c.Value.Text, StringComparer.Ordinal),
                     Location = file.Location(keyNode),
@@ -190,6 +229,24 @@ internal static partial class InventoryReader
         }
 
         return devices;
+    }
+
+    private static List<PortName> Ports(YamlFile file, YamlNode node, string device, string key)
+    {
+        var ports = new List<PortName>();
+        foreach (var (text, scalar) in file.OneOrMany(node, key))
+        {
+            if (PortName.TryParse(text, out var port))
+            {
+                ports.Add(port);
+            }
+            else
+            {
+                file.Error(scalar, $"device '{device}': '{text}' in '{key}' is not a port name (letters, digits and / . : - _, at most {PortName.MaxLength})");
+            }
+        }
+
+        return ports;
     }
 
     private static Dictionary<string, (string Text, YamlNode Node)> StringMap(YamlFile file, YamlNode node, string key)

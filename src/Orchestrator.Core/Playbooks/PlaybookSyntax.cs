@@ -147,9 +147,12 @@ public static class PlaybookSyntax
     /// <summary>The keys of one device in the inventory.</summary>
     public static IReadOnlyList<KeySpec> DeviceKeys { get; } =
     [
-        new("driver", KeyShape.Text, "The driver that speaks to it (nftables, cisco-ios, snmp, ...).") { Required = true },
+        new("driver", KeyShape.Text, "The driver that speaks to it (switches: snmp, cisco-ios, aruba-aoscx, junos, linux-bridge; firewalls: nftables, iptables, cisco-asa, paloalto, fortigate, opnsense, mikrotik).") { Required = true },
         new("address", KeyShape.Text, "Host name or IP, with :port when not the driver's default.") { Required = true },
         new("credentials", KeyShape.Any, "Credential name to reference: ${env:NAME} or ${file:PATH}, never the secret itself."),
         new("options", KeyShape.Any, "Driver settings."),
+        new("uplinks", KeyShape.TextList, "Switches: ports toward other switches and routers, never contained."),
+        new("protected_ports", KeyShape.TextList, "Switches: ports never contained."),
+        new("quarantine_vlan", KeyShape.WholeNumber, "Switches: the VLAN (1-4094) quarantined hosts are moved to."),
     ];
 }

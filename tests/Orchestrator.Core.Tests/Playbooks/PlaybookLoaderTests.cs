@@ -271,6 +271,64 @@ public sealed class PlaybookLoaderTests
     }
 
     [Fact]
+    public void Load_SwitchDevice_ParsesAddressUplinksProtectedPortsAndQuarantineVlan()
+    {
+        var set = Load("id: x\non: other\nsteps: [ { log: { message: a } } ]\n", """
+            devices:
+              access-sw1:
+                driver: cisco-ios
+                address: sw1.example.org:2222
+                credentials: { username: "${env:SW_USER}", key: "${file:/etc/orchestrator/sw.key}" }
+                uplinks: [Gi1/0/48, Po1]
+                protected_ports: Gi1/0/1
+                quarantine_vlan: 999
+              lab-sw:
+                driver: snmp
+                address: "[2001:db8::7]:1161"
+            """);
+
+        Assert.True(set.IsValid, Errors(set));
+        var sw1 = set.Inventory.Devices["access-sw1"];
+        Assert.Equal(Orchestrator.Core.Network.DeviceKind.Switch, sw1.Kind);
+        Assert.Equal(("sw1.example.org", 2222), (sw1.Address.Host, sw1.Address.Port));
+        Assert.Equal(["Gi1/0/48", "Po1"], sw1.Uplinks.Select(p => p.Value));
+        Assert.Equal(["Gi1/0/1"], sw1.ProtectedPorts.Select(p => p.Value));
+        Assert.Equal(999, sw1.QuarantineVlan?.Value);
+        Assert.Equal("[2001:db8::7]:1161", set.Inventory.Devices["lab-sw"].Address.ToString());
+        Assert.Null(set.Inventory.Devices["lab-sw"].QuarantineVlan);
+    }
+
+    [Fact]
+    public void Load_BadSwitchDevices_ReportEachValueThatWouldReachADevice()
+    {
+        var set = Load("id: x\non: other\nsteps: [ { log: { message: a } } ]\n", """
+            devices:
+              sw1:
+                driver: cisco-iso
+                address: 10.0.0.300
+              sw2:
+                driver: snmp
+                address: "sw2; reboot"
+                uplinks: ["Gi1/0/1; reload", Gi1/0/2]
+                quarantine_vlan: 4095
+              fw:
+                driver: nftables
+                address: 10.0.0.1
+                quarantine_vlan: 99
+            """);
+
+        Assert.Equal(
+        [
+            "playbooks/inventory.yaml:3:13: device 'sw1': unknown driver 'cisco-iso' (did you mean 'cisco-ios'?) (known: snmp, cisco-ios, aruba-aoscx, junos, linux-bridge, nftables, iptables, cisco-asa, paloalto, fortigate, opnsense, mikrotik)",
+            "playbooks/inventory.yaml:4:14: device 'sw1': address '10.0.0.300' is not an IP address or host name (with :port when not the driver's default)",
+            "playbooks/inventory.yaml:7:14: device 'sw2': address 'sw2; reboot' is not an IP address or host name (with :port when not the driver's default)",
+            "playbooks/inventory.yaml:8:15: device 'sw2': 'Gi1/0/1; reload' in 'uplinks' is not a port name (letters, digits and / . : - _, at most 64)",
+            "playbooks/inventory.yaml:9:22: device 'sw2': quarantine_vlan '4095' is not a VLAN id (1-4094)",
+            "playbooks/inventory.yaml:13:5: device 'fw': 'quarantine_vlan' is for switches; driver 'nftables' drives a firewall",
+        ], set.Errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
     public void Load_ConditionError_MapsOffsetToFilePosition()
     {
         // The stand-in compiler rejects the first '@' in a condition.
