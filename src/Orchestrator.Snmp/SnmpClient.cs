@@ -274,7 +274,10 @@ public sealed class SnmpClient : IAsyncDisposable
             for (int attempt = 1; attempt <= attempts; attempt++)
             {
                 // A retransmission keeps the request-id, so a late answer to an earlier attempt still completes the request.
-                await socket.SendToAsync(datagram, SocketFlags.None, agentAddress, cancellationToken).ConfigureAwait(false);
+                // The EndPoint overload, not the SocketAddress one: in .NET 10 the latter clears the shared send
+                // SocketAsyncEventArgs' address after handing it back, so concurrent sends can fail with a
+                // NullReferenceException (seen here with 64 GETs in flight).
+                await socket.SendToAsync(datagram, SocketFlags.None, options.Endpoint, cancellationToken).ConfigureAwait(false);
                 try
                 {
                     return await answer.Task.WaitAsync(options.Timeout, timeProvider, cancellationToken).ConfigureAwait(false);
