@@ -154,7 +154,7 @@ public sealed class Oid : IEquatable<Oid>, IComparable<Oid>
         }
 
         // X.690 8.19.4: the first two arcs share one sub-identifier, so arc 1 is 0, 1 or 2 and under 0 or 1 arc 2 is below 40.
-        if (arcs[0] > 2 || (arcs[0] < 2 && arcs[1] >= 40) || (arcs[0] == 2 && arcs[1] > uint.MaxValue - 80))
+        if (arcs[0] > 2 || (arcs[0] < 2 && arcs[1] >= 40))
         {
             throw new ArgumentException("the first arc must be 0, 1 or 2, and the second below 40 unless the first is 2.", nameof(arcs));
         }

@@ -164,6 +164,7 @@ public sealed class SnmpClient : IAsyncDisposable
         }
 
         int repetitions = maxRepetitions ?? options.MaxRepetitions;
+        ArgumentOutOfRangeException.ThrowIfLessThan(repetitions, 1, nameof(maxRepetitions));
         Oid current = root;
         while (true)
         {

@@ -71,6 +71,13 @@ public class BerEncodingTests
     }
 
     [Fact]
+    public void WriteOid_LargestSecondArcUnderArc2_RoundTrips()
+    {
+        Oid oid = Oid.Parse("2.4294967295.7");
+        Assert.Equal(oid, Read(Hex(w => w.WriteOid(oid)), (ref BerReader r) => r.ReadOid("test")));
+    }
+
+    [Fact]
     public void ReadOid_FirstTwoArcsRule_SplitsTheFirstSubIdentifier()
     {
         Assert.Equal(Oid.Parse("0.39"), Read("060127", (ref BerReader r) => r.ReadOid("test")));
