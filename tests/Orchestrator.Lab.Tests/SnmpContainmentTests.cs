@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Net;
+using Orchestrator.Connectors.Switches;
+using Orchestrator.Core.Events;
+using Orchestrator.Core.Network;
+using Orchestrator.Core.Playbooks;
+using Orchestrator.Snmp;
+
+namespace Orchestrator.Lab.Tests;
+
+/// <summary>
+/// Our SNMP client against the lab: a port shut through the real snmpd in the switch namespace stops
+/// packets and comes back on release; the locator reads the simulated vendor switch's 2,000-entry
+/// forwarding table and answers edge ports, never the trunk or the uplink.
+/// </summary>
+[Collection(SharedLab.Name)]
+public sealed class SnmpContainmentTests(LabFixture lab)
+{
+    [LabFact]
+    public async Task ShutdownPort_StopsTheHostsPackets_RestoreBringsThemBack()
+    {
+        await using var client = Client(lab.Info.SnmpPort, lab.Info.SnmpCommunity);
+        var ifIndex = lab.Ports["p1"].IfIndex;
+        Assert.True(await lab.PingEventually("h1", lab.Address("h2")), "h1 should reach h2 before");
+
+        var before = await SnmpPortAdmin.ShutdownAsync(client, ifIndex, CancellationToken.None);
+        try
+        {
+            Assert.Equal((ifIndex, SnmpPortAdmin.Up), (before.IfIndex, before.AdminStatus));
+            Assert.Equal(SnmpPortAdmin.Down, (await SnmpPortAdmin.ReadAsync(client, ifIndex, CancellationToken.None)).AdminStatus);
+            var link = await lab.Exec("sw", "ip", "-o", "link", "show", "p1");
+            Assert.Contains("state DOWN", link.StdOut, StringComparison.Ordinal);
+            Assert.True(await lab.PingNeverAnswers("h1", lab.Address("h2")), "h1 must not reach h2 with its port down");
+        }
+        finally
+        {
+            await SnmpPortAdmin.RestoreAsync(client, before, CancellationToken.None);
+        }
+
+        Assert.Equal(SnmpPortAdmin.Up, (await SnmpPortAdmin.ReadAsync(client, ifIndex, CancellationToken.None)).AdminStatus);
+        Assert.True(await lab.PingEventually("h1", lab.Address("h2"), attempts: 10), "h1 should reach h2 again after release");
+    }
+
+    [LabFact]
+    public async Task Locate_OnTheVendorSwitch_AnswersEdgePortsAndNeverTheTrunkOrUplink()
+    {
+        await using var client = Client(lab.Info.SnmpsimPort, lab.Info.SnmpsimCommunity);
+        var device = Switch48(uplinks: []);
+
+        var watch = Stopwatch.StartNew();
+        var tables = await SnmpSwitchTables.ReadAsync(client, device, TimeProvider.System, CancellationToken.None);
+        var cold = watch.Elapsed;
+
+        Assert.Equal(48, tables.Ports.Count);
+        Assert.Equal(2000, tables.Fdb.Count);
+        Assert.Equal(10105, tables.Ports.Single(p => p.Name.Value == "Gi1/0/5").IfIndex);
+
+        var pc5 = HostLocator.Locate(LabMac(5), [tables]);
+        Assert.Equal(LocateConfidence.High, pc5.Confidence);
+        Assert.Equal(("access-sw-48", "Gi1/0/5", 10105, 10), (pc5.Edge!.Device, pc5.Edge.Port.Value, pc5.Edge.IfIndex, pc5.Edge.Vlan?.Value));
+
+        var pcBehindPhone = HostLocator.Locate(LabMac(41), [tables]);
+        Assert.Equal(("Gi1/0/41", 2), (pcBehindPhone.Edge!.Port.Value, pcBehindPhone.Edge.MacsOnPort));
+
+        var behindAccessPoint = HostLocator.Locate(LabMac(60), [tables]);
+        Assert.Equal(LocateConfidence.OnlyUplinks, behindAccessPoint.Confidence);
+        Assert.Contains("Gi1/0/47: a trunk", behindAccessPoint.Why, StringComparison.Ordinal);
+
+        var behindUplink = HostLocator.Locate(LabMac(1500), [tables]);
+        Assert.Equal(LocateConfidence.OnlyUplinks, behindUplink.Confidence);
+        Assert.Contains("Gi1/0/48: a trunk", behindUplink.Why, StringComparison.Ordinal);
+
+        // Cached: the tables are read once; each lookup after that is in memory.
+        watch.Restart();
+        for (var n = 1; n <= 1000; n++)
+        {
+            HostLocator.Locate(LabMac(n), [tables]);
+        }
+
+        var cached = watch.Elapsed / 1000;
+        Console.WriteLine($"locate on the 48-port, 2,000-MAC simulated switch: cold (all tables over SNMP) {cold.TotalMilliseconds:F0} ms, cached {cached.TotalMilliseconds:F3} ms per lookup");
+    }
+
+    [LabFact]
+    public async Task Locate_ConfiguredUplink_IsNamedAsSuch()
+    {
+        await using var client = Client(lab.Info.SnmpsimPort, lab.Info.SnmpsimCommunity);
+        var tables = await SnmpSwitchTables.ReadAsync(client, Switch48(uplinks: ["Gi1/0/48"]), TimeProvider.System, CancellationToken.None);
+
+        var behindUplink = HostLocator.Locate(LabMac(1500), [tables]);
+
+        Assert.Contains("Gi1/0/48: a configured uplink", behindUplink.Why, StringComparison.Ordinal);
+    }
+
+    private SnmpClient Client(int port, string community) => new(new SnmpClientOptions
+    {
+        Endpoint = new IPEndPoint(IPAddress.Parse(lab.ManagementAddress), port),
+        Community = community,
+        Timeout = TimeSpan.FromSeconds(3),
+        Retries = 2,
+    });
+
+    // gen-snmprec.py's MACs: 02:1a:2b followed by n on three bytes (n = 1..40 the PCs on ports 1-40,
+    // 41.. the port 41-46 pairs, 53-200 behind the trunk on port 47, 201-2000 behind the uplink).
+    private static MacAddress LabMac(int n) => MacAddress.FromValue(0x021a_2b00_0000UL + (ulong)n);
+
+    private static DeviceDefinition Switch48(IReadOnlyList<string> uplinks) => new()
+    {
+        Name = "access-sw-48",
+        Driver = "snmp",
+        Kind = DeviceKind.Switch,
+        Address = DeviceAddress.TryParse("10.199.255.2", out var address) ? address! : throw new InvalidOperationException(),
+        Uplinks = [.. uplinks.Select(u => PortName.TryParse(u, out var port) ? port : throw new InvalidOperationException(u))],
+        Location = new SourceLocation("inventory.yaml", 1, 1),
+    };
+}
