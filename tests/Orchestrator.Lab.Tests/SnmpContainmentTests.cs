@@ -92,6 +92,51 @@ public sealed class SnmpContainmentTests(LabFixture lab)
         Assert.Contains("Gi1/0/48: a configured uplink", behindUplink.Why, StringComparison.Ordinal);
     }
 
+    [LabFact]
+    public async Task LocateCommand_OnTheInventorysSwitch_PrintsTheEdgePort_OrWhyNot()
+    {
+        var folder = Directory.CreateTempSubdirectory("orch-locate-").FullName;
+        try
+        {
+            Environment.SetEnvironmentVariable("ORCH_LAB_SNMPSIM_COMMUNITY", lab.Info.SnmpsimCommunity);
+            await File.WriteAllTextAsync(Path.Combine(folder, Inventory.FileName), $$"""
+                devices:
+                  access-sw-48:
+                    driver: snmp
+                    address: {{lab.ManagementAddress}}:{{lab.Info.SnmpsimPort}}
+                    credentials: { community: "${env:ORCH_LAB_SNMPSIM_COMMUNITY}" }
+                    uplinks: [Gi1/0/48]
+                    protected_ports: [Gi1/0/1]
+                """);
+
+            var found = await LocateAsync(folder, "02-1A-2B-00-00-05");
+            Assert.True(found.ExitCode == 0, found.StdErr);
+            Assert.StartsWith("02:1a:2b:00:00:05 is on access-sw-48 Gi1/0/5 (ifIndex 10105, VLAN 10), confidence high: edge port with 1 MAC(s)", found.StdOut, StringComparison.Ordinal);
+
+            var uplink = await LocateAsync(folder, "021a.2b00.05dc");
+            Assert.Equal(1, uplink.ExitCode);
+            Assert.StartsWith("not located (only_uplinks):", uplink.StdOut, StringComparison.Ordinal);
+            Assert.Contains("seen on access-sw-48 Gi1/0/48: a configured uplink", uplink.StdOut, StringComparison.Ordinal);
+
+            var protectedPort = await LocateAsync(folder, "02:1a:2b:00:00:01", "--output", "json");
+            Assert.Equal(0, protectedPort.ExitCode);
+            Assert.Contains("\"port\":\"Gi1/0/1\"", protectedPort.StdOut, StringComparison.Ordinal);
+            Assert.Contains("\"protected\":true", protectedPort.StdOut, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task<(int ExitCode, string StdOut, string StdErr)> LocateAsync(string folder, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exitCode = await Orchestrator.Cli.CliApp.Build().Parse(["locate", .. args, "--playbooks", folder]).InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
+        return (exitCode, output.ToString(), error.ToString());
+    }
+
     private SnmpClient Client(int port, string community) => new(new SnmpClientOptions
     {
         Endpoint = new IPEndPoint(IPAddress.Parse(lab.ManagementAddress), port),

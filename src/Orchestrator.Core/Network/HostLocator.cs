@@ -51,7 +51,7 @@ public enum LocateConfidence
 public sealed record PortSighting(string Device, PortName Port, int IfIndex, VlanId? Vlan, int MacsOnPort, bool Edge, string Why, bool Protected);
 
 /// <summary>The answer: the host's edge port when there is one, every sighting, and why.</summary>
-public sealed record HostLocation(MacAddress Mac, IPAddress? Ip, LocateConfidence Confidence, PortSighting? Edge, IReadOnlyList<PortSighting> Seen, string Why);
+public sealed record HostLocation(MacAddress? Mac, IPAddress? Ip, LocateConfidence Confidence, PortSighting? Edge, IReadOnlyList<PortSighting> Seen, string Why);
 
 /// <summary>
 /// Finds the switch port a host is plugged into from the switches' forwarding tables. It answers the

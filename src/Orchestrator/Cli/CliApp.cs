@@ -35,6 +35,7 @@ public static class CliApp
         root.Subcommands.Add(RunsCommand.Create());
         root.Subcommands.Add(IncidentsCommand.Create());
         root.Subcommands.Add(IncidentsCommand.AckCommand());
+        root.Subcommands.Add(LocateCommand.Create());
         return root;
     }
 
