@@ -49,7 +49,7 @@ public static class SnmpSwitchTables
         var neighbors = await LldpNeighborsAsync(client, cancellationToken).ConfigureAwait(false);
 
         var ports = new List<SwitchPort>();
-        var bridgePortOfIfIndex = ifIndexOfBridgePort.ToDictionary(p => (int)p.Value.AsUInt32Lenient(), p => p.Key);
+        var bridgePortOfIfIndex = ifIndexOfBridgePort.ToDictionary(p => (int)p.Value.Unsigned(), p => p.Key);
         foreach (var (ifIndex, value) in names)
         {
             if (!PortName.TryParse(value.AsText(), out var name))
@@ -58,11 +58,11 @@ public static class SnmpSwitchTables
             }
 
             int? bridgePort = bridgePortOfIfIndex.TryGetValue(ifIndex, out var bp) ? bp : null;
-            var trunk = (bridgePort is { } b && frameTypes.TryGetValue(b, out var frames) && frames.AsUInt32Lenient() == AdmitOnlyVlanTagged)
+            var trunk = (bridgePort is { } b && frameTypes.TryGetValue(b, out var frames) && frames.Unsigned() == AdmitOnlyVlanTagged)
                 || (ciscoTrunkStatus.TryGetValue(ifIndex, out var status)
-                    ? status.AsUInt32Lenient() == CiscoTrunking
-                    : ciscoTrunkState.TryGetValue(ifIndex, out var state) && CiscoTrunkStates.Contains(state.AsUInt32Lenient()));
-            var aggregated = aggregation.TryGetValue(ifIndex, out var aggregator) && aggregator.AsUInt32Lenient() is var agg && agg != 0 && agg != ifIndex;
+                    ? status.Unsigned() == CiscoTrunking
+                    : ciscoTrunkState.TryGetValue(ifIndex, out var state) && CiscoTrunkStates.Contains(state.Unsigned()));
+            var aggregated = aggregation.TryGetValue(ifIndex, out var aggregator) && aggregator.Unsigned() is var agg && agg != 0 && agg != ifIndex;
             var neighbor = bridgePort is { } local && neighbors.TryGetValue(local, out var remote) ? remote : null;
             ports.Add(new SwitchPort(ifIndex, bridgePort, name, trunk, aggregated, neighbor));
         }
@@ -114,7 +114,7 @@ public static class SnmpSwitchTables
         {
             if (binding.Oid.Length == VlanFdbId.Length + 2 && VlanId.TryParse(binding.Oid.Arcs.Span[VlanFdbId.Length + 1].ToString(CultureInfo.InvariantCulture), out var vlan))
             {
-                vlanOfFdb[binding.Value.AsUInt32Lenient()] = vlan;
+                vlanOfFdb[binding.Value.Unsigned()] = vlan;
             }
         }
 
@@ -122,7 +122,7 @@ public static class SnmpSwitchTables
         await foreach (var binding in client.BulkWalkAsync(QBridgeFdbPort, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             var arcs = binding.Oid.Arcs.Span;
-            if (arcs.Length != QBridgeFdbPort.Length + 7 || binding.Value.AsUInt32Lenient() is var port && port == 0 || MacOf(arcs[(QBridgeFdbPort.Length + 1)..]) is not { } mac)
+            if (arcs.Length != QBridgeFdbPort.Length + 7 || binding.Value.Unsigned() is var port && port == 0 || MacOf(arcs[(QBridgeFdbPort.Length + 1)..]) is not { } mac)
             {
                 continue;
             }
@@ -142,7 +142,7 @@ public static class SnmpSwitchTables
         await foreach (var binding in client.BulkWalkAsync(BridgeFdbPort, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             var arcs = binding.Oid.Arcs.Span;
-            if (arcs.Length == BridgeFdbPort.Length + 6 && binding.Value.AsUInt32Lenient() is var port && port != 0 && MacOf(arcs[BridgeFdbPort.Length..]) is { } mac)
+            if (arcs.Length == BridgeFdbPort.Length + 6 && binding.Value.Unsigned() is var port && port != 0 && MacOf(arcs[BridgeFdbPort.Length..]) is { } mac)
             {
                 entries.Add(new FdbEntry(mac, (int)port, null));
             }
@@ -166,8 +166,4 @@ public static class SnmpSwitchTables
 
         return MacAddress.FromValue(value);
     }
-
-    // Integer32 or an unsigned type, whichever the agent sent (snmpsim serves dot1qPvid as Gauge32, others as INTEGER).
-    private static uint AsUInt32Lenient(this SnmpValue value) =>
-        value.Kind == SnmpValueKind.Integer32 ? unchecked((uint)value.AsInt32()) : value.AsUInt32();
 }
