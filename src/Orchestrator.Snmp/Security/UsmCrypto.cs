@@ -126,7 +126,7 @@ internal static class UsmCrypto
                 AesIv(engineBoots, engineTime, salt, iv);
                 using Aes aes = Aes.Create();
                 aes.Key = privKey[..16].ToArray();
-                return aes.EncryptCfb(plaintext, iv, PaddingMode.None, feedbackSizeInBits: 128);
+                return AesCfb(aes, plaintext, iv, encrypt: true);
             }
 
             default:
@@ -162,12 +162,27 @@ internal static class UsmCrypto
                 AesIv(engineBoots, engineTime, salt, iv);
                 using Aes aes = Aes.Create();
                 aes.Key = privKey[..16].ToArray();
-                return aes.DecryptCfb(ciphertext, iv, PaddingMode.None, feedbackSizeInBits: 128);
+                return AesCfb(aes, ciphertext, iv, encrypt: false);
             }
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "no cipher for this privacy protocol.");
         }
+    }
+
+    /// <summary>
+    /// CFB128 is a stream mode, so RFC 3826 sends exactly as many octets as the plaintext has; .NET only takes whole
+    /// blocks, so the input is zero-padded to a block and the output cut back to the input's length.
+    /// </summary>
+    private static byte[] AesCfb(Aes aes, ReadOnlySpan<byte> input, ReadOnlySpan<byte> iv, bool encrypt)
+    {
+        byte[] padded = new byte[(input.Length + 15) / 16 * 16];
+        input.CopyTo(padded);
+        byte[] output = encrypt
+            ? aes.EncryptCfb(padded, iv, PaddingMode.None, feedbackSizeInBits: 128)
+            : aes.DecryptCfb(padded, iv, PaddingMode.None, feedbackSizeInBits: 128);
+        CryptographicOperations.ZeroMemory(padded);
+        return output[..input.Length];
     }
 
     /// <summary>DES key: the first 8 octets of the localized privacy key; the pre-IV is the next 8 (RFC 3414 section 8.1.1.1).</summary>
