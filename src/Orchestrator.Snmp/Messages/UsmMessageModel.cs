@@ -234,11 +234,13 @@ internal sealed class UsmMessageModel : ISnmpMessageModel, IDisposable
         return new UsmKeys(options.AuthProtocol, authKey, options.PrivProtocol, privKey);
     }
 
-    /// <summary>RFC 3414 section 3.2 step 7b: an authentic message with a later boots/time moves the local notion forward.</summary>
+    /// <summary>
+    /// RFC 3414 section 3.2 step 7b: an authentic message with a later boots, or the same boots and a later time than
+    /// the latest one received (not than the local estimate, which may run fast), becomes the new reference.
+    /// </summary>
     private void ObserveTime(EngineState current, UsmIncoming incoming)
     {
-        (int boots, int time) = current.Estimate(timeProvider);
-        if (incoming.EngineBoots > boots || (incoming.EngineBoots == boots && incoming.EngineTime > time))
+        if (incoming.EngineBoots > current.Boots || (incoming.EngineBoots == current.Boots && incoming.EngineTime > current.Time))
         {
             engine = current with { Boots = incoming.EngineBoots, Time = incoming.EngineTime, Timestamp = timeProvider.GetTimestamp() };
         }
