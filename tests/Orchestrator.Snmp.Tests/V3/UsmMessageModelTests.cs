@@ -55,6 +55,29 @@ public class UsmMessageModelTests
     }
 
     [Fact]
+    public async Task RequestAsync_FiftyConcurrentOnAFreshModel_DiscoverOnce()
+    {
+        SnmpUsmOptions user = User(SnmpAuthProtocol.Sha256, SnmpPrivProtocol.Aes128);
+        FakeUsmAgent agent = new(user, clock);
+        using UsmMessageModel model = new(user, clock, "agent");
+        int requestId = 1000;
+
+        SnmpPdu[] responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => model.RequestAsync(
+            new SnmpPdu(SnmpPduType.GetRequest, 0, 0, 0, [VarBind.ForRead(SysName)]),
+            async (encode, _) =>
+            {
+                // Every request reaches the "not discovered yet" point before any discovery completes.
+                await Task.Yield();
+                return await agent.ExchangeAsync(model, encode, Interlocked.Increment(ref requestId));
+            },
+            CancellationToken.None)));
+
+        Assert.All(responses, r => Assert.Equal(SnmpPduType.Response, r.Type));
+        Assert.Equal(1, agent.Discoveries);
+        Assert.Equal(50, agent.Received.Count);
+    }
+
+    [Fact]
     public async Task RequestAsync_AgentRebooted_ResynchronisesFromTheAuthenticatedReportAndRetriesOnce()
     {
         SnmpUsmOptions user = User(SnmpAuthProtocol.Sha1, SnmpPrivProtocol.Aes128);
