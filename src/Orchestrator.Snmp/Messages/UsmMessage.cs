@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using Orchestrator.Snmp.Ber;
 using Orchestrator.Snmp.Security;
@@ -242,7 +241,4 @@ internal static class UsmMessage
         scoped.ExpectEnd("ScopedPDU");
         return (contextEngineId, contextName, pdu);
     }
-
-    public static string Describe(UsmIncoming incoming) =>
-        string.Create(CultureInfo.InvariantCulture, $"SNMPv3 msgID {incoming.MsgId} flags {incoming.Flags} from engine {Convert.ToHexString(incoming.EngineId)}");
 }
