@@ -8,7 +8,7 @@ using Orchestrator.Snmp.Messages;
 namespace Orchestrator.Snmp;
 
 /// <summary>
-/// An SNMP v1/v2c client for one agent over one UDP socket. Many requests may be in flight at once: a receive loop
+/// An SNMP v1/v2c/v3 client for one agent over one UDP socket. Many requests may be in flight at once: a receive loop
 /// hands each response to the request with the same request-id, and ignores datagrams from other endpoints,
 /// malformed ones, late and duplicate ones. noSuchObject, noSuchInstance, endOfMibView and error-status are thrown as
 /// <see cref="SnmpException"/>s, never returned as values.
@@ -33,9 +33,9 @@ public sealed class SnmpClient : IAsyncDisposable
         options.Validate();
         this.options = options;
         this.timeProvider = timeProvider ?? TimeProvider.System;
-        model = CreateModel(options);
         agentAddress = options.Endpoint.Serialize();
         agentName = options.Endpoint.ToString();
+        model = CreateModel(options, this.timeProvider, agentName);
         socket = new Socket(options.Endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         socket.Bind(new IPEndPoint(options.Endpoint.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0));
         receiveLoop = Task.Run(ReceiveLoopAsync);
@@ -218,14 +218,16 @@ public sealed class SnmpClient : IAsyncDisposable
         }
 
         shutdown.Dispose();
+        (model as IDisposable)?.Dispose();
     }
 
     /// <summary>The version switch: SNMPv3/USM adds its model here.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage(
         "Performance", "CA1859", Justification = "The interface is the seam for the SNMPv3 message model; one virtual call per datagram is nothing.")]
-    private static ISnmpMessageModel CreateModel(SnmpClientOptions options) => options.Version switch
+    private static ISnmpMessageModel CreateModel(SnmpClientOptions options, TimeProvider timeProvider, string agentName) => options.Version switch
     {
-        SnmpVersion.V1 or SnmpVersion.V2c => new CommunityMessageModel(options.Version, options.Community),
+        SnmpVersion.V1 or SnmpVersion.V2c => new CommunityMessageModel(options.Version, options.Community!),
+        SnmpVersion.V3 => new UsmMessageModel(options.Usm!, timeProvider, agentName),
         _ => throw new ArgumentException($"SNMP version {options.Version} is not supported yet.", nameof(options)),
     };
 
@@ -262,15 +264,27 @@ public sealed class SnmpClient : IAsyncDisposable
         return response;
     }
 
-    private async Task<SnmpPdu> RequestAsync(
+    private Task<SnmpPdu> RequestAsync(
         SnmpPduType type, int errorStatusOrNonRepeaters, int errorIndexOrMaxRepetitions, IReadOnlyList<VarBind> varBinds, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(shutdown.IsCancellationRequested, this);
+        SnmpPdu pdu = new(type, 0, errorStatusOrNonRepeaters, errorIndexOrMaxRepetitions, varBinds);
+
+        // SNMPv3 discovers the engine and maps reports around one or more exchanges.
+        return model is UsmMessageModel usm
+            ? usm.RequestAsync(pdu, ExchangeAsync, cancellationToken)
+            : ExchangeAsync(requestId => model.Encode(pdu with { RequestId = requestId }), cancellationToken);
+    }
+
+    /// <summary>Sends the datagram <paramref name="encode"/> makes for a fresh request-id, with retries, and waits for its answer.</summary>
+    private async Task<SnmpPdu> ExchangeAsync(Func<int, byte[]> encode, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(shutdown.IsCancellationRequested, this);
         TaskCompletionSource<SnmpPdu> answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
         int requestId = Register(answer);
         try
         {
-            byte[] datagram = model.Encode(new SnmpPdu(type, requestId, errorStatusOrNonRepeaters, errorIndexOrMaxRepetitions, varBinds));
+            byte[] datagram = encode(requestId);
             int attempts = options.Retries + 1;
             for (int attempt = 1; attempt <= attempts; attempt++)
             {

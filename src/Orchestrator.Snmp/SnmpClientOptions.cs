@@ -1,4 +1,5 @@
 using System.Net;
+using Orchestrator.Snmp.Security;
 
 namespace Orchestrator.Snmp;
 
@@ -9,8 +10,11 @@ public sealed class SnmpClientOptions
 
     public SnmpVersion Version { get; init; } = SnmpVersion.V2c;
 
-    /// <summary>The community string: a password, never logged or put in an exception.</summary>
-    public required string Community { get; init; }
+    /// <summary>The community string of V1 and V2c (unused by V3): a password, never logged or put in an exception.</summary>
+    public string? Community { get; init; }
+
+    /// <summary>The SNMPv3 user and security settings; required for V3, unused by V1 and V2c.</summary>
+    public SnmpUsmOptions? Usm { get; init; }
 
     /// <summary>How long one attempt waits for the response.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(2);
@@ -24,10 +28,25 @@ public sealed class SnmpClientOptions
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(Endpoint);
-        ArgumentNullException.ThrowIfNull(Community);
-        if (Version is not (SnmpVersion.V1 or SnmpVersion.V2c))
+        if (Version is SnmpVersion.V1 or SnmpVersion.V2c)
         {
-            throw new ArgumentException($"SNMP version {Version} is not supported yet: use V1 or V2c.", nameof(Version));
+            if (Community is null)
+            {
+                throw new ArgumentException($"{nameof(Community)} is required for SNMP {Version}.", nameof(Community));
+            }
+        }
+        else if (Version == SnmpVersion.V3)
+        {
+            if (Usm is null)
+            {
+                throw new ArgumentException($"{nameof(Usm)} (user and security settings) is required for SNMP V3.", nameof(Usm));
+            }
+
+            Usm.Validate(nameof(Usm));
+        }
+        else
+        {
+            throw new ArgumentException($"SNMP version {Version} is not supported: use V1, V2c or V3.", nameof(Version));
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Timeout, TimeSpan.Zero, nameof(Timeout));
