@@ -7,10 +7,10 @@ public class SnmpClientOptionsTests
     private static readonly IPEndPoint Agent = new(IPAddress.Loopback, 161);
 
     [Fact]
-    public void Constructor_Version3_IsRejectedUntilUsmExists()
+    public void Constructor_Version3WithoutUsm_IsRejectedNamingTheOption()
     {
         ArgumentException e = Assert.Throws<ArgumentException>(() => new SnmpClient(new SnmpClientOptions { Endpoint = Agent, Community = "c", Version = SnmpVersion.V3 }));
-        Assert.Contains("use V1 or V2c", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Usm (user and security settings) is required", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
