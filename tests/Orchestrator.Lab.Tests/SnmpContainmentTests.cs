@@ -93,6 +93,53 @@ public sealed class SnmpContainmentTests(LabFixture lab)
     }
 
     [LabFact]
+    public async Task MoveVlan_CiscoVmVlan_IsRecordedAppliedAndRestored()
+    {
+        await using var client = Client(lab.Info.SnmpsimPort, lab.Info.SnmpsimCommunity);
+        var tables = await SnmpSwitchTables.ReadAsync(client, Switch48(uplinks: []), TimeProvider.System, CancellationToken.None);
+        var port = tables.Ports.Single(p => p.Name.Value == "Gi1/0/5");
+        var vmVlan = SnmpVlanDriver.VmVlan.Append(10105);
+
+        var before = await SnmpVlanDriver.MoveAsync(client, "access-sw-48", port, Vlan(99), CancellationToken.None);
+
+        Assert.Equal((SnmpVlanDriver.CiscoVmVlan, 10105, 10), (before.Method, before.IfIndex, before.Vlan));
+        Assert.Equal(99, (await client.GetAsync(vmVlan)).Value.AsInt32());
+        await SnmpVlanDriver.RestoreAsync(client, "access-sw-48", before, 99, CancellationToken.None);
+        Assert.Equal(10, (await client.GetAsync(vmVlan)).Value.AsInt32());
+    }
+
+    [LabFact]
+    public async Task MoveVlan_QBridge_MovesPvidAndPortListBits_AndRestoresThem()
+    {
+        await using var client = Client(lab.Info.SnmpsimPort, lab.Info.SnmpsimCommunity);
+        var tables = await SnmpSwitchTables.ReadAsync(client, Switch48(uplinks: []), TimeProvider.System, CancellationToken.None);
+        var port = tables.Ports.Single(p => p.Name.Value == "Gi1/0/6");
+
+        var before = await SnmpVlanDriver.MoveAsync(client, "access-sw-48", port, Vlan(99), CancellationToken.None, SnmpVlanDriver.Qbridge);
+
+        Assert.Equal((SnmpVlanDriver.Qbridge, 6, 10), (before.Method, before.BridgePort, before.Vlan));
+        Assert.Equal(99u, (await client.GetAsync(SnmpVlanDriver.Dot1qPvid.Append(6))).Value.AsUInt32());
+        Assert.Equal((true, true, false, false), await MembershipAsync(client, 6));
+        Assert.True(PortList.Contains((await client.GetAsync(SnmpVlanDriver.StaticEgressPorts.Append(99))).Value.AsBytes().Span, 47), "the trunk keeps VLAN 99");
+
+        await SnmpVlanDriver.RestoreAsync(client, "access-sw-48", before, 99, CancellationToken.None);
+
+        Assert.Equal(10u, (await client.GetAsync(SnmpVlanDriver.Dot1qPvid.Append(6))).Value.AsUInt32());
+        Assert.Equal((false, false, true, true), await MembershipAsync(client, 6));
+        Assert.True(PortList.Contains((await client.GetAsync(SnmpVlanDriver.StaticUntaggedPorts.Append(10))).Value.AsBytes().Span, 5), "the neighbour port is untouched");
+    }
+
+    // (egress 99, untagged 99, egress 10, untagged 10) for a bridge port.
+    private static async Task<(bool, bool, bool, bool)> MembershipAsync(SnmpClient client, int bridgePort)
+    {
+        async Task<bool> In(Oid column, uint vlan) => PortList.Contains((await client.GetAsync(column.Append(vlan))).Value.AsBytes().Span, bridgePort);
+        return (await In(SnmpVlanDriver.StaticEgressPorts, 99), await In(SnmpVlanDriver.StaticUntaggedPorts, 99),
+            await In(SnmpVlanDriver.StaticEgressPorts, 10), await In(SnmpVlanDriver.StaticUntaggedPorts, 10));
+    }
+
+    private static VlanId Vlan(int id) => VlanId.TryParse(id.ToString(System.Globalization.CultureInfo.InvariantCulture), out var vlan) ? vlan : throw new InvalidOperationException();
+
+    [LabFact]
     public async Task LocateCommand_OnTheInventorysSwitch_PrintsTheEdgePort_OrWhyNot()
     {
         var folder = Directory.CreateTempSubdirectory("orch-locate-").FullName;

@@ -30,6 +30,14 @@ def mac(n):
     return [0x02, 0x1A, 0x2B, (n >> 16) & 0xFF, (n >> 8) & 0xFF, n & 0xFF]
 
 
+def port_list(ports):
+    """A Q-BRIDGE PortList for 48 ports as hex: port p is bit p-1, most significant bit of the first octet first."""
+    bits = bytearray(6)
+    for p in ports:
+        bits[(p - 1) // 8] |= 0x80 >> ((p - 1) % 8)
+    return bits.hex()
+
+
 def octets(text):
     return text.encode().hex()
 
@@ -87,6 +95,17 @@ def records():
         add(f"1.3.6.1.2.1.17.7.1.4.2.1.3.0.{v}", "66", str(v))
     for v, name in vlans.items():
         add(f"1.3.6.1.2.1.17.7.1.4.3.1.1.{v}", "4", name)
+    # dot1qVlanStaticEgressPorts / UntaggedPorts (writable PortLists: bit = bridge port - 1, MSB first).
+    # Access ports untagged in 10; phones tagged in 20; trunk and uplink carry 1 (native), 10, 20, and 99 on the trunk.
+    members = {
+        1: ([TRUNK, UPLINK], [TRUNK, UPLINK]),
+        10: (list(range(1, 47)) + [TRUNK, UPLINK], list(range(1, 47))),
+        20: (list(range(41, 47)) + [TRUNK, UPLINK], []),
+        99: ([TRUNK], []),
+    }
+    for v, (egress, untagged) in members.items():
+        add(f"1.3.6.1.2.1.17.7.1.4.3.1.2.{v}", "4:" + WC, "hexvalue=" + port_list(egress))
+        add(f"1.3.6.1.2.1.17.7.1.4.3.1.4.{v}", "4:" + WC, "hexvalue=" + port_list(untagged))
     # dot1qPvid (Gauge32, writable) and dot1qPortAcceptableFrameTypes (1 = admitAll, 2 = tagged only)
     for p in PORTS:
         add(f"1.3.6.1.2.1.17.7.1.4.5.1.1.{p}", "66:" + WC, "value=" + ("1" if p in (TRUNK, UPLINK) else "10"))

@@ -29,8 +29,11 @@ public static class SnmpVlanDriver
 
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> SwitchLocks = new(StringComparer.Ordinal);
 
-    /// <summary>Moves the port to <paramref name="vlan"/>; returns what it replaced.</summary>
-    public static async Task<PortVlanSnapshot> MoveAsync(SnmpClient client, string device, SwitchPort port, VlanId vlan, CancellationToken cancellationToken)
+    /// <summary>
+    /// Moves the port to <paramref name="vlan"/>; returns what it replaced. <paramref name="method"/>:
+    /// <c>auto</c> (Cisco vmVlan when the port has one, else Q-BRIDGE), <see cref="Qbridge"/> or <see cref="CiscoVmVlan"/>.
+    /// </summary>
+    public static async Task<PortVlanSnapshot> MoveAsync(SnmpClient client, string device, SwitchPort port, VlanId vlan, CancellationToken cancellationToken, string method = "auto")
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(port);
@@ -38,10 +41,21 @@ public static class SnmpVlanDriver
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (await CiscoVlanAsync(client, port.IfIndex, cancellationToken).ConfigureAwait(false) is { } current)
+            if (method is not ("auto" or Qbridge or CiscoVmVlan))
+            {
+                throw new ArgumentException($"VLAN method '{method}' is not auto, {Qbridge} or {CiscoVmVlan}", nameof(method));
+            }
+
+            var current = method == Qbridge ? null : await CiscoVlanAsync(client, port.IfIndex, cancellationToken).ConfigureAwait(false);
+            if (method == CiscoVmVlan && current is null)
+            {
+                throw new SnmpException($"{device} {port.Name}: no Cisco vmVlan for ifIndex {port.IfIndex}");
+            }
+
+            if (current is not null)
             {
                 await SetVerifiedAsync(client, VmVlan.Append((uint)port.IfIndex), vlan.Value, cancellationToken).ConfigureAwait(false);
-                return new PortVlanSnapshot(CiscoVmVlan, port.IfIndex, port.BridgePort, current);
+                return new PortVlanSnapshot(CiscoVmVlan, port.IfIndex, port.BridgePort, current.Value);
             }
 
             var bridgePort = port.BridgePort ?? throw new SnmpException($"{device} {port.Name}: not a bridge port, so it has no VLAN to change");
