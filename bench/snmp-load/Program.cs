@@ -1,6 +1,7 @@
 // SNMP load: GETs per second against an agent with N requests in flight on one client, and BER encode/decode cost.
 //   SnmpLoad gets HOST PORT COMMUNITY [COUNT] [CONCURRENCY...]
 //   SnmpLoad ber [ITERATIONS]
+//   SnmpLoad locate HOST PORT COMMUNITY [ROUNDS]   read a switch's tables cold, then time cached lookups
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -12,12 +13,49 @@ return args.FirstOrDefault() switch
 {
     "gets" when args.Length >= 4 => await GetsAsync(args),
     "ber" => Ber(args),
+    "locate" when args.Length >= 4 => await LocateAsync(args),
     _ => Usage(),
 };
 
+static async Task<int> LocateAsync(string[] args)
+{
+    IPEndPoint endpoint = new(IPAddress.Parse(args[1]), int.Parse(args[2], CultureInfo.InvariantCulture));
+    int rounds = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 3;
+    Orchestrator.Core.Playbooks.DeviceDefinition device = new()
+    {
+        Name = "access-sw-48",
+        Driver = "snmp",
+        Kind = Orchestrator.Core.Network.DeviceKind.Switch,
+        Address = Orchestrator.Core.Network.DeviceAddress.TryParse(args[1], out var address) ? address! : throw new ArgumentException(args[1]),
+        Location = new Orchestrator.Core.Playbooks.SourceLocation("bench", 1, 1),
+    };
+    Orchestrator.Core.Events.MacAddress pc5 = Orchestrator.Core.Events.MacAddress.FromValue(0x021a_2b00_0005UL);
+    for (int round = 1; round <= rounds; round++)
+    {
+        await using SnmpClient client = new(new SnmpClientOptions { Endpoint = endpoint, Community = args[3], Timeout = TimeSpan.FromSeconds(3), Retries = 2 });
+        Stopwatch cold = Stopwatch.StartNew();
+        var tables = await Orchestrator.Connectors.Switches.SnmpSwitchTables.ReadAsync(client, device, TimeProvider.System, CancellationToken.None);
+        var located = Orchestrator.Core.Network.HostLocator.Locate(pc5, [tables]);
+        cold.Stop();
+
+        const int lookups = 10_000;
+        Stopwatch cached = Stopwatch.StartNew();
+        for (int i = 0; i < lookups; i++)
+        {
+            Orchestrator.Core.Network.HostLocator.Locate(Orchestrator.Core.Events.MacAddress.FromValue(0x021a_2b00_0000UL + (ulong)(i % 2000) + 1), [tables]);
+        }
+
+        cached.Stop();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"locate round {round}: {tables.Ports.Count} ports, {tables.Fdb.Count} FDB entries; cold (all tables over SNMP + locate) {cold.Elapsed.TotalMilliseconds:F0} ms -> {located.Edge?.Device} {located.Edge?.Port} ({located.Confidence}); cached {cached.Elapsed.TotalMilliseconds * 1000 / lookups:F1} µs per lookup"));
+    }
+
+    return 0;
+}
+
 static int Usage()
 {
-    Console.Error.WriteLine("usage: SnmpLoad gets HOST PORT COMMUNITY [COUNT] [CONCURRENCY...] | SnmpLoad ber [ITERATIONS]");
+    Console.Error.WriteLine("usage: SnmpLoad gets HOST PORT COMMUNITY [COUNT] [CONCURRENCY...] | SnmpLoad ber [ITERATIONS] | SnmpLoad locate HOST PORT COMMUNITY [ROUNDS]");
     return 2;
 }
 
