@@ -34,18 +34,7 @@ public sealed class SqliteRunStore : IRunJournal, IAuditLog, IDisposable
     {
         _ownsConnection = true;
         _lock = new SemaphoreSlim(1, 1);
-        _connection = new SqliteConnection(SqliteSchema.ConnectionString(databasePath, readOnly: false));
-        try
-        {
-            _connection.Open();
-            SqliteSchema.ConfigureConnection(_connection, synchronous, SqliteSchema.WriterCacheKib);
-            SqliteSchema.Migrate(_connection);
-        }
-        catch
-        {
-            _connection.Dispose();
-            throw;
-        }
+        _connection = SqliteSchema.OpenWriter(databasePath, synchronous);
     }
 
     public async ValueTask SaveAsync(RunRecord run, CancellationToken cancellationToken)

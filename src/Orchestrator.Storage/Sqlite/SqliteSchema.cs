@@ -38,6 +38,7 @@ internal static class SqliteSchema
         (connection, tx) => Execute(connection, Version3RuleState, tx),
         (connection, tx) => Execute(connection, SqliteRunStore.Schema, tx),
         (connection, tx) => Execute(connection, SqliteRunStore.PagesSchema, tx),
+        (connection, tx) => Execute(connection, SqliteContainmentLedger.Schema, tx),
     ];
 
     // Version 1 kept one row per event with four indexes; version 2 replaced it (ADR 0006) and
@@ -125,6 +126,24 @@ internal static class SqliteSchema
         Pooling = false,
         DefaultTimeout = BusyTimeoutMs / 1000,
     }.ToString();
+
+    /// <summary>A write connection of its own on <paramref name="path"/> (the CLI, tests), configured and migrated.</summary>
+    public static SqliteConnection OpenWriter(string path, SqliteSynchronous synchronous)
+    {
+        var connection = new SqliteConnection(ConnectionString(path, readOnly: false));
+        try
+        {
+            connection.Open();
+            ConfigureConnection(connection, synchronous, WriterCacheKib);
+            Migrate(connection);
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>Per-connection settings; the journal mode and auto_vacuum live in the file.</summary>
     public static void ConfigureConnection(SqliteConnection connection, SqliteSynchronous synchronous, int cacheKib)
