@@ -29,6 +29,27 @@ public static class SnmpVlanDriver
 
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> SwitchLocks = new(StringComparer.Ordinal);
 
+    /// <summary>The port's access VLAN now, and how it is set (the <paramref name="method"/> rules of <see cref="MoveAsync"/>).</summary>
+    public static async Task<PortVlanSnapshot> ReadAsync(SnmpClient client, string device, SwitchPort port, CancellationToken cancellationToken, string method = "auto")
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(port);
+        var current = method == Qbridge ? null : await CiscoVlanAsync(client, port.IfIndex, cancellationToken).ConfigureAwait(false);
+        if (current is not null)
+        {
+            return new PortVlanSnapshot(CiscoVmVlan, port.IfIndex, port.BridgePort, current.Value);
+        }
+
+        if (method == CiscoVmVlan)
+        {
+            throw new SnmpException($"{device} {port.Name}: no Cisco vmVlan for ifIndex {port.IfIndex}");
+        }
+
+        var bridgePort = port.BridgePort ?? throw new SnmpException($"{device} {port.Name}: not a bridge port, so it has no VLAN to change");
+        var pvid = (int)SnmpNumbers.Unsigned((await client.GetAsync(Dot1qPvid.Append((uint)bridgePort), cancellationToken).ConfigureAwait(false)).Value);
+        return new PortVlanSnapshot(Qbridge, port.IfIndex, bridgePort, pvid);
+    }
+
     /// <summary>
     /// Moves the port to <paramref name="vlan"/>; returns what it replaced. <paramref name="method"/>:
     /// <c>auto</c> (Cisco vmVlan when the port has one, else Q-BRIDGE), <see cref="Qbridge"/> or <see cref="CiscoVmVlan"/>.
@@ -46,22 +67,17 @@ public static class SnmpVlanDriver
                 throw new ArgumentException($"VLAN method '{method}' is not auto, {Qbridge} or {CiscoVmVlan}", nameof(method));
             }
 
-            var current = method == Qbridge ? null : await CiscoVlanAsync(client, port.IfIndex, cancellationToken).ConfigureAwait(false);
-            if (method == CiscoVmVlan && current is null)
-            {
-                throw new SnmpException($"{device} {port.Name}: no Cisco vmVlan for ifIndex {port.IfIndex}");
-            }
-
-            if (current is not null)
+            var before = await ReadAsync(client, device, port, cancellationToken, method).ConfigureAwait(false);
+            if (before.Method == CiscoVmVlan)
             {
                 await SetVerifiedAsync(client, VmVlan.Append((uint)port.IfIndex), vlan.Value, cancellationToken).ConfigureAwait(false);
-                return new PortVlanSnapshot(CiscoVmVlan, port.IfIndex, port.BridgePort, current.Value);
+            }
+            else
+            {
+                await MoveMembershipAsync(client, before.BridgePort!.Value, before.Vlan, vlan.Value, cancellationToken).ConfigureAwait(false);
             }
 
-            var bridgePort = port.BridgePort ?? throw new SnmpException($"{device} {port.Name}: not a bridge port, so it has no VLAN to change");
-            var pvid = (int)SnmpNumbers.Unsigned((await client.GetAsync(Dot1qPvid.Append((uint)bridgePort), cancellationToken).ConfigureAwait(false)).Value);
-            await MoveMembershipAsync(client, bridgePort, pvid, vlan.Value, cancellationToken).ConfigureAwait(false);
-            return new PortVlanSnapshot(Qbridge, port.IfIndex, bridgePort, pvid);
+            return before;
         }
         finally
         {

@@ -89,7 +89,8 @@ public sealed class SwitchLocator(TimeProvider time, TimeSpan refresh)
         };
     }
 
-    private static async Task<List<ArpEntry>> ArpAsync(SnmpClient client, string device, CancellationToken cancellationToken)
+    /// <summary>The agent's ARP table: ipNetToPhysicalPhysAddress, or ipNetToMediaPhysAddress on older agents.</summary>
+    public static async Task<List<ArpEntry>> ArpAsync(SnmpClient client, string device, CancellationToken cancellationToken)
     {
         var arp = new List<ArpEntry>();
         // ipNetToPhysicalPhysAddress.<ifIndex>.<addressType>.<length>.<address octets>

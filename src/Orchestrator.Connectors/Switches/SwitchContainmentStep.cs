@@ -1,0 +1,337 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Orchestrator.Core.Containment;
+using Orchestrator.Core.Events;
+using Orchestrator.Core.Network;
+using Orchestrator.Core.Playbooks;
+using Orchestrator.Core.Runs;
+
+namespace Orchestrator.Connectors.Switches;
+
+/// <summary>
+/// The <c>switch.shutdown_port</c> and <c>switch.quarantine</c> steps: locate the <c>target</c> (an IP, a MAC or
+/// a host name) on the inventory's switches, refuse anything but a single edge port that is not protected,
+/// record the port's state in the containment ledger, then change and verify it. A quarantine without a
+/// quarantine VLAN, or one the switch refuses, falls back to a shutdown when <c>fallback: shutdown</c>. The
+/// step's idempotency key finds the containment a retry or a resumed run already made.
+/// </summary>
+public sealed class SwitchContainmentStep(
+    PortChange change,
+    Func<Inventory> inventory,
+    IReadOnlyDictionary<string, ISwitchDriver> drivers,
+    IContainmentLedger ledger,
+    TimeProvider time) : IContainmentConnector
+{
+    public const string ShutdownName = "switch.shutdown_port";
+    public const string QuarantineName = "switch.quarantine";
+
+    public static StepDefinition ShutdownDefinition { get; } = new(ShutdownName, "Locate a host and shut its switch port (recorded, verified, undone by switch.release).",
+    [
+        new("target", KeyShape.Template, "The host: an IP, a MAC or a host name.") { Required = true },
+        new("device", KeyShape.Text, "Only look on this switch of the inventory."),
+    ]);
+
+    public static StepDefinition QuarantineDefinition { get; } = new(QuarantineName, "Locate a host and move its switch port to the quarantine VLAN (recorded, verified, undone by switch.release).",
+    [
+        new("target", KeyShape.Template, "The host: an IP, a MAC or a host name.") { Required = true },
+        new("device", KeyShape.Text, "Only look on this switch of the inventory."),
+        new("vlan", KeyShape.WholeNumber, "The VLAN to move to; the switch's quarantine_vlan by default."),
+        new("fallback", KeyShape.Enum, "What to do when the VLAN cannot be changed: shutdown, or none (default: fail).") { Values = ["shutdown", "none"] },
+    ]);
+
+    public ContainmentTargets TargetsOf(IReadOnlyDictionary<string, object?> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var target = Text(parameters, "target");
+        if (target is null)
+        {
+            return ContainmentTargets.None;
+        }
+
+        if (MacAddress.TryParse(target, out var mac))
+        {
+            return new ContainmentTargets([], [mac], []);
+        }
+
+        return IPAddress.TryParse(target, out var ip) && target.Contains('.', StringComparison.Ordinal)
+            ? new ContainmentTargets([ip], [], [])
+            : new ContainmentTargets([], [], [target]);
+    }
+
+    public async ValueTask<StepResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var target = Text(context.Parameters, "target");
+        if (string.IsNullOrWhiteSpace(target))
+        {
+            return StepResult.Failed("target: required (an IP, a MAC or a host name)");
+        }
+
+        if (await ledger.FindAsync(context.IdempotencyKey, cancellationToken).ConfigureAwait(false) is { Status: ContainmentStatus.Active } done)
+        {
+            return StepResult.Success(Outputs(done, alreadyDone: true));
+        }
+
+        var only = Text(context.Parameters, "device");
+        var switches = inventory().Devices.Values
+            .Where(d => d.Kind == DeviceKind.Switch && drivers.ContainsKey(d.Driver) && (only is null || d.Name == only))
+            .ToList();
+        if (switches.Count == 0)
+        {
+            return StepResult.Failed(only is null
+                ? $"no switch in the inventory has a driver this build speaks ({string.Join(", ", drivers.Keys)})"
+                : $"no switch '{only}' with a driver this build speaks ({string.Join(", ", drivers.Keys)})");
+        }
+
+        var tables = await Task.WhenAll(switches.Select(d => drivers[d.Driver].ReadTablesAsync(d, cancellationToken))).ConfigureAwait(false);
+        var (mac, ip, resolveError) = await ResolveAsync(target, switches, cancellationToken).ConfigureAwait(false);
+        if (mac is not { } found)
+        {
+            return StepResult.Failed(resolveError!);
+        }
+
+        var location = HostLocator.Locate(found, tables, ip);
+        if (location.Edge is not { } edge)
+        {
+            return StepResult.Failed($"not contained: {location.Why}");
+        }
+
+        if (edge.Protected)
+        {
+            return StepResult.Failed($"not contained: {edge.Device} {edge.Port} is a protected port of the inventory");
+        }
+
+        var device = switches.Single(d => d.Name == edge.Device);
+        var port = tables.Single(t => t.Device == device.Name).Ports.Single(p => p.IfIndex == edge.IfIndex);
+        var portChange = change;
+        VlanId? vlan = null;
+        var fallback = Text(context.Parameters, "fallback") == "shutdown";
+        if (change == PortChange.Quarantine)
+        {
+            vlan = Text(context.Parameters, "vlan") is { } text ? (VlanId.TryParse(text, out var given) ? given : null) : device.QuarantineVlan;
+            if (vlan is null)
+            {
+                if (!fallback)
+                {
+                    return StepResult.Failed($"{device.Name} has no quarantine_vlan in the inventory (and the step gives no valid vlan or fallback: shutdown)");
+                }
+
+                portChange = PortChange.Shutdown;
+            }
+        }
+
+        var record = new ContainmentRecord
+        {
+            Id = Guid.CreateVersion7(time.GetUtcNow()).ToString("N"),
+            IdempotencyKey = context.IdempotencyKey,
+            Target = target,
+            Mac = found.ToString(),
+            Ip = ip?.ToString(),
+            Device = device.Name,
+            Driver = device.Driver,
+            Action = portChange == PortChange.Shutdown ? ShutdownName : QuarantineName,
+            Port = edge.Port.Value,
+            PlaybookId = context.PlaybookId,
+            RunId = context.RunId,
+            IncidentId = context.IncidentId,
+            CreatedBy = $"playbook {context.PlaybookId}",
+            CreatedAt = time.GetUtcNow(),
+        };
+        if (context.DryRun)
+        {
+            return StepResult.Success(new Dictionary<string, object?>(Outputs(record, alreadyDone: false)) { ["dry_run"] = true, ["confidence"] = Name(location.Confidence) });
+        }
+
+        var driver = drivers[device.Driver];
+        try
+        {
+            record.ReplacedState = await driver.CaptureAsync(device, port, portChange, vlan, cancellationToken).ConfigureAwait(false);
+            await ledger.SaveAsync(record, cancellationToken).ConfigureAwait(false);
+            await driver.ApplyAsync(device, port, portChange, vlan, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && portChange == PortChange.Quarantine && fallback)
+        {
+            record.Status = ContainmentStatus.Failed;
+            record.Error = $"quarantine failed, shut down instead: {ex.Message}";
+            await ledger.SaveAsync(record, cancellationToken).ConfigureAwait(false);
+            return await FallBackAsync(context, record, device, port, driver, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return await FailAsync(record, ex, cancellationToken).ConfigureAwait(false);
+        }
+
+        record.Status = ContainmentStatus.Active;
+        await ledger.SaveAsync(record, cancellationToken).ConfigureAwait(false);
+        return StepResult.Success(new Dictionary<string, object?>(Outputs(record, alreadyDone: false)) { ["confidence"] = Name(location.Confidence), ["vlan"] = vlan?.Value });
+    }
+
+    private async Task<StepResult> FallBackAsync(StepContext context, ContainmentRecord failed, DeviceDefinition device, SwitchPort port, ISwitchDriver driver, CancellationToken cancellationToken)
+    {
+        var record = new ContainmentRecord
+        {
+            Id = Guid.CreateVersion7(time.GetUtcNow()).ToString("N"),
+            IdempotencyKey = context.IdempotencyKey + "/fallback",
+            Target = failed.Target,
+            Mac = failed.Mac,
+            Ip = failed.Ip,
+            Device = device.Name,
+            Driver = device.Driver,
+            Action = ShutdownName,
+            Port = failed.Port,
+            PlaybookId = context.PlaybookId,
+            RunId = context.RunId,
+            IncidentId = context.IncidentId,
+            CreatedBy = failed.CreatedBy,
+            CreatedAt = time.GetUtcNow(),
+        };
+        try
+        {
+            record.ReplacedState = await driver.CaptureAsync(device, port, PortChange.Shutdown, null, cancellationToken).ConfigureAwait(false);
+            await ledger.SaveAsync(record, cancellationToken).ConfigureAwait(false);
+            await driver.ApplyAsync(device, port, PortChange.Shutdown, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return await FailAsync(record, ex, cancellationToken).ConfigureAwait(false);
+        }
+
+        record.Status = ContainmentStatus.Active;
+        await ledger.SaveAsync(record, cancellationToken).ConfigureAwait(false);
+        return StepResult.Success(new Dictionary<string, object?>(Outputs(record, alreadyDone: false)) { ["fallback"] = failed.Error });
+    }
+
+    private async Task<StepResult> FailAsync(ContainmentRecord record, Exception ex, CancellationToken cancellationToken)
+    {
+        record.Status = ContainmentStatus.Failed;
+        record.Error = ex.Message;
+        if (record.ReplacedState is not null)
+        {
+            await ledger.SaveAsync(record, cancellationToken).ConfigureAwait(false);
+        }
+
+        return StepResult.Failed($"{record.Device} {record.Port}: {ex.Message}");
+    }
+
+    // A MAC as given; an IP (or a host name's IP) through the switches' ARP tables.
+    private async Task<(MacAddress? Mac, IPAddress? Ip, string? Error)> ResolveAsync(string target, List<DeviceDefinition> switches, CancellationToken cancellationToken)
+    {
+        if (MacAddress.TryParse(target, out var mac))
+        {
+            return (mac, null, null);
+        }
+
+        IPAddress? ip = null;
+        if (IPAddress.TryParse(target, out var parsed) && target.Count(c => c == '.') == 3)
+        {
+            ip = parsed;
+        }
+        else if (DeviceAddress.TryParse(target, out var host) && host!.Ip is null && host.Port is null)
+        {
+            ip = (await Dns.GetHostAddressesAsync(host.Host, AddressFamily.InterNetwork, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+        }
+
+        if (ip is null)
+        {
+            return (null, null, $"target '{target}' is not a MAC, an IPv4 address or a host name that resolves");
+        }
+
+        var arp = await Task.WhenAll(switches.Select(d => drivers[d.Driver].ReadArpAsync(d, cancellationToken))).ConfigureAwait(false);
+        return HostLocator.MacOf(ip, arp.SelectMany(a => a)) is { } found
+            ? (found, ip, null)
+            : (null, ip, $"no ARP table on the switches maps {ip} to one MAC");
+    }
+
+    private static Dictionary<string, object?> Outputs(ContainmentRecord record, bool alreadyDone) => new(StringComparer.Ordinal)
+    {
+        ["containment_id"] = record.Id,
+        ["device"] = record.Device,
+        ["port"] = record.Port,
+        ["mac"] = record.Mac,
+        ["action"] = record.Action,
+        ["already_done"] = alreadyDone,
+    };
+
+    private static string Name(LocateConfidence confidence) => confidence.ToString().ToLowerInvariant();
+
+    private static string? Text(IReadOnlyDictionary<string, object?> parameters, string name) =>
+        parameters.TryGetValue(name, out var value) && value is not null ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
+}
+
+/// <summary>
+/// The <c>switch.release</c> step: puts back what a switch containment replaced (by <c>containment</c> id, or
+/// every active switch containment of <c>target</c>), reads it back, and marks the ledger released.
+/// </summary>
+public sealed class SwitchReleaseStep(Func<Inventory> inventory, IReadOnlyDictionary<string, ISwitchDriver> drivers, IContainmentLedger ledger, TimeProvider time) : IActionConnector
+{
+    public const string Name = "switch.release";
+
+    public static StepDefinition Definition { get; } = new(Name, "Undo a switch containment: the port's recorded state is put back and verified.",
+    [
+        new("containment", KeyShape.Template, "The containment id (an earlier step's containment_id)."),
+        new("target", KeyShape.Template, "Or: release every active switch containment of this IP, MAC or host name."),
+    ]);
+
+    public async ValueTask<StepResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var id = Text(context.Parameters, "containment");
+        var target = Text(context.Parameters, "target");
+        List<ContainmentRecord> records;
+        if (id is not null)
+        {
+            records = await ledger.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } one ? [one] : [];
+            if (records.Count == 0)
+            {
+                return StepResult.Failed($"no containment '{id}'");
+            }
+        }
+        else if (target is not null)
+        {
+            records = [.. (await ledger.ListAsync(activeOnly: true, 10_000, cancellationToken).ConfigureAwait(false))
+                .Where(r => r.Action.StartsWith("switch.", StringComparison.Ordinal) && (r.Target == target || r.Mac == target || r.Ip == target))];
+        }
+        else
+        {
+            return StepResult.Failed("give containment (an id) or target");
+        }
+
+        var released = new List<object?>();
+        foreach (var record in records.Where(r => r.MayBeInForce))
+        {
+            if (!inventory().Devices.TryGetValue(record.Device, out var device) || !drivers.TryGetValue(record.Driver, out var driver) || record.ReplacedState is null)
+            {
+                return StepResult.Failed($"containment {record.Id}: device '{record.Device}' or its driver '{record.Driver}' is no longer configured; release it by hand");
+            }
+
+            if (context.DryRun)
+            {
+                released.Add(record.Id);
+                continue;
+            }
+
+            try
+            {
+                await driver.RestoreAsync(device, record.ReplacedState, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                record.Error = $"release failed: {ex.Message}";
+                await ledger.SaveAsync(record, cancellationToken).ConfigureAwait(false);
+                return StepResult.Failed($"containment {record.Id} ({record.Device} {record.Port}): {ex.Message}");
+            }
+
+            record.Status = ContainmentStatus.Released;
+            record.ReleasedBy = $"playbook {context.PlaybookId}";
+            record.ReleasedAt = time.GetUtcNow();
+            await ledger.SaveAsync(record, cancellationToken).ConfigureAwait(false);
+            released.Add(record.Id);
+        }
+
+        return StepResult.Success(new Dictionary<string, object?> { ["released"] = released, ["dry_run"] = context.DryRun });
+    }
+
+    private static string? Text(IReadOnlyDictionary<string, object?> parameters, string name) =>
+        parameters.TryGetValue(name, out var value) && value is not null ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
+}
