@@ -1,6 +1,7 @@
 using Orchestrator.Connectors.Email;
-using Orchestrator.Connectors.Scripts;
 using Orchestrator.Connectors.Paging;
+using Orchestrator.Connectors.Scripts;
+using Orchestrator.Connectors.Switches;
 using Orchestrator.Core.Playbooks;
 
 namespace Orchestrator.Cli;
@@ -9,7 +10,9 @@ namespace Orchestrator.Cli;
 public static class PlaybookSetup
 {
     /// <summary>The steps this build knows: the built-ins now; connectors add theirs here as they arrive.</summary>
-    public static StepCatalog Steps { get; } = StepCatalog.BuiltIn.With(EmailStep.Definition, PagerStep.Definition, ScriptStep.Definition);
+    public static StepCatalog Steps { get; } = StepCatalog.BuiltIn.With(
+        EmailStep.Definition, PagerStep.Definition, ScriptStep.Definition,
+        SwitchContainmentStep.ShutdownDefinition, SwitchContainmentStep.QuarantineDefinition, SwitchReleaseStep.Definition);
 
     public static PlaybookLoaderOptions LoaderOptions { get; } = new() { Steps = Steps };
 

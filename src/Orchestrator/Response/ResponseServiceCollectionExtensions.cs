@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Cli;
+using Orchestrator.Connectors.Switches;
+using Orchestrator.Core.Containment;
 using Orchestrator.Configuration;
 using Orchestrator.Core.Configuration;
 using Orchestrator.Core.Incidents;
@@ -25,6 +27,7 @@ public static class ResponseServiceCollectionExtensions
         services.AddSingleton<LogNotifier>();
         services.AddKeyedSingleton<IActionConnector, LogStep>(StepCatalog.Log);
         services.AddKeyedSingleton<IActionConnector, NotifyStep>(StepCatalog.Notify);
+        AddSwitchSteps(services);
         services.AddSingleton(new ResponseOptions
         {
             PlaybookDirectory = Path.GetFullPath(config.Playbooks),
@@ -57,5 +60,23 @@ public static class ResponseServiceCollectionExtensions
         services.AddSingleton<ResponseService>();
         services.AddHostedService(sp => sp.GetRequiredService<ResponseService>());
         return services;
+    }
+
+    // The switch containment steps, over the inventory of the playbooks in force and the ledger in the service's database.
+    private static void AddSwitchSteps(IServiceCollection services)
+    {
+        services.AddSingleton(sp => new SqliteContainmentLedger(sp.GetRequiredService<SqliteEventStore>()));
+        services.AddSingleton<IContainmentLedger>(sp => sp.GetRequiredService<SqliteContainmentLedger>());
+        services.AddSingleton<IReadOnlyDictionary<string, ISwitchDriver>>(sp => new Dictionary<string, ISwitchDriver>(StringComparer.Ordinal)
+        {
+            [SnmpSwitchDriver.Name] = new SnmpSwitchDriver(sp.GetRequiredService<TimeProvider>()),
+        });
+        Func<Inventory> Inventory(IServiceProvider sp) => () => sp.GetRequiredService<ResponseService>().Active?.Set.Inventory ?? Core.Playbooks.Inventory.Empty;
+        services.AddKeyedSingleton<IActionConnector>(SwitchContainmentStep.ShutdownName, (sp, _) => new SwitchContainmentStep(
+            PortChange.Shutdown, Inventory(sp), sp.GetRequiredService<IReadOnlyDictionary<string, ISwitchDriver>>(), sp.GetRequiredService<IContainmentLedger>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddKeyedSingleton<IActionConnector>(SwitchContainmentStep.QuarantineName, (sp, _) => new SwitchContainmentStep(
+            PortChange.Quarantine, Inventory(sp), sp.GetRequiredService<IReadOnlyDictionary<string, ISwitchDriver>>(), sp.GetRequiredService<IContainmentLedger>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddKeyedSingleton<IActionConnector>(SwitchReleaseStep.Name, (sp, _) => new SwitchReleaseStep(
+            Inventory(sp), sp.GetRequiredService<IReadOnlyDictionary<string, ISwitchDriver>>(), sp.GetRequiredService<IContainmentLedger>(), sp.GetRequiredService<TimeProvider>()));
     }
 }
