@@ -136,7 +136,7 @@ public sealed class LinuxBridgeDriver
         if (vlanBridges is not null)
         {
             var bridge = vlanBridges.FirstOrDefault(b => b.Value == vlan).Key
-                ?? throw new SshException($"{device.Name}: no bridge for VLAN {vlan} in options.{VlanBridgesOption}");
+                ?? throw new SshSwitchException($"{device.Name}: no bridge for VLAN {vlan} in options.{VlanBridgesOption}");
             await SetMasterAsync(port, PortName.TryParse(bridge, out var b) ? b : throw new InvalidOperationException(bridge), cancellationToken).ConfigureAwait(false);
         }
         else
@@ -177,22 +177,22 @@ public sealed class LinuxBridgeDriver
     {
         if (device.Uplinks.Any(u => u.Matches(port)))
         {
-            throw new SshException($"{device.Name} {port}: a configured uplink; containment never changes it");
+            throw new SshSwitchException($"{device.Name} {port}: a configured uplink; containment never changes it");
         }
 
         if (device.ProtectedPorts.Any(p => p.Matches(port)))
         {
-            throw new SshException($"{device.Name} {port}: a protected port; containment never changes it");
+            throw new SshSwitchException($"{device.Name} {port}: a protected port; containment never changes it");
         }
 
         var link = await LinkAsync(port, cancellationToken).ConfigureAwait(false);
         var vlans = vlanBridges is null ? await PortVlansAsync(port, cancellationToken).ConfigureAwait(false) : [];
         var tables = BuildTables(device, vlanBridges, filteringBridge, [link], [], vlanBridges is null ? new Dictionary<string, IReadOnlyList<LinuxPortVlan>> { [link.Name] = vlans } : null, time.GetUtcNow());
         var described = tables.Ports.SingleOrDefault()
-            ?? throw new SshException($"{device.Name} {port}: not a member of {(vlanBridges is null ? filteringBridge.Value : string.Join(", ", vlanBridges.Keys))}; not a switch port this driver changes");
+            ?? throw new SshSwitchException($"{device.Name} {port}: not a member of {(vlanBridges is null ? filteringBridge.Value : string.Join(", ", vlanBridges.Keys))}; not a switch port this driver changes");
         if (described.Trunk || described.Aggregated)
         {
-            throw new SshException($"{device.Name} {port}: {(described.Trunk ? "a trunk" : "a link aggregation (bond/team)")}; containment never changes it");
+            throw new SshSwitchException($"{device.Name} {port}: {(described.Trunk ? "a trunk" : "a link aggregation (bond/team)")}; containment never changes it");
         }
 
         PortName? master = link.Master is { } m && PortName.TryParse(m, out var parsed) ? parsed : null;
@@ -205,7 +205,7 @@ public sealed class LinuxBridgeDriver
         var readBack = await LinkAsync(port, cancellationToken).ConfigureAwait(false);
         if (readBack.AdminUp != up)
         {
-            throw new SshException($"{device.Name} {port}: set {(up ? "up" : "down")} but reads back {(readBack.AdminUp ? "up" : "down")}");
+            throw new SshSwitchException($"{device.Name} {port}: set {(up ? "up" : "down")} but reads back {(readBack.AdminUp ? "up" : "down")}");
         }
     }
 
@@ -215,7 +215,7 @@ public sealed class LinuxBridgeDriver
         var readBack = await LinkAsync(port, cancellationToken).ConfigureAwait(false);
         if (readBack.Master != bridge.Value)
         {
-            throw new SshException($"{device.Name} {port}: moved to {bridge} but its master reads back {readBack.Master ?? "none"}");
+            throw new SshSwitchException($"{device.Name} {port}: moved to {bridge} but its master reads back {readBack.Master ?? "none"}");
         }
     }
 
@@ -231,14 +231,14 @@ public sealed class LinuxBridgeDriver
         var readBack = Pvid(port, await PortVlansAsync(port, cancellationToken).ConfigureAwait(false));
         if (readBack != to)
         {
-            throw new SshException($"{device.Name} {port}: PVID set to {to} but reads back {readBack?.ToString() ?? "none"}");
+            throw new SshSwitchException($"{device.Name} {port}: PVID set to {to} but reads back {readBack?.ToString() ?? "none"}");
         }
     }
 
     private async Task<LinuxLink> LinkAsync(PortName port, CancellationToken cancellationToken)
     {
         var links = LinuxBridgeJson.Links(await RunAsync(["ip", "-j", "-d", "link", "show", "dev", port.Value], cancellationToken).ConfigureAwait(false));
-        return links.SingleOrDefault(l => l.Name == port.Value) ?? throw new SshException($"{device.Name}: no interface {port}");
+        return links.SingleOrDefault(l => l.Name == port.Value) ?? throw new SshSwitchException($"{device.Name}: no interface {port}");
     }
 
     private async Task<IReadOnlyList<LinuxPortVlan>> PortVlansAsync(PortName port, CancellationToken cancellationToken) =>
@@ -253,6 +253,6 @@ public sealed class LinuxBridgeDriver
         var result = await ssh.RunAsync(arguments, cancellationToken).ConfigureAwait(false);
         return result.Succeeded
             ? result.StdOut
-            : throw new SshException(string.Create(CultureInfo.InvariantCulture, $"{device.Name}: '{string.Join(' ', arguments)}' failed (exit {result.ExitStatus}): {result.StdErr.Trim()}"));
+            : throw new SshSwitchException(string.Create(CultureInfo.InvariantCulture, $"{device.Name}: '{string.Join(' ', arguments)}' failed (exit {result.ExitStatus}): {result.StdErr.Trim()}"));
     }
 }

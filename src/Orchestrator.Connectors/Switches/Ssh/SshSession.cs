@@ -43,24 +43,24 @@ public sealed record SshCommandResult(int ExitStatus, string StdOut, string StdE
 }
 
 /// <summary>An SSH failure a person can act on (host key not pinned or wrong, command failed).</summary>
-public sealed class SshException : Exception
+public sealed class SshSwitchException : Exception
 {
-    public SshException()
+    public SshSwitchException()
     {
     }
 
-    public SshException(string message)
+    public SshSwitchException(string message)
         : base(message)
     {
     }
 
-    public SshException(string message, Exception innerException)
+    public SshSwitchException(string message, Exception innerException)
         : base(message, innerException)
     {
     }
 }
 
-/// <summary>Runs commands on a device. Implementations throw <see cref="SshException"/> when the device cannot be reached; a command's own failure is its exit status.</summary>
+/// <summary>Runs commands on a device. Implementations throw <see cref="SshSwitchException"/> when the device cannot be reached; a command's own failure is its exit status.</summary>
 public interface ISshCommandRunner
 {
     /// <summary>Runs <paramref name="arguments"/> as one command, each argument quoted for a POSIX shell.</summary>
@@ -114,11 +114,11 @@ public sealed class SshSession : ISshCommandRunner, IDisposable
             }
             catch (SshOperationTimeoutException e)
             {
-                throw new SshException(string.Create(CultureInfo.InvariantCulture, $"{target.Device}: command timed out after {target.CommandTimeout.TotalSeconds:0}s"), e);
+                throw new SshSwitchException(string.Create(CultureInfo.InvariantCulture, $"{target.Device}: command timed out after {target.CommandTimeout.TotalSeconds:0}s"), e);
             }
             catch (SshConnectionException e)
             {
-                throw new SshException($"{target.Device}: connection lost while running a command: {e.Message}", e);
+                throw new SshSwitchException($"{target.Device}: connection lost while running a command: {e.Message}", e);
             }
 
             return new SshCommandResult(command.ExitStatus ?? -1, command.Result, command.Error);
@@ -163,14 +163,14 @@ public sealed class SshSession : ISshCommandRunner, IDisposable
         catch (SshConnectionException e) when (presentedFingerprint is not null && !string.Equals(target.HostKeySha256?.Trim(), presentedFingerprint, StringComparison.Ordinal))
         {
             fresh.Dispose();
-            throw new SshException(target.HostKeySha256 is null
+            throw new SshSwitchException(target.HostKeySha256 is null
                 ? $"{target.Device} ({target.Address}): no host key is pinned; the device presented {presentedFingerprint} — if that is its key, set options.{SshTarget.HostKeyOption}: \"{presentedFingerprint}\" in the inventory"
                 : $"{target.Device} ({target.Address}): host key mismatch — the device presented {presentedFingerprint}, the inventory pins {target.HostKeySha256}; refusing to connect (check the device, then update options.{SshTarget.HostKeyOption} if its key really changed)", e);
         }
-        catch (Exception e) when (e is SshException or SshAuthenticationException or System.Net.Sockets.SocketException or SshOperationTimeoutException)
+        catch (Exception e) when (e is Renci.SshNet.Common.SshException or System.Net.Sockets.SocketException or ProxyException)
         {
             fresh.Dispose();
-            throw new SshException($"{target.Device} ({target.Address}): cannot connect as {target.Credentials.User}: {e.Message}", e);
+            throw new SshSwitchException($"{target.Device} ({target.Address}): cannot connect as {target.Credentials.User}: {e.Message}", e);
         }
 
         Connects++;
@@ -193,7 +193,7 @@ public sealed class SshSession : ISshCommandRunner, IDisposable
             methods.Add(new PasswordAuthenticationMethod(credentials.User, password));
         }
 
-        return methods.Count > 0 ? [.. methods] : throw new SshException($"no SSH credentials for {credentials.User}: give a private_key or a password");
+        return methods.Count > 0 ? [.. methods] : throw new SshSwitchException($"no SSH credentials for {credentials.User}: give a private_key or a password");
     }
 }
 

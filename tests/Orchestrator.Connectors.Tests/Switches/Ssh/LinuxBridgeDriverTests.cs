@@ -176,7 +176,7 @@ public sealed class LinuxBridgeDriverTests
         var device = Device(uplinks: ["uplink1"], protectedPorts: ["server1"]);
         var driver = new LinuxBridgeDriver(runner, device, TimeProvider.System);
 
-        var error = await Assert.ThrowsAsync<SshException>(() => driver.ShutdownAsync(Port(port), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<SshSwitchException>(() => driver.ShutdownAsync(Port(port), CancellationToken.None));
 
         Assert.Contains($"{port}: {why}", error.Message, StringComparison.Ordinal);
         Assert.Empty(runner.Changes);
