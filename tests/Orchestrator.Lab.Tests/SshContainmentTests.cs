@@ -153,6 +153,7 @@ public sealed class SshContainmentTests(LabFixture lab)
             Address = DeviceAddress.TryParse(lab.ManagementAddress, out var address) ? address! : throw new InvalidOperationException(),
             ProtectedPorts = [.. (protectedPorts ?? []).Select(Port)],
             QuarantineVlan = Vlan(99),
+            Credentials = new Dictionary<string, string> { ["username"] = "${env:ORCH_LAB_SSH_USER}", ["key"] = $"${{file:{lab.Info.SshPrivateKey}}}" },
             Options = new Dictionary<string, string>
             {
                 [LinuxBridgeDriver.VlanBridgesOption] = "br10=10,br99=99",
@@ -160,7 +161,8 @@ public sealed class SshContainmentTests(LabFixture lab)
             },
             Location = new SourceLocation("inventory.yaml", 1, 1),
         };
-        return new LinuxBridgeDriver(pool.Get(Target(device.Options[SshTarget.HostKeyOption])), device, TimeProvider.System);
+        var target = SshTarget.FromDevice(device, name => name == "ORCH_LAB_SSH_USER" ? lab.Info.SshUser : null);
+        return new LinuxBridgeDriver(pool.Get(target), device, TimeProvider.System);
     }
 
     private SshTarget Target(string? pin)

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Orchestrator.Core.Configuration;
 using Orchestrator.Core.Network;
+using Orchestrator.Core.Playbooks;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 
@@ -32,6 +34,25 @@ public sealed record SshTarget(string Device, DeviceAddress Address, string? Hos
     public const string HostKeyOption = "host_key_sha256";
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The target an inventory device describes: <c>credentials.username</c> and <c>key</c> (the private
+    /// key's text, usually <c>${file:PATH}</c>) and/or <c>password</c>, <c>passphrase</c> — all references,
+    /// resolved here, when the device is used — and <c>options.host_key_sha256</c>.
+    /// </summary>
+    public static SshTarget FromDevice(DeviceDefinition device, Func<string, string?>? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        string? Secret(string key) => device.Credentials.TryGetValue(key, out var reference) ? SecretReference.Resolve(reference, environment) : null;
+        var user = Secret("username") ?? throw new SshSwitchException($"{device.Location}: device '{device.Name}' has no credentials.username (e.g. username: ${{env:SWITCH_USER}})");
+        var credentials = new SshCredentials { User = user, PrivateKey = Secret("key"), Password = Secret("password"), Passphrase = Secret("passphrase") };
+        if (credentials.PrivateKey is null && credentials.Password is null)
+        {
+            throw new SshSwitchException($"{device.Location}: device '{device.Name}' needs credentials.key (${{file:PATH}} of a private key) or credentials.password");
+        }
+
+        return new SshTarget(device.Name, device.Address, device.Options.GetValueOrDefault(HostKeyOption), credentials);
+    }
 
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
