@@ -96,6 +96,61 @@ public sealed class SwitchStepsTests(LabFixture lab) : IDisposable
         Assert.Empty(await ledger.ListAsync(activeOnly: false, 10, CancellationToken.None));
     }
 
+    [LabFact]
+    public async Task Quarantine_OnTheLinuxSwitchOverSsh_CutsTheHostOffUntilReleased()
+    {
+        using var ledger = new SqliteContainmentLedger(Path.Combine(_directory, "events.db"), SqliteSynchronous.Full);
+        using var sessions = new Orchestrator.Connectors.Switches.Ssh.SshSessionPool();
+        Dictionary<string, ISwitchDriver> drivers = new() { [Orchestrator.Connectors.Switches.Ssh.LinuxBridgeDriver.DriverName] = new Orchestrator.Connectors.Switches.Ssh.LinuxBridgeSwitchDriver(sessions, TimeProvider.System) };
+        var quarantine = new SwitchContainmentStep(PortChange.Quarantine, LinuxInventory, drivers, ledger, TimeProvider.System);
+        var release = new SwitchReleaseStep(LinuxInventory, drivers, ledger, TimeProvider.System);
+        var h1 = await H1MacAsync();
+        Assert.True(await lab.PingEventually("h1", lab.Address("h2")), "h1 should reach h2 before");
+
+        var result = await quarantine.ExecuteAsync(Context(new() { ["target"] = h1.ToString() }, "run-l/quarantine"), CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal(("lab-sw", "p1", "high"), (result.Outputs["device"], result.Outputs["port"], result.Outputs["confidence"]));
+        try
+        {
+            Assert.True(await lab.PingNeverAnswers("h1", lab.Address("h2")), "quarantined h1 must not reach h2");
+            Assert.True(await lab.PingNeverAnswers("h1", lab.Address("h3")), "quarantined h1 must not reach h3");
+            Assert.True(await lab.PingEventually("h1", lab.Address("rem")), "quarantined h1 should reach the remediation server");
+        }
+        finally
+        {
+            var released = await release.ExecuteAsync(Context(new() { ["containment"] = result.Outputs["containment_id"] }, "run-l/release"), CancellationToken.None);
+            Assert.True(released.Succeeded, released.Error);
+        }
+
+        Assert.True(await lab.PingEventually("h1", lab.Address("h2"), attempts: 10), "h1 should reach h2 after release");
+        Assert.Equal(1, sessions.Connects);
+    }
+
+    private Inventory LinuxInventory()
+    {
+        Environment.SetEnvironmentVariable("ORCH_LAB_SSH_USER", lab.Info.SshUser);
+        var set = PlaybookLoader.Load([], new PlaybookSource("inventory.yaml", $$"""
+            devices:
+              lab-sw:
+                driver: linux-bridge
+                address: {{lab.ManagementAddress}}:{{lab.Info.SshPort}}
+                credentials: { username: "${env:ORCH_LAB_SSH_USER}", key: "${file:{{lab.Info.SshPrivateKey}}}" }
+                options: { vlan_bridges: "br10=10,br99=99", host_key_sha256: "{{lab.Info.SshHostKeyFingerprint}}" }
+                quarantine_vlan: 99
+            """));
+        Assert.True(set.IsValid, string.Join('\n', set.Errors));
+        return set.Inventory;
+    }
+
+    private async Task<MacAddress> H1MacAsync()
+    {
+        var links = await lab.Exec("h1", "ip", "-j", "link", "show", "eth0");
+        Assert.True(links.Succeeded, links.ToString());
+        using var document = System.Text.Json.JsonDocument.Parse(links.StdOut);
+        return MacAddress.Parse(document.RootElement[0].GetProperty("address").GetString()!);
+    }
+
     private (SwitchContainmentStep Quarantine, SwitchReleaseStep Release) Steps(IContainmentLedger ledger) =>
         (new SwitchContainmentStep(PortChange.Quarantine, Inventory, Drivers, ledger, TimeProvider.System), new SwitchReleaseStep(Inventory, Drivers, ledger, TimeProvider.System));
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Cli;
 using Orchestrator.Connectors.Switches;
+using Orchestrator.Connectors.Switches.Ssh;
 using Orchestrator.Core.Containment;
 using Orchestrator.Configuration;
 using Orchestrator.Core.Configuration;
@@ -70,7 +71,9 @@ public static class ResponseServiceCollectionExtensions
         services.AddSingleton<IReadOnlyDictionary<string, ISwitchDriver>>(sp => new Dictionary<string, ISwitchDriver>(StringComparer.Ordinal)
         {
             [SnmpSwitchDriver.Name] = new SnmpSwitchDriver(sp.GetRequiredService<TimeProvider>()),
+            [LinuxBridgeDriver.DriverName] = new LinuxBridgeSwitchDriver(sp.GetRequiredService<SshSessionPool>(), sp.GetRequiredService<TimeProvider>()),
         });
+        services.AddSingleton<SshSessionPool>();
         Func<Inventory> Inventory(IServiceProvider sp) => () => sp.GetRequiredService<ResponseService>().Active?.Set.Inventory ?? Core.Playbooks.Inventory.Empty;
         services.AddKeyedSingleton<IActionConnector>(SwitchContainmentStep.ShutdownName, (sp, _) => new SwitchContainmentStep(
             PortChange.Shutdown, Inventory(sp), sp.GetRequiredService<IReadOnlyDictionary<string, ISwitchDriver>>(), sp.GetRequiredService<IContainmentLedger>(), sp.GetRequiredService<TimeProvider>()));

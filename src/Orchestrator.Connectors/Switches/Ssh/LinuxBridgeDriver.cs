@@ -121,6 +121,9 @@ public sealed class LinuxBridgeDriver
         return new SwitchTables(device.Name, [.. ports.Values.Select(p => p.Port).OrderBy(p => p.IfIndex)], entries, device.Uplinks, device.ProtectedPorts, readAt);
     }
 
+    /// <summary>The port's state now, refused (with why) when containment must never change it.</summary>
+    public Task<LinuxPortSnapshot> CaptureAsync(PortName port, CancellationToken cancellationToken) => SnapshotAsync(port, cancellationToken);
+
     /// <summary>Takes the port down (<c>ip link set dev P down</c>); returns the state it replaced.</summary>
     public async Task<LinuxPortSnapshot> ShutdownAsync(PortName port, CancellationToken cancellationToken)
     {
