@@ -128,21 +128,33 @@ public sealed class SnmpClient : IAsyncDisposable
             ThrowIfError(response, request);
             ExpectCount(response, 1);
             VarBind next = response.VarBinds[0];
-            if (next.Value.Kind == SnmpValueKind.EndOfMibView)
+            if (EndsWalk(root, current, next))
             {
                 yield break;
             }
 
-            ThrowIfNotIncreasing(current, next.Oid);
-            if (!next.Oid.IsDescendantOf(root))
-            {
-                yield break;
-            }
-
-            ThrowIfException([next]);
             yield return next;
             current = next.Oid;
         }
+    }
+
+    // Whether next ends a walk under root (end of the MIB, or past the subtree); throws when the agent goes
+    // backwards or answers an exception value inside the subtree.
+    private bool EndsWalk(Oid root, Oid current, VarBind next)
+    {
+        if (next.Value.Kind == SnmpValueKind.EndOfMibView)
+        {
+            return true;
+        }
+
+        ThrowIfNotIncreasing(current, next.Oid);
+        if (!next.Oid.IsDescendantOf(root))
+        {
+            return true;
+        }
+
+        ThrowIfException([next]);
+        return false;
     }
 
     /// <summary>
@@ -176,18 +188,11 @@ public sealed class SnmpClient : IAsyncDisposable
 
             foreach (VarBind next in response.VarBinds)
             {
-                if (next.Value.Kind == SnmpValueKind.EndOfMibView)
+                if (EndsWalk(root, current, next))
                 {
                     yield break;
                 }
 
-                ThrowIfNotIncreasing(current, next.Oid);
-                if (!next.Oid.IsDescendantOf(root))
-                {
-                    yield break;
-                }
-
-                ThrowIfException([next]);
                 yield return next;
                 current = next.Oid;
             }
