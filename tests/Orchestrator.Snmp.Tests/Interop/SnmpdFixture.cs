@@ -128,41 +128,12 @@ public sealed class SnmpdFixture : IAsyncLifetime
     private async Task<bool> WaitUntilAnsweringAsync()
     {
         await using SnmpClient client = CreateClient(retries: 0, timeout: TimeSpan.FromMilliseconds(200));
-        for (int i = 0; i < 50; i++)
-        {
-            if (snmpd!.HasExited)
-            {
-                return false;
-            }
-
-            try
-            {
-                await client.GetAsync(Oid.Parse("1.3.6.1.2.1.1.1.0"));
-                return true;
-            }
-            catch (SnmpTimeoutException)
-            {
-                // Not up yet.
-            }
-        }
-
-        return false;
+        return await SnmpdProcess.WaitUntilAnsweringAsync(snmpd!, client);
     }
 
     private void Stop()
     {
-        if (snmpd is null)
-        {
-            return;
-        }
-
-        if (!snmpd.HasExited)
-        {
-            snmpd.Kill(entireProcessTree: true);
-            snmpd.WaitForExit(5000);
-        }
-
-        snmpd.Dispose();
+        SnmpdProcess.Stop(snmpd);
         snmpd = null;
     }
 }
