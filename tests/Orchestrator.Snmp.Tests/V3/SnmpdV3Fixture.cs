@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Orchestrator.Snmp.Security;
 using Orchestrator.Snmp.Tests.Interop;
@@ -17,11 +16,10 @@ public sealed class SnmpdV3Fixture : IAsyncLifetime
 {
     public const string SnmpWalkPath = "/usr/bin/snmpwalk";
 
-    private readonly string directory = Directory.CreateTempSubdirectory("snmpd-v3-test-").FullName;
+    private readonly SnmpdAgent agent = new("snmpd-v3-test-");
     private readonly string community = "v2-" + RandomNumberGenerator.GetHexString(16, lowercase: true);
-    private Process? snmpd;
 
-    public IPEndPoint Endpoint { get; private set; } = new(IPAddress.Loopback, 0);
+    public IPEndPoint Endpoint => agent.Endpoint;
 
     /// <summary>User name → its USM settings; names say the protocols.</summary>
     public IReadOnlyDictionary<string, SnmpUsmOptions> Users { get; } = new Dictionary<string, SnmpUsmOptions>
@@ -70,40 +68,11 @@ public sealed class SnmpdV3Fixture : IAsyncLifetime
         return oids;
     }
 
-    public async Task InitializeAsync()
-    {
-        if (!File.Exists(SnmpdFixture.SnmpdPath))
-        {
-            throw new InvalidOperationException($"{SnmpdFixture.SnmpdPath} is missing: install the Debian package snmpd (apt-get install snmpd snmp).");
-        }
-
-        for (int attempt = 1; attempt <= 5; attempt++)
-        {
-            Endpoint = new IPEndPoint(IPAddress.Loopback, FreeUdpPort());
-            Start();
-            if (await WaitUntilAnsweringAsync())
-            {
-                return;
-            }
-
-            Stop();
-        }
-
-        throw new InvalidOperationException($"snmpd did not start answering; see {directory}/snmpd.log");
-    }
+    public Task InitializeAsync() => agent.StartAsync(Configuration, community);
 
     public Task DisposeAsync()
     {
-        Stop();
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held by a dying snmpd; the system cleans the temp directory later.
-        }
-
+        agent.StopAndRemove();
         return Task.CompletedTask;
     }
 
@@ -127,13 +96,6 @@ public sealed class SnmpdV3Fixture : IAsyncLifetime
         _ => throw new ArgumentOutOfRangeException(nameof(protocol)),
     };
 
-    private static int FreeUdpPort()
-    {
-        using Socket probe = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
-
     private static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string path, IEnumerable<string> arguments)
     {
         ProcessStartInfo start = new(path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -150,26 +112,17 @@ public sealed class SnmpdV3Fixture : IAsyncLifetime
         return (process.ExitCode, await output, await errors);
     }
 
-    private void Start()
+    // With -C snmpd reads no persistent snmpd.conf either (tried: createUser lines there are ignored and the file is
+    // rewritten), so the users go into the main configuration, which net-snmp also accepts for createUser.
+    private string Configuration(int port)
     {
-        string config = Path.Combine(directory, "snmpd.conf");
-        string persist = Path.Combine(directory, "persist");
-        if (Directory.Exists(persist))
-        {
-            Directory.Delete(persist, recursive: true);
-        }
-
-        Directory.CreateDirectory(persist);
-
-        // With -C snmpd reads no persistent snmpd.conf either (tried: createUser lines there are ignored and the file is
-        // rewritten), so the users go into the main configuration, which net-snmp also accepts for createUser.
         List<string> lines =
         [
-            $"agentaddress udp:127.0.0.1:{Endpoint.Port}",
+            $"agentaddress udp:127.0.0.1:{port}",
             $"rocommunity {community} 127.0.0.1",
 
             // The context "lab" is the agent's own system group fetched over v2c: a real non-default context.
-            $"proxy -Cn lab -v 2c -c {community} 127.0.0.1:{Endpoint.Port} .1.3.6.1.2.1.1",
+            $"proxy -Cn lab -v 2c -c {community} 127.0.0.1:{port} .1.3.6.1.2.1.1",
         ];
         foreach (SnmpUsmOptions user in Users.Values)
         {
@@ -183,53 +136,7 @@ public sealed class SnmpdV3Fixture : IAsyncLifetime
             lines.Add($"{(level == "priv" ? "rwuser" : "rouser")} {user.User} {level}");
         }
 
-        File.WriteAllText(config, string.Join('\n', lines) + "\n", System.Text.Encoding.ASCII);
-        ProcessStartInfo start = new(SnmpdFixture.SnmpdPath) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in new[] { "-C", "-c", config, "-f", "-LOn", "-p", Path.Combine(directory, "snmpd.pid") })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["SNMP_PERSISTENT_DIR"] = persist;
-        start.Environment["MIBS"] = string.Empty;
-        snmpd = Process.Start(start) ?? throw new InvalidOperationException("could not start snmpd");
-        StreamWriter log = File.AppendText(Path.Combine(directory, "snmpd.log"));
-        log.AutoFlush = true;
-        snmpd.OutputDataReceived += (_, e) => Append(log, e.Data);
-        snmpd.ErrorDataReceived += (_, e) => Append(log, e.Data);
-        snmpd.BeginOutputReadLine();
-        snmpd.BeginErrorReadLine();
-    }
-
-    private static void Append(StreamWriter log, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (log)
-        {
-            log.WriteLine(line);
-        }
-    }
-
-    private async Task<bool> WaitUntilAnsweringAsync()
-    {
-        await using SnmpClient client = new(new SnmpClientOptions
-        {
-            Endpoint = Endpoint,
-            Community = community,
-            Retries = 0,
-            Timeout = TimeSpan.FromMilliseconds(200),
-        });
-        return await SnmpdProcess.WaitUntilAnsweringAsync(snmpd!, client);
-    }
-
-    private void Stop()
-    {
-        SnmpdProcess.Stop(snmpd);
-        snmpd = null;
+        return string.Join('\n', lines) + "\n";
     }
 }
 
