@@ -6,6 +6,7 @@ using Orchestrator.Core.Events;
 using Orchestrator.Core.Ingestion;
 using Orchestrator.Core.Playbooks;
 using Orchestrator.Core.Runs;
+using static Orchestrator.Core.Runs.StepParameters;
 
 namespace Orchestrator.Connectors.Email;
 
@@ -177,9 +178,6 @@ public sealed class EmailStep(IEmailSender sender, EmailRateLimiter? rateLimiter
 
         return true;
     }
-
-    private static string? Text(IReadOnlyDictionary<string, object?> parameters, string name) =>
-        parameters.GetValueOrDefault(name) is { } value ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
 
     private static bool TryFlag(IReadOnlyDictionary<string, object?> parameters, string name, bool defaultValue, out bool flag)
     {

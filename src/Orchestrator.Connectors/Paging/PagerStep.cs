@@ -1,6 +1,7 @@
 using System.Globalization;
 using Orchestrator.Core.Playbooks;
 using Orchestrator.Core.Runs;
+using static Orchestrator.Core.Runs.StepParameters;
 
 namespace Orchestrator.Connectors.Paging;
 
@@ -157,9 +158,6 @@ public sealed class PagerStep(IReadOnlyDictionary<string, IPagerTarget> targets,
     private string Known() => targets.Count == 0
         ? " (none are configured)"
         : $" (configured: {string.Join(", ", targets.Keys.Order(StringComparer.Ordinal))})";
-
-    private static string? Text(IReadOnlyDictionary<string, object?> parameters, string name) =>
-        parameters.TryGetValue(name, out var value) && value is not null ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
 
     private static string? NonBlank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Orchestrator.Core.Configuration;
+using static Orchestrator.Core.Runs.StepParameters;
 
 namespace Orchestrator.Connectors.Scripts;
 
@@ -126,9 +127,6 @@ internal sealed record ScriptRequest(
 
         return environment;
     }
-
-    private static string? Text(IReadOnlyDictionary<string, object?> parameters, string name) =>
-        parameters.TryGetValue(name, out var value) && value is not null ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
 
     // One value or a list of them; a null item is an empty string.
     private static List<string> Texts(IReadOnlyDictionary<string, object?> parameters, string name) =>

@@ -6,6 +6,7 @@ using Orchestrator.Core.Events;
 using Orchestrator.Core.Network;
 using Orchestrator.Core.Playbooks;
 using Orchestrator.Core.Runs;
+using static Orchestrator.Core.Runs.StepParameters;
 
 namespace Orchestrator.Connectors.Switches;
 
@@ -254,9 +255,6 @@ public sealed class SwitchContainmentStep(
     };
 
     private static string Name(LocateConfidence confidence) => confidence.ToString().ToLowerInvariant();
-
-    private static string? Text(IReadOnlyDictionary<string, object?> parameters, string name) =>
-        parameters.TryGetValue(name, out var value) && value is not null ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
 }
 
 /// <summary>
@@ -331,7 +329,4 @@ public sealed class SwitchReleaseStep(Func<Inventory> inventory, IReadOnlyDictio
 
         return StepResult.Success(new Dictionary<string, object?> { ["released"] = released, ["dry_run"] = context.DryRun });
     }
-
-    private static string? Text(IReadOnlyDictionary<string, object?> parameters, string name) =>
-        parameters.TryGetValue(name, out var value) && value is not null ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
 }

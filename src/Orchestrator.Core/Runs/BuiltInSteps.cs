@@ -9,8 +9,8 @@ public sealed partial class LogStep(ILogger<LogStep> logger) : IActionConnector
     public ValueTask<StepResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var message = Text(context.Parameters, "message") ?? "";
-        var level = (Text(context.Parameters, "level") ?? "info").ToLowerInvariant() switch
+        var message = StepParameters.Text(context.Parameters, "message") ?? "";
+        var level = (StepParameters.Text(context.Parameters, "level") ?? "info").ToLowerInvariant() switch
         {
             "info" => LogLevel.Information,
             "warning" or "warn" => LogLevel.Warning,
@@ -19,15 +19,12 @@ public sealed partial class LogStep(ILogger<LogStep> logger) : IActionConnector
         };
         if (level is null)
         {
-            return ValueTask.FromResult(StepResult.Failed($"level '{Text(context.Parameters, "level")}' is not info, warning or error"));
+            return ValueTask.FromResult(StepResult.Failed($"level '{StepParameters.Text(context.Parameters, "level")}' is not info, warning or error"));
         }
 
         LogPlaybookMessage(logger, level.Value, context.PlaybookId, context.RunId, context.DryRun ? "(dry run) " : "", message);
         return ValueTask.FromResult(StepResult.Success(new Dictionary<string, object?> { ["message"] = message }));
     }
-
-    internal static string? Text(IReadOnlyDictionary<string, object?> parameters, string name) =>
-        parameters.TryGetValue(name, out var value) && value is not null ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
 
     [LoggerMessage(Message = "Playbook {PlaybookId} run {RunId}: {DryRun}{Message}")]
     private static partial void LogPlaybookMessage(ILogger logger, LogLevel level, string playbookId, string runId, string dryRun, string message);
@@ -43,7 +40,7 @@ public sealed class NotifyStep(INotifier notifier) : IActionConnector
     public async ValueTask<StepResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var severityText = LogStep.Text(context.Parameters, "severity") ?? "warning";
+        var severityText = StepParameters.Text(context.Parameters, "severity") ?? "warning";
         NotificationSeverity? parsed = severityText.ToLowerInvariant() switch
         {
             "info" => NotificationSeverity.Info,
@@ -61,8 +58,8 @@ public sealed class NotifyStep(INotifier notifier) : IActionConnector
             : null;
         var notification = new Notification(
             severity,
-            LogStep.Text(context.Parameters, "subject") ?? $"Playbook {context.PlaybookId}",
-            LogStep.Text(context.Parameters, "message") ?? "",
+            StepParameters.Text(context.Parameters, "subject") ?? $"Playbook {context.PlaybookId}",
+            StepParameters.Text(context.Parameters, "message") ?? "",
             context.RunId,
             context.PlaybookId)
         {
