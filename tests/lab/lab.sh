@@ -155,6 +155,10 @@ lab_up() {
     "${s[@]}" link add "br$vlan" type bridge
     "${s[@]}" link set "br$vlan" up
   done
+  # The switch is VLAN 10's gateway (an SVI, as on an L3 access switch): its ARP table maps the hosts' IPs to
+  # MACs, which is how a containment given an IP finds the MAC. Forwarding stays off: it routes nothing.
+  "${s[@]}" addr add 10.199.10.254/24 dev br10
+  in_ns "$NS_SW" sysctl -qw net.ipv4.ip_forward=0
   for i in 1 2 3 4; do "${s[@]}" link add "p$i" type veth peer name eth0 netns "$name-h$i"; done
   "${s[@]}" link add p5 type veth peer name eth0 netns "$NS_REM"
   for port in p1 p2 p3 p4; do "${s[@]}" link set "$port" master br10; done
@@ -253,7 +257,7 @@ EOF
   "namespaces": { "sw": "$NS_SW", "h1": "$name-h1", "h2": "$name-h2", "h3": "$name-h3", "h4": "$name-h4", "rem": "$NS_REM" },
   "addresses": { "h1": "10.199.10.11", "h2": "10.199.10.12", "h3": "10.199.10.13", "h4": "10.199.10.14",
                  "h1.quarantine": "10.199.99.11", "h2.quarantine": "10.199.99.12", "h3.quarantine": "10.199.99.13",
-                 "h4.quarantine": "10.199.99.14", "rem": "10.199.99.1" },
+                 "h4.quarantine": "10.199.99.14", "rem": "10.199.99.1", "gateway": "10.199.10.254" },
   "managementInterface": "$ROOT_VETH",
   "managementRootAddress": "$mgmt_root",
   "managementAddress": "$mgmt_sw",

@@ -1,4 +1,8 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
+using Orchestrator.Core.Configuration;
+using Orchestrator.Core.Events;
 using Orchestrator.Core.Network;
 using Orchestrator.Core.Playbooks;
 using Orchestrator.Snmp;
@@ -13,6 +17,9 @@ namespace Orchestrator.Connectors.Switches;
 public sealed class SnmpSwitchDriver(TimeProvider time) : ISwitchDriver
 {
     public const string Name = "snmp";
+    public static readonly Oid IpNetToPhysicalPhysAddress = Oid.Parse("1.3.6.1.2.1.4.35.1.4");
+    public static readonly Oid IpNetToMediaPhysAddress = Oid.Parse("1.3.6.1.2.1.4.22.1.2");
+    private const int SnmpPort = 161;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -26,7 +33,7 @@ public sealed class SnmpSwitchDriver(TimeProvider time) : ISwitchDriver
     {
         ArgumentNullException.ThrowIfNull(device);
         await using var client = await ClientAsync(device, cancellationToken).ConfigureAwait(false);
-        return await SwitchLocator.ArpAsync(client, device.Name, cancellationToken).ConfigureAwait(false);
+        return await ArpAsync(client, device.Name, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<string> CaptureAsync(DeviceDefinition device, SwitchPort port, PortChange change, VlanId? vlan, CancellationToken cancellationToken)
@@ -73,10 +80,99 @@ public sealed class SnmpSwitchDriver(TimeProvider time) : ISwitchDriver
         await SnmpVlanDriver.RestoreAsync(client, device.Name, state.Vlan!, state.MovedTo!.Value, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The SNMP client settings for a device: its address (port 161 unless given) and its community.</summary>
+    public static async Task<SnmpClientOptions> OptionsAsync(DeviceDefinition device, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (!device.Credentials.TryGetValue("community", out var reference))
+        {
+            throw new SnmpException($"device '{device.Name}' has no credentials.community to read it over SNMP");
+        }
+
+        var ip = device.Address.Ip
+            ?? (await Dns.GetHostAddressesAsync(device.Address.Host, AddressFamily.InterNetwork, cancellationToken).ConfigureAwait(false)).FirstOrDefault()
+            ?? throw new SnmpException($"device '{device.Name}': {device.Address.Host} does not resolve");
+        var version = device.Options.GetValueOrDefault("snmp_version", "2c") switch
+        {
+            "1" => SnmpVersion.V1,
+            "2c" => SnmpVersion.V2c,
+            var other => throw new SnmpException($"device '{device.Name}': options.snmp_version '{other}' is not 1 or 2c"),
+        };
+        return new SnmpClientOptions
+        {
+            Endpoint = new IPEndPoint(ip, device.Address.Port ?? SnmpPort),
+            Version = version,
+            Community = SecretReference.Resolve(reference),
+        };
+    }
+
+    /// <summary>The agent's ARP table: ipNetToPhysicalPhysAddress, or ipNetToMediaPhysAddress on older agents.</summary>
+    public static async Task<List<ArpEntry>> ArpAsync(SnmpClient client, string device, CancellationToken cancellationToken)
+    {
+        var arp = new List<ArpEntry>();
+        // ipNetToPhysicalPhysAddress.<ifIndex>.<addressType>.<length>.<address octets>
+        await foreach (var binding in client.BulkWalkAsync(IpNetToPhysicalPhysAddress, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var index = binding.Oid.Arcs.Span[IpNetToPhysicalPhysAddress.Length..];
+            if (index.Length == 7 && index[1] == 1 && index[2] == 4 && Ip(index[3..]) is { } ip && Mac(binding.Value) is { } mac)
+            {
+                arp.Add(new ArpEntry(ip, mac, device));
+            }
+        }
+
+        if (arp.Count > 0)
+        {
+            return arp;
+        }
+
+        // ipNetToMediaPhysAddress.<ifIndex>.<a>.<b>.<c>.<d>
+        await foreach (var binding in client.BulkWalkAsync(IpNetToMediaPhysAddress, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var index = binding.Oid.Arcs.Span[IpNetToMediaPhysAddress.Length..];
+            if (index.Length == 5 && Ip(index[1..]) is { } ip && Mac(binding.Value) is { } mac)
+            {
+                arp.Add(new ArpEntry(ip, mac, device));
+            }
+        }
+
+        return arp;
+    }
+
+    private static IPAddress? Ip(ReadOnlySpan<uint> octets)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        for (var i = 0; i < 4; i++)
+        {
+            if (octets[i] > 255)
+            {
+                return null;
+            }
+
+            bytes[i] = (byte)octets[i];
+        }
+
+        return new IPAddress(bytes);
+    }
+
+    private static MacAddress? Mac(SnmpValue value)
+    {
+        if (value.Kind != SnmpValueKind.OctetString || value.AsBytes().Length != 6)
+        {
+            return null;
+        }
+
+        ulong number = 0;
+        foreach (var b in value.AsBytes().Span)
+        {
+            number = (number << 8) | b;
+        }
+
+        return MacAddress.FromValue(number);
+    }
     private static string Method(DeviceDefinition device) => device.Options.GetValueOrDefault("vlan_method", "auto");
 
     private static async Task<SnmpClient> ClientAsync(DeviceDefinition device, CancellationToken cancellationToken) =>
-        new(await SwitchLocator.OptionsAsync(device, cancellationToken).ConfigureAwait(false));
+        new(await OptionsAsync(device, cancellationToken).ConfigureAwait(false));
 
     // What a change replaced: the admin status for a shutdown; the VLAN (and how it is set) for a quarantine, with where it went.
     private sealed record Captured(PortChange Change, PortAdminSnapshot? Admin, PortVlanSnapshot? Vlan, int? MovedTo);

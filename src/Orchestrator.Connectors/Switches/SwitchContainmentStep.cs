@@ -24,6 +24,9 @@ public sealed class SwitchContainmentStep(
     IContainmentLedger ledger,
     TimeProvider time) : IContainmentConnector
 {
+    // Containment reads the switches afresh: a host that moved since the last read must not cost the wrong port.
+    private readonly SwitchLocator locator = new(drivers, time);
+
     public const string ShutdownName = "switch.shutdown_port";
     public const string QuarantineName = "switch.quarantine";
 
@@ -31,6 +34,7 @@ public sealed class SwitchContainmentStep(
     [
         new("target", KeyShape.Template, "The host: an IP, a MAC or a host name.") { Required = true },
         new("device", KeyShape.Text, "Only look on this switch of the inventory."),
+        new("reason", KeyShape.Template, "Why, kept in the containment ledger."),
     ]);
 
     public static StepDefinition QuarantineDefinition { get; } = new(QuarantineName, "Locate a host and move its switch port to the quarantine VLAN (recorded, verified, undone by switch.release).",
@@ -39,6 +43,7 @@ public sealed class SwitchContainmentStep(
         new("device", KeyShape.Text, "Only look on this switch of the inventory."),
         new("vlan", KeyShape.WholeNumber, "The VLAN to move to; the switch's quarantine_vlan by default."),
         new("fallback", KeyShape.Enum, "What to do when the VLAN cannot be changed: shutdown, or none (default: fail).") { Values = ["shutdown", "none"] },
+        new("reason", KeyShape.Template, "Why, kept in the containment ledger."),
     ]);
 
     public ContainmentTargets TargetsOf(IReadOnlyDictionary<string, object?> parameters)
@@ -75,24 +80,13 @@ public sealed class SwitchContainmentStep(
         }
 
         var only = Text(context.Parameters, "device");
-        var switches = inventory().Devices.Values
-            .Where(d => d.Kind == DeviceKind.Switch && drivers.ContainsKey(d.Driver) && (only is null || d.Name == only))
-            .ToList();
+        var switches = locator.Switches(inventory(), only);
         if (switches.Count == 0)
         {
-            return StepResult.Failed(only is null
-                ? $"no switch in the inventory has a driver this build speaks ({string.Join(", ", drivers.Keys)})"
-                : $"no switch '{only}' with a driver this build speaks ({string.Join(", ", drivers.Keys)})");
+            return StepResult.Failed(locator.NoSwitches(only));
         }
 
-        var tables = await Task.WhenAll(switches.Select(d => drivers[d.Driver].ReadTablesAsync(d, cancellationToken))).ConfigureAwait(false);
-        var (mac, ip, resolveError) = await ResolveAsync(target, switches, cancellationToken).ConfigureAwait(false);
-        if (mac is not { } found)
-        {
-            return StepResult.Failed(resolveError!);
-        }
-
-        var location = HostLocator.Locate(found, tables, ip);
+        var (location, tables) = await locator.LocateAsync(target, switches, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         if (location.Edge is not { } edge)
         {
             return StepResult.Failed($"not contained: {location.Why}");
@@ -127,8 +121,8 @@ public sealed class SwitchContainmentStep(
             Id = Guid.CreateVersion7(time.GetUtcNow()).ToString("N"),
             IdempotencyKey = context.IdempotencyKey,
             Target = target,
-            Mac = found.ToString(),
-            Ip = ip?.ToString(),
+            Mac = location.Mac?.ToString(),
+            Ip = location.Ip?.ToString(),
             Device = device.Name,
             Driver = device.Driver,
             Action = portChange == PortChange.Shutdown ? ShutdownName : QuarantineName,
@@ -136,12 +130,13 @@ public sealed class SwitchContainmentStep(
             PlaybookId = context.PlaybookId,
             RunId = context.RunId,
             IncidentId = context.IncidentId,
-            CreatedBy = $"playbook {context.PlaybookId}",
+            CreatedBy = context.RequestedBy,
             CreatedAt = time.GetUtcNow(),
+            Reason = Text(context.Parameters, "reason"),
         };
         if (context.DryRun)
         {
-            return StepResult.Success(new Dictionary<string, object?>(Outputs(record, alreadyDone: false)) { ["dry_run"] = true, ["confidence"] = Name(location.Confidence) });
+            return StepResult.Success(new Dictionary<string, object?>(Outputs(record, alreadyDone: false)) { ["dry_run"] = true, ["confidence"] = HostLocator.Name(location.Confidence) });
         }
 
         var driver = drivers[device.Driver];
@@ -165,7 +160,7 @@ public sealed class SwitchContainmentStep(
 
         record.Status = ContainmentStatus.Active;
         await ledger.SaveAsync(record, cancellationToken).ConfigureAwait(false);
-        return StepResult.Success(new Dictionary<string, object?>(Outputs(record, alreadyDone: false)) { ["confidence"] = Name(location.Confidence), ["vlan"] = vlan?.Value });
+        return StepResult.Success(new Dictionary<string, object?>(Outputs(record, alreadyDone: false)) { ["confidence"] = HostLocator.Name(location.Confidence), ["vlan"] = vlan?.Value });
     }
 
     private async Task<StepResult> FallBackAsync(StepContext context, ContainmentRecord failed, DeviceDefinition device, SwitchPort port, ISwitchDriver driver, CancellationToken cancellationToken)
@@ -186,6 +181,7 @@ public sealed class SwitchContainmentStep(
             IncidentId = context.IncidentId,
             CreatedBy = failed.CreatedBy,
             CreatedAt = time.GetUtcNow(),
+            Reason = failed.Reason,
         };
         try
         {
@@ -215,35 +211,6 @@ public sealed class SwitchContainmentStep(
         return StepResult.Failed($"{record.Device} {record.Port}: {ex.Message}");
     }
 
-    // A MAC as given; an IP (or a host name's IP) through the switches' ARP tables.
-    private async Task<(MacAddress? Mac, IPAddress? Ip, string? Error)> ResolveAsync(string target, List<DeviceDefinition> switches, CancellationToken cancellationToken)
-    {
-        if (MacAddress.TryParse(target, out var mac))
-        {
-            return (mac, null, null);
-        }
-
-        IPAddress? ip = null;
-        if (IPAddress.TryParse(target, out var parsed) && target.Count(c => c == '.') == 3)
-        {
-            ip = parsed;
-        }
-        else if (DeviceAddress.TryParse(target, out var host) && host!.Ip is null && host.Port is null)
-        {
-            ip = (await Dns.GetHostAddressesAsync(host.Host, AddressFamily.InterNetwork, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
-        }
-
-        if (ip is null)
-        {
-            return (null, null, $"target '{target}' is not a MAC, an IPv4 address or a host name that resolves");
-        }
-
-        var arp = await Task.WhenAll(switches.Select(d => drivers[d.Driver].ReadArpAsync(d, cancellationToken))).ConfigureAwait(false);
-        return HostLocator.MacOf(ip, arp.SelectMany(a => a)) is { } found
-            ? (found, ip, null)
-            : (null, ip, $"no ARP table on the switches maps {ip} to one MAC");
-    }
-
     private static Dictionary<string, object?> Outputs(ContainmentRecord record, bool alreadyDone) => new(StringComparer.Ordinal)
     {
         ["containment_id"] = record.Id,
@@ -253,8 +220,6 @@ public sealed class SwitchContainmentStep(
         ["action"] = record.Action,
         ["already_done"] = alreadyDone,
     };
-
-    private static string Name(LocateConfidence confidence) => confidence.ToString().ToLowerInvariant();
 }
 
 /// <summary>
@@ -321,7 +286,7 @@ public sealed class SwitchReleaseStep(Func<Inventory> inventory, IReadOnlyDictio
             }
 
             record.Status = ContainmentStatus.Released;
-            record.ReleasedBy = $"playbook {context.PlaybookId}";
+            record.ReleasedBy = context.RequestedBy;
             record.ReleasedAt = time.GetUtcNow();
             await ledger.SaveAsync(record, cancellationToken).ConfigureAwait(false);
             released.Add(record.Id);

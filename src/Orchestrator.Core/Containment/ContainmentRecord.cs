@@ -65,6 +65,9 @@ public sealed class ContainmentRecord
 
     public required DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>Why, as the person or the playbook step gave it.</summary>
+    public string? Reason { get; init; }
+
     public DateTimeOffset? ExpiresAt { get; set; }
 
     public ContainmentStatus Status { get; set; } = ContainmentStatus.Pending;

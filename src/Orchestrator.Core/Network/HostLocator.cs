@@ -61,6 +61,14 @@ public sealed record HostLocation(MacAddress? Mac, IPAddress? Ip, LocateConfiden
 /// </summary>
 public static class HostLocator
 {
+    /// <summary>The confidence as outputs, JSON and messages spell it: <c>high</c>, <c>only_uplinks</c>, <c>not_found</c>.</summary>
+    public static string Name(LocateConfidence confidence) => confidence switch
+    {
+        LocateConfidence.OnlyUplinks => "only_uplinks",
+        LocateConfidence.NotFound => "not_found",
+        _ => confidence.ToString().ToLowerInvariant(),
+    };
+
     /// <summary>A port with more MACs than this is treated as leading to another switch.</summary>
     public const int CrowdedPort = 8;
 

@@ -45,6 +45,9 @@ public sealed class PlaybookSet
 /// </summary>
 public static class PlaybookLoader
 {
+    /// <summary>The playbook id of the runs a person starts by hand (<c>orchestrator contain</c>, <c>release</c>); no playbook may take it.</summary>
+    public const string ReservedByHandId = "by-hand";
+
     /// <summary>Reads <paramref name="directory"/>; file names in errors are <paramref name="directory"/> joined with the file's name.</summary>
     public static PlaybookSet LoadDirectory(string directory, PlaybookLoaderOptions? options = null)
     {
@@ -107,6 +110,12 @@ public static class PlaybookLoader
                 var playbook = reader.Read(map, out var id, out var idNode);
                 if (id is not null && idNode is not null)
                 {
+                    if (id == ReservedByHandId)
+                    {
+                        file.Error(idNode, $"playbook id '{id}' is reserved for containments and releases made by hand; choose another id");
+                        continue;
+                    }
+
                     if (ids.TryGetValue(id, out var first))
                     {
                         file.Error(idNode, $"duplicate playbook id '{id}' (first defined at {first})");

@@ -357,7 +357,7 @@ public sealed partial class ActionRunner
             record.Status = StepStatus.Running;
             await SaveAsync(run, cancellationToken).ConfigureAwait(false);
 
-            var context = new StepContext(run.Id, run.PlaybookId, step.Id, step.Type, parameters, idempotencyKey, attempt, run.DryRun, run.Event, run.IncidentId, run.Window);
+            var context = new StepContext(run.Id, run.PlaybookId, step.Id, step.Type, parameters, idempotencyKey, attempt, run.DryRun, run.Event, run.IncidentId, run.Window) { StartedBy = run.StartedBy };
             var (result, error) = await AttemptAsync(connector, context, deviceLock, timeout, cancellationToken).ConfigureAwait(false);
             if (result is { Succeeded: true })
             {

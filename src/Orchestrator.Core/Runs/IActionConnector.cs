@@ -41,7 +41,14 @@ public sealed record StepContext(
     bool DryRun,
     SecurityEvent? Event,
     string? IncidentId = null,
-    IReadOnlyDictionary<string, object?>? Window = null);
+    IReadOnlyDictionary<string, object?>? Window = null)
+{
+    /// <summary>The person who started the run by hand, or null when a playbook's decision did.</summary>
+    public string? StartedBy { get; init; }
+
+    /// <summary>Who asks for what this step does, as records and audit name it: the person, else the playbook.</summary>
+    public string RequestedBy => StartedBy ?? $"playbook {PlaybookId}";
+}
 
 /// <summary>The outcome of one attempt of a step: success with outputs for later steps, or failure with a reason.</summary>
 public sealed record StepResult(bool Succeeded, IReadOnlyDictionary<string, object?> Outputs, string? Error)

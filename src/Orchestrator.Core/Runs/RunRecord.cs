@@ -69,6 +69,9 @@ public sealed class RunRecord
     /// <summary>The incident the run belongs to (pages are keyed on it, so acknowledging or resolving it reaches them).</summary>
     public string? IncidentId { get; set; }
 
+    /// <summary>The person (API key name) who started the run by hand; null for a run a decision started.</summary>
+    public string? StartedBy { get; set; }
+
     /// <summary>The threshold window that fired the run (<c>count</c>, <c>distinct</c>, ...), as templates see it.</summary>
     public IReadOnlyDictionary<string, object?> Window { get; set; } = new Dictionary<string, object?>();
 

@@ -464,12 +464,13 @@ public sealed class SqliteRunStore : IRunJournal, IAuditLog, IDisposable
     private sealed record StoredRun(
         string Id, string PlaybookId, bool DryRun, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, RunStatus Status,
         long? EventId, string? DecisionKey, Dictionary<string, JsonElement>? Window, List<StoredStep> Steps, string? Error, ApprovalWait? Waiting,
-        string? IncidentId = null)
+        string? IncidentId = null,
+        string? StartedBy = null)
     {
         public static StoredRun From(RunRecord run) => new(
             run.Id, run.PlaybookId, run.DryRun, run.CreatedAt, run.UpdatedAt, run.Status, run.EventId, run.DecisionKey, Elements(run.Window),
             [.. run.Steps.Select(s => new StoredStep(s.Id, s.Type, s.Phase, s.Status, s.Attempts, Elements(s.Parameters), Elements(s.Outputs), s.Error, s.StartedAt, s.FinishedAt, s.DecidedBy))],
-            run.Error, run.Waiting, run.IncidentId);
+            run.Error, run.Waiting, run.IncidentId, run.StartedBy);
 
         public RunRecord ToRun()
         {
@@ -483,6 +484,7 @@ public sealed class SqliteRunStore : IRunJournal, IAuditLog, IDisposable
                 Error = Error,
                 Waiting = Waiting,
                 IncidentId = IncidentId,
+                StartedBy = StartedBy,
             };
             foreach (var s in Steps)
             {

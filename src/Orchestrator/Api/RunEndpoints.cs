@@ -181,7 +181,7 @@ public static class RunEndpoints
 
     // The response service says what is wrong with a change by the exception it throws. A change
     // runs with CancellationToken.None: a client that hangs up must not leave a run half-approved.
-    private static async Task<IResult> AnswerAsync(Func<Task<IResult>> change)
+    internal static async Task<IResult> AnswerAsync(Func<Task<IResult>> change)
     {
         try
         {
@@ -202,7 +202,7 @@ public static class RunEndpoints
     }
 
     /// <summary>The optional body <c>{"comment": "..."}</c>: the comment, or the 400 to return.</summary>
-    private static async Task<(string? Comment, IResult? Error)> ReadCommentAsync(HttpContext context)
+    internal static async Task<(string? Comment, IResult? Error)> ReadCommentAsync(HttpContext context)
     {
         using var reader = new StreamReader(context.Request.Body);
         var body = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);

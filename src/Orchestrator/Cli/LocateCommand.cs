@@ -1,9 +1,7 @@
 using System.CommandLine;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Orchestrator.Connectors.Switches;
-using Orchestrator.Core.Events;
+using Orchestrator.Connectors.Switches.Ssh;
 using Orchestrator.Core.Network;
 using Orchestrator.Core.Playbooks;
 using Orchestrator.Snmp;
@@ -12,7 +10,7 @@ namespace Orchestrator.Cli;
 
 /// <summary>
 /// <c>orchestrator locate IP|MAC|HOST</c>: which switch port a host is plugged into, read now from the
-/// inventory's switches over SNMP — the edge port, never an uplink or trunk — and how sure that is.
+/// inventory's switches (SNMP or SSH) — the edge port, never an uplink or trunk — and how sure that is.
 /// Exit 0 when an edge port is found, 1 when not (the reason is printed), 2 for a usage or inventory error.
 /// </summary>
 public static class LocateCommand
@@ -25,7 +23,7 @@ public static class LocateCommand
         var playbooks = new Option<string?>("--playbooks") { Description = "The folder with inventory.yaml. Default: response.playbooks from the config file" };
         var output = new Option<string>("--output") { Description = "text or json", DefaultValueFactory = _ => "text" };
         output.AcceptOnlyFromAmong("text", "json");
-        var command = new Command("locate", "Find the switch port a host is plugged into (IP, MAC or host name), from the inventory's switches over SNMP.") { target, playbooks, output };
+        var command = new Command("locate", "Find the switch port a host is plugged into (IP, MAC or host name), from the inventory's switches (SNMP or SSH).") { target, playbooks, output };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var stdout = parseResult.InvocationConfiguration.Output;
@@ -48,44 +46,21 @@ public static class LocateCommand
                 return 2;
             }
 
-            var switches = set.Inventory.Devices.Values.Where(d => d.Kind == DeviceKind.Switch).ToList();
+            using var sessions = new SshSessionPool();
+            var locator = new SwitchLocator(SwitchDrivers.Create(sessions, TimeProvider.System), TimeProvider.System);
+            var switches = locator.Switches(set.Inventory);
             if (switches.Count == 0)
             {
-                await stderr.WriteLineAsync($"{Path.Combine(directory, Inventory.FileName)}: no switches under 'devices' to look on").ConfigureAwait(false);
+                await stderr.WriteLineAsync($"{Path.Combine(directory, Inventory.FileName)}: {locator.NoSwitches(null)}").ConfigureAwait(false);
                 return 2;
             }
 
-            var text = parseResult.GetValue(target)!;
-            var locator = new SwitchLocator(TimeProvider.System, TimeSpan.Zero);
             HostLocation location;
             try
             {
-                if (MacAddress.TryParse(text, out var mac))
-                {
-                    location = await locator.LocateAsync(mac, switches, cancellationToken).ConfigureAwait(false);
-                }
-                else if (IPAddress.TryParse(text, out var ip) && text.Count(c => c == '.') == 3)
-                {
-                    location = await locator.LocateAsync(ip, switches, cancellationToken).ConfigureAwait(false);
-                }
-                else if (DeviceAddress.TryParse(text, out var host) && host!.Ip is null && host.Port is null)
-                {
-                    var resolved = (await Dns.GetHostAddressesAsync(host.Host, AddressFamily.InterNetwork, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
-                    if (resolved is null)
-                    {
-                        await stderr.WriteLineAsync($"{text}: the host name does not resolve to an IPv4 address").ConfigureAwait(false);
-                        return 1;
-                    }
-
-                    location = await locator.LocateAsync(resolved, switches, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await stderr.WriteLineAsync($"'{text}' is not an IPv4 address, a MAC address or a host name").ConfigureAwait(false);
-                    return 2;
-                }
+                location = (await locator.LocateAsync(parseResult.GetValue(target)!, switches, TimeSpan.Zero, cancellationToken).ConfigureAwait(false)).Location;
             }
-            catch (SnmpException ex)
+            catch (Exception ex) when (ex is SnmpException or SshSwitchException)
             {
                 await stderr.WriteLineAsync($"reading the switches failed: {ex.Message}").ConfigureAwait(false);
                 return 1;
@@ -111,7 +86,7 @@ public static class LocateCommand
         return command;
     }
 
-    private static string Name(LocateConfidence confidence) => JsonNamingPolicy.SnakeCaseLower.ConvertName(confidence.ToString());
+    private static string Name(LocateConfidence confidence) => HostLocator.Name(confidence);
 
     private static object View(HostLocation location) => new
     {

@@ -12,7 +12,7 @@ public static class PlaybookSetup
     /// <summary>The steps this build knows: the built-ins now; connectors add theirs here as they arrive.</summary>
     public static StepCatalog Steps { get; } = StepCatalog.BuiltIn.With(
         EmailStep.Definition, PagerStep.Definition, ScriptStep.Definition,
-        SwitchContainmentStep.ShutdownDefinition, SwitchContainmentStep.QuarantineDefinition, SwitchReleaseStep.Definition);
+        SwitchContainmentStep.ShutdownDefinition, SwitchContainmentStep.QuarantineDefinition, SwitchReleaseStep.Definition, NetworkLocateStep.Definition);
 
     public static PlaybookLoaderOptions LoaderOptions { get; } = new() { Steps = Steps };
 

@@ -72,7 +72,12 @@ public static class RunsCommand
     }
 
     /// <summary>Opens the run store of the data directory (read beside a running service: SQLite WAL) for <paramref name="read"/>.</summary>
-    internal static async Task<int> WithStoreAsync(ParseResult parseResult, Func<SqliteRunStore, Task<int>> read)
+    internal static Task<int> WithStoreAsync(ParseResult parseResult, Func<SqliteRunStore, Task<int>> read) =>
+        WithDatabaseAsync(parseResult, (path, synchronous) => new SqliteRunStore(path, synchronous), read);
+
+    /// <summary>Opens a store over the data directory's database with <paramref name="open"/> for <paramref name="read"/>; 2 when the config is wrong.</summary>
+    internal static async Task<int> WithDatabaseAsync<TStore>(ParseResult parseResult, Func<string, SqliteSynchronous, TStore> open, Func<TStore, Task<int>> read)
+        where TStore : IDisposable
     {
         var settings = CliApp.LoadSettings(parseResult);
         if (settings is null)
@@ -82,7 +87,7 @@ public static class RunsCommand
 
         await using var provider = new ServiceCollection().AddLogging().AddOrchestratorCore(settings).BuildServiceProvider();
         var events = (SqliteEventStore)provider.GetRequiredService<IEventStore>();
-        using var store = new SqliteRunStore(events.DatabasePath, Synchronous(settings));
+        using var store = open(events.DatabasePath, Synchronous(settings));
         return await read(store).ConfigureAwait(false);
     }
 

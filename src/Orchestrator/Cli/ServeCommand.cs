@@ -76,6 +76,7 @@ public static partial class ServeCommand
         var app = builder.Build();
         app.MapOrchestratorApi(settings);
         app.MapRunEndpoints();
+        app.MapContainmentEndpoints();
         return app;
     }
 

@@ -20,30 +20,44 @@ public static class ServiceClient
     public static Command ChangeCommand(string name, string description, string what, string pathFormat, Func<JsonElement, string> describe)
     {
         var id = new Argument<string>("ID") { Description = $"The {what}'s id" };
-        var url = new Option<string?>("--url") { Description = "The service's base URL. Default: http:// + http.listen of the config" };
-        var keyFile = new Option<string?>("--key-file") { Description = $"A file holding an admin API key. Default: the environment variable {KeyEnvironmentVariable}" };
         var comment = new Option<string?>("--comment") { Description = "Why, recorded in the audit trail" };
-        var command = new Command(name, description) { id, url, keyFile, comment };
-        command.SetAction(async (parseResult, cancellationToken) =>
+        var command = new Command(name, description) { id, comment };
+        var connection = AddConnectionOptions(command);
+        command.SetAction((parseResult, cancellationToken) =>
         {
-            var settings = CliApp.LoadSettings(parseResult);
-            if (settings is null)
-            {
-                return 2;
-            }
-
             var path = string.Format(System.Globalization.CultureInfo.InvariantCulture, pathFormat, Uri.EscapeDataString(parseResult.GetValue(id)!));
-            var target = parseResult.GetValue(url) ?? DefaultUrl(settings.HttpEndpoint);
-            return await PostAsync(parseResult, target, parseResult.GetValue(keyFile), parseResult.GetValue(comment), path, describe, cancellationToken).ConfigureAwait(false);
+            var body = parseResult.GetValue(comment) is { } text ? JsonSerializer.Serialize(new Dictionary<string, string> { ["comment"] = text }) : "";
+            return PostAsync(parseResult, connection, path, body, describe, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> PostAsync(ParseResult parseResult, string baseUrl, string? keyFile, string? comment, string path, Func<JsonElement, string> describe, CancellationToken cancellationToken)
+    /// <summary>Adds <c>--url</c> and <c>--key-file</c> to a command that talks to the service.</summary>
+    public static (Option<string?> Url, Option<string?> KeyFile) AddConnectionOptions(Command command)
     {
+        ArgumentNullException.ThrowIfNull(command);
+        var url = new Option<string?>("--url") { Description = "The service's base URL. Default: http:// + http.listen of the config" };
+        var keyFile = new Option<string?>("--key-file") { Description = $"A file holding an admin API key. Default: the environment variable {KeyEnvironmentVariable}" };
+        command.Options.Add(url);
+        command.Options.Add(keyFile);
+        return (url, keyFile);
+    }
+
+    /// <summary>POSTs <paramref name="body"/> (JSON, or empty) to <paramref name="path"/> of the service and prints what <paramref name="describe"/> makes of a success; 0, 1 (refused), 2 (usage) or 3 (not reachable).</summary>
+    public static async Task<int> PostAsync(ParseResult parseResult, (Option<string?> Url, Option<string?> KeyFile) connection, string path, string body, Func<JsonElement, string> describe, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(parseResult);
+        ArgumentNullException.ThrowIfNull(describe);
+        var settings = CliApp.LoadSettings(parseResult);
+        if (settings is null)
+        {
+            return 2;
+        }
+
         var output = parseResult.InvocationConfiguration.Output;
         var error = parseResult.InvocationConfiguration.Error;
-        var key = ReadKey(keyFile, out var keyError);
+        var baseUrl = parseResult.GetValue(connection.Url) ?? DefaultUrl(settings.HttpEndpoint);
+        var key = ReadKey(parseResult.GetValue(connection.KeyFile), out var keyError);
         if (key is null)
         {
             await error.WriteLineAsync(keyError).ConfigureAwait(false);
@@ -62,7 +76,6 @@ public static class ServiceClient
             return 2;
         }
 
-        var body = comment is null ? "" : JsonSerializer.Serialize(new Dictionary<string, string> { ["comment"] = comment });
         using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(2) };
         using var request = new HttpRequestMessage(HttpMethod.Post, path.TrimStart('/'))
         {
@@ -98,6 +111,7 @@ public static class ServiceClient
             var message = ErrorText(text);
             await error.WriteLineAsync(response.StatusCode switch
             {
+                HttpStatusCode.UnprocessableEntity => $"failed: {message}",
                 HttpStatusCode.Unauthorized => $"refused (401): {message}; pass an admin key with --key-file FILE or {KeyEnvironmentVariable}",
                 HttpStatusCode.Forbidden => $"not allowed (403): {message}",
                 HttpStatusCode.NotFound => $"not found (404): {message}",

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Alerting;
 using Orchestrator.Core.Audit;
+using Orchestrator.Core.Containment;
 using Orchestrator.Core.Events;
 using Orchestrator.Core.Incidents;
 using Orchestrator.Core.Ingestion;
@@ -36,6 +37,7 @@ public sealed partial class ResponseService : BackgroundService
     private readonly ActionRunner _runner;
     private readonly IncidentTracker _incidents;
     private readonly Escalations _escalations;
+    private readonly IContainmentLedger _ledger;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Channel<Offered> _queue = Channel.CreateBounded<Offered>(
@@ -59,6 +61,7 @@ public sealed partial class ResponseService : BackgroundService
         ActionRunner runner,
         IncidentTracker incidents,
         Escalations escalations,
+        IContainmentLedger ledger,
         TimeProvider time,
         ILogger<ResponseService> logger)
     {
@@ -70,6 +73,7 @@ public sealed partial class ResponseService : BackgroundService
         _runner = runner;
         _incidents = incidents;
         _escalations = escalations;
+        _ledger = ledger;
         _time = time;
         _logger = logger;
         _runSlots = new SemaphoreSlim(options.MaxConcurrentRuns);
@@ -153,6 +157,7 @@ public sealed partial class ResponseService : BackgroundService
         var run = _runner.NewRun(dryRun ? plan! with { DryRun = true } : plan!, evt, new Dictionary<string, object?>(StringComparer.Ordinal) { ["count"] = 1L, ["distinct"] = 0L }, null);
         var incident = _incidents.Track(evt, playbookId, run.Id);
         run.IncidentId = incident.Id;
+        run.StartedBy = by;
         var entry = new AuditEntry(_time.GetUtcNow(), AuditKinds.Run, $"started by hand by {by} for event {eventId}{(run.DryRun ? " (dry run)" : "")}", playbookId, run.Id, incident.Id, eventId, by);
         await _runs.RecordStartsAsync(new RunStarts([run], [incident], [entry], [], entry.At), cancellationToken).ConfigureAwait(false);
         Launch(run, run.DryRun == plan!.DryRun ? plan : plan with { DryRun = true });
@@ -475,7 +480,7 @@ public sealed partial class ResponseService : BackgroundService
                 continue;
             }
 
-            if (Active?.Plans.TryGetValue(run.PlaybookId, out var plan) != true)
+            if (PlanOf(run) is not { } plan)
             {
                 await _runner.CancelAsync(run, $"restart: playbook '{run.PlaybookId}' no longer exists", cancellationToken).ConfigureAwait(false);
                 continue;
@@ -483,7 +488,7 @@ public sealed partial class ResponseService : BackgroundService
 
             await AttachEventAsync(run, cancellationToken).ConfigureAwait(false);
             LogRunResumed(_logger, run.Id, run.PlaybookId);
-            Launch(run, plan!);
+            Launch(run, plan);
         }
     }
 
@@ -492,7 +497,7 @@ public sealed partial class ResponseService : BackgroundService
         foreach (var waiting in await _runs.ListUnfinishedAsync(cancellationToken).ConfigureAwait(false))
         {
             if (waiting.Status != RunStatus.WaitingApproval || waiting.Waiting is not { } wait || _time.GetUtcNow() < wait.Deadline
-                || Active?.Plans.TryGetValue(waiting.PlaybookId, out var plan) != true)
+                || PlanOf(waiting) is not { } plan)
             {
                 continue;
             }
@@ -502,7 +507,7 @@ public sealed partial class ResponseService : BackgroundService
             await _runLock.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await _runner.AnswerTimeoutAsync(waiting, plan!, cancellationToken).ConfigureAwait(false);
+                await _runner.AnswerTimeoutAsync(waiting, plan, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -511,7 +516,7 @@ public sealed partial class ResponseService : BackgroundService
 
             if (waiting.Status == RunStatus.Running)
             {
-                Launch(waiting, plan!);
+                Launch(waiting, plan);
             }
         }
     }
@@ -558,8 +563,8 @@ public sealed partial class ResponseService : BackgroundService
     {
         var run = await _runs.GetAsync(runId, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"no run with id {runId}");
-        RunPlan? plan = null;
-        if (needPlan && Active?.Plans.TryGetValue(run.PlaybookId, out plan) != true)
+        var plan = needPlan ? PlanOf(run) : null;
+        if (needPlan && plan is null)
         {
             throw new InvalidOperationException($"run {runId} belongs to playbook '{run.PlaybookId}', which is no longer loaded");
         }
@@ -567,6 +572,10 @@ public sealed partial class ResponseService : BackgroundService
         await AttachEventAsync(run, cancellationToken).ConfigureAwait(false);
         return (run, plan!);
     }
+
+    // A by-hand run carries its own one-step plan; any other run follows its playbook as now loaded.
+    private RunPlan? PlanOf(RunRecord run) =>
+        run.PlaybookId == ByHandPlaybookId ? ByHandPlan(run) : Active?.Plans.GetValueOrDefault(run.PlaybookId);
 
     private ValueTask AuditAsync(AuditEntry entry, CancellationToken cancellationToken) => _runs.AppendAsync(entry, cancellationToken);
 

@@ -68,17 +68,15 @@ public static class ResponseServiceCollectionExtensions
     {
         services.AddSingleton(sp => new SqliteContainmentLedger(sp.GetRequiredService<SqliteEventStore>()));
         services.AddSingleton<IContainmentLedger>(sp => sp.GetRequiredService<SqliteContainmentLedger>());
-        services.AddSingleton<IReadOnlyDictionary<string, ISwitchDriver>>(sp => new Dictionary<string, ISwitchDriver>(StringComparer.Ordinal)
-        {
-            [SnmpSwitchDriver.Name] = new SnmpSwitchDriver(sp.GetRequiredService<TimeProvider>()),
-            [LinuxBridgeDriver.DriverName] = new LinuxBridgeSwitchDriver(sp.GetRequiredService<SshSessionPool>(), sp.GetRequiredService<TimeProvider>()),
-        });
+        services.AddSingleton(sp => SwitchDrivers.Create(sp.GetRequiredService<SshSessionPool>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new SwitchLocator(sp.GetRequiredService<IReadOnlyDictionary<string, ISwitchDriver>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SshSessionPool>();
         Func<Inventory> Inventory(IServiceProvider sp) => () => sp.GetRequiredService<ResponseService>().Active?.Set.Inventory ?? Core.Playbooks.Inventory.Empty;
         services.AddKeyedSingleton<IActionConnector>(SwitchContainmentStep.ShutdownName, (sp, _) => new SwitchContainmentStep(
             PortChange.Shutdown, Inventory(sp), sp.GetRequiredService<IReadOnlyDictionary<string, ISwitchDriver>>(), sp.GetRequiredService<IContainmentLedger>(), sp.GetRequiredService<TimeProvider>()));
         services.AddKeyedSingleton<IActionConnector>(SwitchContainmentStep.QuarantineName, (sp, _) => new SwitchContainmentStep(
             PortChange.Quarantine, Inventory(sp), sp.GetRequiredService<IReadOnlyDictionary<string, ISwitchDriver>>(), sp.GetRequiredService<IContainmentLedger>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddKeyedSingleton<IActionConnector>(NetworkLocateStep.Name, (sp, _) => new NetworkLocateStep(Inventory(sp), sp.GetRequiredService<SwitchLocator>()));
         services.AddKeyedSingleton<IActionConnector>(SwitchReleaseStep.Name, (sp, _) => new SwitchReleaseStep(
             Inventory(sp), sp.GetRequiredService<IReadOnlyDictionary<string, ISwitchDriver>>(), sp.GetRequiredService<IContainmentLedger>(), sp.GetRequiredService<TimeProvider>()));
     }

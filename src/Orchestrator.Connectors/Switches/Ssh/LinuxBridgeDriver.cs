@@ -81,6 +81,25 @@ public sealed class LinuxBridgeDriver
         return BuildTables(device, vlanBridges, filteringBridge, links, fdb, vlans, time.GetUtcNow());
     }
 
+    /// <summary>
+    /// The switch's own ARP table (<c>ip -j -4 neigh show</c>): a Linux switch with an address in a VLAN (an SVI on
+    /// the bridge) learns its hosts' MACs as a router does, which is how an IP target becomes a MAC.
+    /// </summary>
+    public async Task<IReadOnlyList<ArpEntry>> ReadArpAsync(CancellationToken cancellationToken)
+    {
+        var neighbours = LinuxBridgeJson.Neighbours(await RunAsync(["ip", "-j", "-4", "neigh", "show"], cancellationToken).ConfigureAwait(false));
+        var arp = new List<ArpEntry>();
+        foreach (var (ip, mac) in neighbours)
+        {
+            if (System.Net.IPAddress.TryParse(ip, out var address) && MacAddress.TryParse(mac, out var parsed))
+            {
+                arp.Add(new ArpEntry(address, parsed, device.Name));
+            }
+        }
+
+        return arp;
+    }
+
     /// <summary>Builds the locator's view from parsed iproute2 output (pure; unit-tested with captured samples).</summary>
     public static SwitchTables BuildTables(
         DeviceDefinition device, IReadOnlyDictionary<string, VlanId>? vlanBridges, PortName filteringBridge,

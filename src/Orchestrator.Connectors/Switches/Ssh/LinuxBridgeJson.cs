@@ -86,6 +86,26 @@ public static class LinuxBridgeJson
         return result;
     }
 
+    /// <summary>
+    /// The IPv4 neighbours of <c>ip -j -4 neigh show</c> with a usable MAC: <c>[{"dst":"10.1.2.3","dev":"br10","lladdr":"02:..","state":["REACHABLE"]}]</c>.
+    /// Entries in state FAILED or INCOMPLETE (no answer) are left out.
+    /// </summary>
+    public static IReadOnlyList<(string Ip, string Mac)> Neighbours(string json)
+    {
+        using var doc = Parse(json, "ip -j -4 neigh show");
+        var result = new List<(string, string)>();
+        foreach (var entry in doc.RootElement.EnumerateArray())
+        {
+            var states = entry.TryGetProperty("state", out var s) && s.ValueKind == JsonValueKind.Array ? s.EnumerateArray().Select(x => x.GetString()).ToList() : [];
+            if (Text(entry, "dst") is { } ip && Text(entry, "lladdr") is { } mac && !states.Contains("FAILED") && !states.Contains("INCOMPLETE"))
+            {
+                result.Add((ip, mac));
+            }
+        }
+
+        return result;
+    }
+
     private static JsonDocument Parse(string json, string command)
     {
         try

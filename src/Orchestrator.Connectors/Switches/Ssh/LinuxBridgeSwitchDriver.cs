@@ -15,9 +15,8 @@ public sealed class LinuxBridgeSwitchDriver(SshSessionPool sessions, TimeProvide
     public Task<SwitchTables> ReadTablesAsync(DeviceDefinition device, CancellationToken cancellationToken) =>
         Driver(device).ReadTablesAsync(cancellationToken);
 
-    // A Linux switch routes nothing the locator needs: IPs are resolved through the routers' or L3 switches' ARP.
     public Task<IReadOnlyList<ArpEntry>> ReadArpAsync(DeviceDefinition device, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<ArpEntry>>([]);
+        Driver(device).ReadArpAsync(cancellationToken);
 
     public async Task<string> CaptureAsync(DeviceDefinition device, SwitchPort port, PortChange change, VlanId? vlan, CancellationToken cancellationToken)
     {

@@ -1,0 +1,214 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Orchestrator.Connectors.Switches;
+using Orchestrator.Core.Containment;
+using Orchestrator.Core.Runs;
+using Orchestrator.Response;
+using Orchestrator.Storage.Sqlite;
+
+namespace Orchestrator.Api;
+
+/// <summary>
+/// The containment ledger over HTTP (admin keys): list and show containments, contain a host by hand, and
+/// release a containment. A containment or release by hand is a run of one step (see
+/// <see cref="ResponseService.ContainAsync"/>); the answer comes when the device has been changed and read back.
+/// </summary>
+public static class ContainmentEndpoints
+{
+    private const string ContainExpected = """the body is JSON like {"target": "10.1.2.3", "action": "quarantine", "device": "sw1", "vlan": 999, "fallback": "shutdown", "reason": "why", "dry_run": false}""";
+
+    public static void MapContainmentEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/containments", async (HttpContext context, ApiKeyAuth auth, IContainmentLedger ledger, string? active, string? limit) =>
+        {
+            if (auth.Check(context, ApiKeyRoles.Admin) is { } denied)
+            {
+                return denied;
+            }
+
+            if (!RunViews.TryParseLimit(limit, out var parsedLimit, out var error))
+            {
+                return Results.BadRequest(new ApiError(error));
+            }
+
+            if (active is not null && !bool.TryParse(active, out _))
+            {
+                return Results.BadRequest(new ApiError($"active: '{active}' is not true or false"));
+            }
+
+            var records = await ledger.ListAsync(active is not null && bool.Parse(active), parsedLimit, context.RequestAborted).ConfigureAwait(false);
+            return Results.Json(new { count = records.Count, containments = records.Select(ContainmentView.From) });
+        });
+
+        app.MapGet("/api/v1/containments/{id}", async (HttpContext context, string id, ApiKeyAuth auth, IContainmentLedger ledger) =>
+        {
+            if (auth.Check(context, ApiKeyRoles.Admin) is { } denied)
+            {
+                return denied;
+            }
+
+            var record = await ledger.GetAsync(id, context.RequestAborted).ConfigureAwait(false);
+            return record is null ? Results.NotFound(new ApiError($"no containment with id {id}")) : Results.Json(ContainmentView.From(record));
+        });
+
+        app.MapPost("/api/v1/containments", async (HttpContext context, ApiKeyAuth auth, ResponseService response, SqliteRunStore store, IContainmentLedger ledger) =>
+        {
+            if (auth.Check(context, ApiKeyRoles.Admin, out var actor) is { } denied)
+            {
+                return denied;
+            }
+
+            var (request, bad) = await ReadContainRequestAsync(context).ConfigureAwait(false);
+            if (bad is not null)
+            {
+                return bad;
+            }
+
+            // The change runs to its end even when the client hangs up: a half-made containment helps nobody.
+            var run = await response.ContainAsync(request!.StepType, request.Parameters, request.DryRun, actor, CancellationToken.None).ConfigureAwait(false);
+            return await AnswerAsync(run, store, ledger, context.RequestAborted).ConfigureAwait(false);
+        });
+
+        app.MapPost("/api/v1/containments/{id}/release", async (HttpContext context, string id, ApiKeyAuth auth, ResponseService response, SqliteRunStore store, IContainmentLedger ledger) =>
+        {
+            if (auth.Check(context, ApiKeyRoles.Admin, out var actor) is { } denied)
+            {
+                return denied;
+            }
+
+            var (comment, bad) = await RunEndpoints.ReadCommentAsync(context).ConfigureAwait(false);
+            return bad ?? await RunEndpoints.AnswerAsync(async () =>
+            {
+                var run = await response.ReleaseContainmentAsync(id, actor, comment, CancellationToken.None).ConfigureAwait(false);
+                if (run.Status != RunStatus.Succeeded)
+                {
+                    return await AnswerAsync(run, store, ledger, context.RequestAborted).ConfigureAwait(false);
+                }
+
+                var record = await ledger.GetAsync(id, context.RequestAborted).ConfigureAwait(false);
+                return Results.Json(new { containment = ContainmentView.From(record!), run = await RunViews.DetailAsync(store, run, context.RequestAborted).ConfigureAwait(false) });
+            }).ConfigureAwait(false);
+        });
+    }
+
+    /// <summary>
+    /// 201 with the containment when the run succeeded; 202 when it waits for an approval (the blast-radius
+    /// breaker held it); 422 with the step's error when it failed. The run is in every answer.
+    /// </summary>
+    private static async Task<IResult> AnswerAsync(RunRecord run, SqliteRunStore store, IContainmentLedger ledger, CancellationToken cancellationToken)
+    {
+        var detail = await RunViews.DetailAsync(store, run, cancellationToken).ConfigureAwait(false);
+        if (run.Status == RunStatus.WaitingApproval)
+        {
+            return Results.Json(new { run = detail }, statusCode: StatusCodes.Status202Accepted);
+        }
+
+        if (run.Status != RunStatus.Succeeded)
+        {
+            return Results.Json(new { error = run.Error ?? run.Steps.LastOrDefault()?.Error ?? "the run did not succeed", run = detail }, statusCode: StatusCodes.Status422UnprocessableEntity);
+        }
+
+        var id = run.Steps.Select(s => s.Outputs?.GetValueOrDefault("containment_id") as string).LastOrDefault(i => i is not null);
+        var record = id is null ? null : await ledger.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        return Results.Json(new { containment = record is null ? null : ContainmentView.From(record), run = detail }, statusCode: StatusCodes.Status201Created);
+    }
+
+    private sealed record ContainRequest(string StepType, IReadOnlyDictionary<string, object?> Parameters, bool DryRun);
+
+    // Each field is checked here and named when wrong; the step checks again what it receives.
+    private static async Task<(ContainRequest? Request, IResult? Error)> ReadContainRequestAsync(HttpContext context)
+    {
+        static (ContainRequest?, IResult?) Bad(string message) => (null, Results.BadRequest(new ApiError($"{message}; {ContainExpected}")));
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException ex)
+        {
+            return Bad($"invalid JSON at line {(ex.LineNumber ?? 0) + 1}");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return Bad("the body must be a JSON object");
+            }
+
+            string? Text(string name) => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+            foreach (var property in root.EnumerateObject())
+            {
+                var expected = property.Name switch
+                {
+                    "target" or "action" or "device" or "fallback" or "reason" => JsonValueKind.String,
+                    "vlan" => JsonValueKind.Number,
+                    "dry_run" => property.Value.ValueKind is JsonValueKind.True or JsonValueKind.False ? property.Value.ValueKind : JsonValueKind.True,
+                    _ => JsonValueKind.Undefined,
+                };
+                if (expected == JsonValueKind.Undefined)
+                {
+                    return Bad($"{property.Name}: unknown field");
+                }
+
+                if (property.Value.ValueKind != expected && property.Value.ValueKind != JsonValueKind.Null)
+                {
+                    return Bad($"{property.Name}: must be {(expected == JsonValueKind.Number ? "a number" : expected == JsonValueKind.True ? "true or false" : "a string")}");
+                }
+            }
+
+            var target = Text("target");
+            if (string.IsNullOrWhiteSpace(target))
+            {
+                return Bad("target: required (an IP, a MAC or a host name)");
+            }
+
+            var action = Text("action");
+            var stepType = action switch
+            {
+                "quarantine" => SwitchContainmentStep.QuarantineName,
+                "shutdown" => SwitchContainmentStep.ShutdownName,
+                _ => null,
+            };
+            if (stepType is null)
+            {
+                return Bad(action is null ? "action: required (quarantine or shutdown)" : $"action: '{action}' is not quarantine or shutdown");
+            }
+
+            var parameters = new Dictionary<string, object?>(StringComparer.Ordinal) { ["target"] = target.Trim() };
+            if (root.TryGetProperty("vlan", out var vlan) && vlan.ValueKind == JsonValueKind.Number)
+            {
+                if (stepType != SwitchContainmentStep.QuarantineName || !vlan.TryGetInt32(out var number) || number is < 1 or > 4094)
+                {
+                    return Bad("vlan: a VLAN id 1-4094, for action quarantine only");
+                }
+
+                parameters["vlan"] = number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (Text("fallback") is { } fallback)
+            {
+                if (stepType != SwitchContainmentStep.QuarantineName || fallback is not ("shutdown" or "none"))
+                {
+                    return Bad("fallback: shutdown or none, for action quarantine only");
+                }
+
+                parameters["fallback"] = fallback;
+            }
+
+            foreach (var name in new[] { "device", "reason" })
+            {
+                if (Text(name) is { Length: > 0 } value)
+                {
+                    parameters[name] = value;
+                }
+            }
+
+            var dryRun = root.TryGetProperty("dry_run", out var dry) && dry.ValueKind == JsonValueKind.True;
+            return (new ContainRequest(stepType, parameters, dryRun), null);
+        }
+    }
+}
