@@ -145,6 +145,14 @@ public sealed class PlaybookLoaderTests
     }
 
     [Fact]
+    public void Load_TheByHandId_IsReservedForContainmentsMadeByHand()
+    {
+        var set = PlaybookLoader.Load([new PlaybookSource("a.yaml", "id: by-hand\non: other\nsteps: [ { log: { message: a } } ]\n")], null);
+
+        Assert.Equal("a.yaml:1:5: playbook id 'by-hand' is reserved for containments and releases made by hand; choose another id", Assert.Single(set.Errors).ToString());
+    }
+
+    [Fact]
     public void Load_DuplicateIdAcrossFiles_PointsAtFirst()
     {
         const string Yaml = "id: same\non: other\nsteps: [ { log: { message: a } } ]\n";

@@ -15,7 +15,8 @@ namespace Orchestrator.Tests.Api;
 
 /// <summary>
 /// <c>orchestrator serve</c> in process on a loopback port, with a real playbook folder holding a
-/// playbook whose first step waits for an approval by the key <c>test-admin</c>.
+/// playbook whose first step waits for an approval by the key <c>test-admin</c>, and an inventory with one
+/// protected address and no devices.
 /// </summary>
 public sealed class ResponseServer : IAsyncLifetime
 {
@@ -23,6 +24,9 @@ public sealed class ResponseServer : IAsyncLifetime
     public const string AdminKey = "test-admin-key-0123456789abcdef";
     public const string OtherAdminKey = "other-admin-key-0123456789abcdef";
     public const string PlaybookId = "isolate-ransomware";
+
+    /// <summary>A protected address of the inventory: containment steps refuse it.</summary>
+    public const string ProtectedIp = "10.250.0.1";
 
     private readonly string _root = Directory.CreateTempSubdirectory("orch-runs-").FullName;
     private WebApplication _app = null!;
@@ -55,6 +59,10 @@ public sealed class ResponseServer : IAsyncLifetime
                   approvers: [test-admin]
               - id: isolate
                 log: { message: "isolating {{ event.host.name }}" }
+            """);
+        await File.WriteAllTextAsync(Path.Combine(playbooks, "inventory.yaml"), $"""
+            protected:
+              ips: [{ProtectedIp}]
             """);
         var loaded = PlaybookLoader.LoadDirectory(playbooks, PlaybookSetup.LoaderOptions);
         Assert.True(loaded.IsValid, string.Join('\n', loaded.Errors));

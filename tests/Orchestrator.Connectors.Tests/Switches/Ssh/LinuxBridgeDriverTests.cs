@@ -144,6 +144,27 @@ public sealed class LinuxBridgeDriverTests
     }
 
     [Fact]
+    public async Task ReadArp_IpNeigh_KeepsAnsweredIpv4Neighbours_LeavesOutFailedAndIncomplete()
+    {
+        var runner = new ScriptedRunner();
+        runner.On("ip -j -4 neigh show", """
+            [{"dst":"10.199.10.11","dev":"br10","lladdr":"02:aa:bb:cc:dd:01","state":["REACHABLE"]},
+             {"dst":"10.199.10.12","dev":"br10","lladdr":"02:aa:bb:cc:dd:02","state":["STALE"]},
+             {"dst":"10.199.10.13","dev":"br10","lladdr":"02:aa:bb:cc:dd:03","state":["FAILED"]},
+             {"dst":"10.199.10.14","dev":"br10","state":["INCOMPLETE"]},
+             {"dst":"10.199.10.15","dev":"br10","lladdr":"not-a-mac","state":["REACHABLE"]}]
+            """);
+        var driver = new LinuxBridgeDriver(runner, Device(), TimeProvider.System);
+
+        var arp = await driver.ReadArpAsync(CancellationToken.None);
+
+        Assert.Equal(
+            [("10.199.10.11", "02:aa:bb:cc:dd:01", "lab-sw"), ("10.199.10.12", "02:aa:bb:cc:dd:02", "lab-sw")],
+            arp.Select(a => (a.Ip.ToString(), a.Mac.ToString(), a.Router)));
+        Assert.Empty(runner.Changes);
+    }
+
+    [Fact]
     public async Task MoveVlan_VlanFiltering_AddsTheNewPvidBeforeDeletingTheOld_AndRestoreReverses()
     {
         var runner = new ScriptedRunner();
