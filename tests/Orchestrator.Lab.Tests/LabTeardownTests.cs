@@ -19,6 +19,7 @@ public sealed class LabTeardownTests
             }
 
             Assert.Equal(3, pids.Count);
+            Assert.True(File.Exists($"/etc/netns/{info.Namespaces["sw"]}/passwd"), "the switch namespace has its own passwd while up");
             Assert.All(pids, pid => Assert.True(IsRunning(pid), $"daemon {pid} should run while the lab is up"));
             Assert.Contains(info.ManagementRootAddress, (await ProcessRunner.RunAsync("ip", ["-4", "-o", "addr", "show"])).StdOut, StringComparison.Ordinal);
         }
@@ -36,6 +37,7 @@ public sealed class LabTeardownTests
         Assert.All(pids, pid => Assert.False(IsRunning(pid), $"daemon {pid} should be gone after down"));
         Assert.All(info.PidFiles, pidFile => Assert.False(File.Exists(pidFile), $"{pidFile} should be gone"));
         Assert.False(Directory.Exists(info.StateDir), $"{info.StateDir} should be gone");
+        Assert.False(Directory.Exists($"/etc/netns/{info.Namespaces["sw"]}"), "the switch namespace's /etc/netns files should be gone");
 
         await LabFixture.DownAsync(name);  // again: nothing to do, no error
     }

@@ -83,6 +83,8 @@ lab_down() {
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
     ip netns del "$ns" 2>/dev/null || true
   done
+  rm -rf "/etc/netns/$NS_SW"
+  rmdir /etc/netns 2>/dev/null || true
   # Deleting the switch namespace destroys mgmt0 and with it its root-side peer; this catches a half-built up.
   if ip link show "$ROOT_VETH" >/dev/null 2>&1; then ip link del "$ROOT_VETH" 2>/dev/null || true; fi
   rm -rf "$STATE"
@@ -226,6 +228,12 @@ AllowTcpForwarding no
 PrintMotd no
 EOF
   mkdir -p /run/sshd  # sshd's privilege-separation directory (Debian creates it only when its service starts)
+  # Inside the switch namespace root's home is the lab's own empty directory: bash run by sshd sources ~/.bashrc,
+  # and the host's (pyenv, cargo...) would add ~200 ms to every command a real switch answers at once.
+  # `ip netns exec` bind-mounts /etc/netns/<ns>/passwd over /etc/passwd for everything started in the namespace.
+  mkdir -m 700 "$STATE/home"
+  mkdir -p "/etc/netns/$NS_SW"
+  awk -F: -v OFS=: -v home="$STATE/home" '$1 == "root" { $6 = home } { print }' /etc/passwd >"/etc/netns/$NS_SW/passwd"
   in_ns "$NS_SW" /usr/sbin/sshd -f "$STATE/ssh/sshd_config" -E "$STATE/ssh/sshd.log"
 
   # --- snmpsim: the vendor switch, as an unprivileged user, reading a copy of the data files
