@@ -36,6 +36,8 @@ public sealed class SwitchStepsTests(LabFixture lab) : IDisposable
         Assert.Equal((ContainmentStatus.Active, "switch.quarantine", "02:1a:2b:00:00:07"), (record!.Status, record.Action, record.Mac));
         Assert.Contains("\"vlan\":10", record.ReplacedState, StringComparison.Ordinal);
         Assert.Equal(99, await VmVlanAsync(10107));
+        Assert.Equal(("desk 07", true), (record.ReplacedDescription, record.DescriptionMarked));
+        Assert.Equal($"orchestrator quarantine {record.Id}", await AliasAsync(10107));
 
         var again = await quarantine.ExecuteAsync(Context(new() { ["target"] = "02:1a:2b:00:00:07" }, "run-q/quarantine"), CancellationToken.None);
         Assert.Equal((true, record.Id), (again.Outputs["already_done"], again.Outputs["containment_id"]));
@@ -44,6 +46,7 @@ public sealed class SwitchStepsTests(LabFixture lab) : IDisposable
 
         Assert.True(released.Succeeded, released.Error);
         Assert.Equal(10, await VmVlanAsync(10107));
+        Assert.Equal("desk 07", await AliasAsync(10107));
         var after = await ledger.GetAsync(record.Id, CancellationToken.None);
         Assert.Equal((ContainmentStatus.Released, "playbook share-worm-source"), (after!.Status, after.ReleasedBy));
     }
@@ -111,6 +114,8 @@ public sealed class SwitchStepsTests(LabFixture lab) : IDisposable
 
         Assert.True(result.Succeeded, result.Error);
         Assert.Equal(("lab-sw", "p1", "high"), (result.Outputs["device"], result.Outputs["port"], result.Outputs["confidence"]));
+        Assert.Null(result.Outputs["warning"]);
+        Assert.Contains($"alias orchestrator quarantine {result.Outputs["containment_id"]}", (await lab.Exec("sw", "ip", "-d", "link", "show", "dev", "p1")).StdOut, StringComparison.Ordinal);
         try
         {
             Assert.True(await lab.PingNeverAnswers("h1", lab.Address("h2")), "quarantined h1 must not reach h2");
@@ -124,6 +129,7 @@ public sealed class SwitchStepsTests(LabFixture lab) : IDisposable
         }
 
         Assert.True(await lab.PingEventually("h1", lab.Address("h2"), attempts: 10), "h1 should reach h2 after release");
+        Assert.DoesNotContain("alias", (await lab.Exec("sw", "ip", "-d", "link", "show", "dev", "p1")).StdOut, StringComparison.Ordinal);
         Assert.Equal(1, sessions.Connects);
     }
 
@@ -180,6 +186,12 @@ public sealed class SwitchStepsTests(LabFixture lab) : IDisposable
     {
         await using var client = Client();
         return (await client.GetAsync(SnmpVlanDriver.VmVlan.Append(ifIndex))).Value.AsInt32();
+    }
+
+    private async Task<string> AliasAsync(uint ifIndex)
+    {
+        await using var client = Client();
+        return (await client.GetAsync(SnmpPortAdmin.IfAlias.Append(ifIndex))).Value.AsText();
     }
 
     private async Task<int> AdminStatusAsync(uint ifIndex)

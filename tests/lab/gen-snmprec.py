@@ -79,7 +79,7 @@ def records():
         add(f"1.3.6.1.2.1.2.2.1.8.{i}", "2", "1")
         add(f"1.3.6.1.2.1.31.1.1.1.1.{i}", "4", f"Gi1/0/{p}")
         alias = {TRUNK: "trunk ap-floor1", UPLINK: "uplink dist-1 Te1/0/7"}.get(p, f"desk {p:02d}")
-        add(f"1.3.6.1.2.1.31.1.1.1.18.{i}", "4", alias)
+        add(f"1.3.6.1.2.1.31.1.1.1.18.{i}", "4:" + WC, "value=" + alias)  # ifAlias, writable (containment marks it)
     # BRIDGE-MIB dot1dBasePortIfIndex: bridge port -> ifIndex
     for p in PORTS:
         add(f"1.3.6.1.2.1.17.1.4.1.2.{p}", "2", str(if_index(p)))

@@ -30,4 +30,15 @@ public interface ISwitchDriver
 
     /// <summary>Puts back the state <paramref name="captured"/> recorded; throws when the switch did not apply it.</summary>
     Task RestoreAsync(DeviceDefinition device, string captured, CancellationToken cancellationToken);
+
+    /// <summary>The port's description (IF-MIB ifAlias) now; <see cref="NotSupportedException"/> from a driver that cannot read it.</summary>
+    Task<string?> ReadDescriptionAsync(DeviceDefinition device, SwitchPort port, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"the {device?.Driver} driver does not read port descriptions");
+
+    /// <summary>
+    /// Sets the port's description, so whoever looks at the switch sees why the port is down or moved (and puts the old one
+    /// back on release). The text is the driver's to make safe for the device; <see cref="NotSupportedException"/> when it cannot.
+    /// </summary>
+    Task SetDescriptionAsync(DeviceDefinition device, SwitchPort port, string description, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"the {device?.Driver} driver does not set port descriptions");
 }

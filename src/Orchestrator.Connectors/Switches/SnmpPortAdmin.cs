@@ -53,6 +53,26 @@ public static class SnmpPortAdmin
         return SetVerifiedAsync(client, snapshot.IfIndex, snapshot.AdminStatus, cancellationToken);
     }
 
+    /// <summary>Sets IF-MIB ifAlias (at most 64 octets, RFC 2863) and reads it back.</summary>
+    public static async Task SetAliasAsync(SnmpClient client, int ifIndex, string alias, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(alias);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(alias);
+        if (bytes.Length > 64)
+        {
+            throw new ArgumentException($"ifAlias is at most 64 octets; '{alias}' has {bytes.Length}", nameof(alias));
+        }
+
+        var oid = IfAlias.Append((uint)ifIndex);
+        await client.SetAsync(oid, SnmpValue.FromOctetString(bytes), cancellationToken).ConfigureAwait(false);
+        var readBack = (await client.GetAsync(oid, cancellationToken).ConfigureAwait(false)).Value.AsText();
+        if (readBack != alias)
+        {
+            throw new SnmpException($"ifAlias.{ifIndex} was set to '{alias}' but reads back '{readBack}'");
+        }
+    }
+
     private static async Task SetVerifiedAsync(SnmpClient client, int ifIndex, int status, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);

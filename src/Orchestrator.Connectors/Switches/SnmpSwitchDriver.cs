@@ -169,6 +169,20 @@ public sealed class SnmpSwitchDriver(TimeProvider time) : ISwitchDriver
 
         return MacAddress.FromValue(number);
     }
+    public async Task<string?> ReadDescriptionAsync(DeviceDefinition device, SwitchPort port, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        await using var client = await ClientAsync(device, cancellationToken).ConfigureAwait(false);
+        return (await SnmpPortAdmin.ReadAsync(client, port.IfIndex, cancellationToken).ConfigureAwait(false)).Alias;
+    }
+
+    public async Task SetDescriptionAsync(DeviceDefinition device, SwitchPort port, string description, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        await using var client = await ClientAsync(device, cancellationToken).ConfigureAwait(false);
+        await SnmpPortAdmin.SetAliasAsync(client, port.IfIndex, description, cancellationToken).ConfigureAwait(false);
+    }
+
     private static string Method(DeviceDefinition device) => device.Options.GetValueOrDefault("vlan_method", "auto");
 
     private static async Task<SnmpClient> ClientAsync(DeviceDefinition device, CancellationToken cancellationToken) =>

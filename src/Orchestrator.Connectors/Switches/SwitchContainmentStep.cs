@@ -74,9 +74,10 @@ public sealed class SwitchContainmentStep(
             return StepResult.Failed("target: required (an IP, a MAC or a host name)");
         }
 
-        if (await ledger.FindAsync(context.IdempotencyKey, cancellationToken).ConfigureAwait(false) is { Status: ContainmentStatus.Active } done)
+        var earlier = await ledger.FindAsync(context.IdempotencyKey, cancellationToken).ConfigureAwait(false);
+        if (earlier is { Status: ContainmentStatus.Active })
         {
-            return StepResult.Success(Outputs(done, alreadyDone: true));
+            return StepResult.Success(Outputs(earlier, alreadyDone: true));
         }
 
         var only = Text(context.Parameters, "device");
@@ -95,6 +96,12 @@ public sealed class SwitchContainmentStep(
         if (edge.Protected)
         {
             return StepResult.Failed($"not contained: {edge.Device} {edge.Port} is a protected port of the inventory");
+        }
+
+        // A retry or a resumed run continues what it recorded: the same port, and the state captured before its first change.
+        if (earlier is { ReplacedState: not null } && (earlier.Device != edge.Device || earlier.Port != edge.Port.Value))
+        {
+            return StepResult.Failed($"containment {earlier.Id} was begun on {earlier.Device} {earlier.Port}, but {target} is now on {edge.Device} {edge.Port}: release {earlier.Id}, then contain again");
         }
 
         var device = switches.Single(d => d.Name == edge.Device);
@@ -116,17 +123,18 @@ public sealed class SwitchContainmentStep(
             }
         }
 
-        var record = new ContainmentRecord
+        ContainmentRecord NewRecord(string key, PortChange made) => new()
         {
             Id = Guid.CreateVersion7(time.GetUtcNow()).ToString("N"),
-            IdempotencyKey = context.IdempotencyKey,
+            IdempotencyKey = key,
             Target = target,
             Mac = location.Mac?.ToString(),
             Ip = location.Ip?.ToString(),
             Device = device.Name,
             Driver = device.Driver,
-            Action = portChange == PortChange.Shutdown ? ShutdownName : QuarantineName,
+            Action = made == PortChange.Shutdown ? ShutdownName : QuarantineName,
             Port = edge.Port.Value,
+            PortIfIndex = edge.IfIndex,
             PlaybookId = context.PlaybookId,
             RunId = context.RunId,
             IncidentId = context.IncidentId,
@@ -134,81 +142,94 @@ public sealed class SwitchContainmentStep(
             CreatedAt = time.GetUtcNow(),
             Reason = Text(context.Parameters, "reason"),
         };
+
+        var record = earlier is { Action: var action } && action == (portChange == PortChange.Shutdown ? ShutdownName : QuarantineName) ? earlier : NewRecord(context.IdempotencyKey, portChange);
         if (context.DryRun)
         {
             return StepResult.Success(new Dictionary<string, object?>(Outputs(record, alreadyDone: false)) { ["dry_run"] = true, ["confidence"] = HostLocator.Name(location.Confidence) });
         }
 
         var driver = drivers[device.Driver];
+        var (error, warning) = await ContainAsync(record, driver, device, port, portChange, vlan, cancellationToken).ConfigureAwait(false);
+        if (error is not null && portChange == PortChange.Quarantine && fallback)
+        {
+            // The quarantine's record stays, failed, with why; the shutdown is a containment of its own.
+            var key = context.IdempotencyKey + "/fallback";
+            var shutdown = await ledger.FindAsync(key, cancellationToken).ConfigureAwait(false) ?? NewRecord(key, PortChange.Shutdown);
+            (var fallbackError, warning) = await ContainAsync(shutdown, driver, device, port, PortChange.Shutdown, null, cancellationToken).ConfigureAwait(false);
+            return fallbackError is not null
+                ? StepResult.Failed($"{device.Name} {port.Name}: quarantine failed ({error}), and so did the shutdown: {fallbackError}")
+                : StepResult.Success(new Dictionary<string, object?>(Outputs(shutdown, alreadyDone: false)) { ["fallback"] = $"quarantine failed, shut down instead: {error}", ["warning"] = warning });
+        }
+
+        return error is not null
+            ? StepResult.Failed($"{device.Name} {port.Name}: {error}")
+            : StepResult.Success(new Dictionary<string, object?>(Outputs(record, alreadyDone: false)) { ["confidence"] = HostLocator.Name(location.Confidence), ["vlan"] = vlan?.Value, ["warning"] = warning });
+    }
+
+    /// <summary>
+    /// Records the port's state (kept from an earlier attempt when there is one: by now it may be the changed state),
+    /// changes the port and reads it back, marks its description, and records the outcome. Returns the error, if any,
+    /// and a warning when the description could not be marked (the containment stands without it).
+    /// </summary>
+    private async Task<(string? Error, string? Warning)> ContainAsync(ContainmentRecord record, ISwitchDriver driver, DeviceDefinition device, SwitchPort port, PortChange change, VlanId? vlan, CancellationToken cancellationToken)
+    {
         try
         {
-            record.ReplacedState = await driver.CaptureAsync(device, port, portChange, vlan, cancellationToken).ConfigureAwait(false);
+            if (record.ReplacedState is null)
+            {
+                record.ReplacedState = await driver.CaptureAsync(device, port, change, vlan, cancellationToken).ConfigureAwait(false);
+                record.ReplacedDescription = await TryAsync(() => driver.ReadDescriptionAsync(device, port, cancellationToken)).ConfigureAwait(false);
+            }
+
+            record.Status = ContainmentStatus.Pending;
+            record.Error = null;
             await ledger.SaveAsync(record, cancellationToken).ConfigureAwait(false);
-            await driver.ApplyAsync(device, port, portChange, vlan, cancellationToken).ConfigureAwait(false);
+            await driver.ApplyAsync(device, port, change, vlan, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException && portChange == PortChange.Quarantine && fallback)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             record.Status = ContainmentStatus.Failed;
-            record.Error = $"quarantine failed, shut down instead: {ex.Message}";
-            await ledger.SaveAsync(record, cancellationToken).ConfigureAwait(false);
-            return await FallBackAsync(context, record, device, port, driver, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            return await FailAsync(record, ex, cancellationToken).ConfigureAwait(false);
+            record.Error = ex.Message;
+            if (record.ReplacedState is not null)
+            {
+                await ledger.SaveAsync(record, cancellationToken).ConfigureAwait(false);
+            }
+
+            return (ex.Message, null);
         }
 
-        record.Status = ContainmentStatus.Active;
-        await ledger.SaveAsync(record, cancellationToken).ConfigureAwait(false);
-        return StepResult.Success(new Dictionary<string, object?>(Outputs(record, alreadyDone: false)) { ["confidence"] = HostLocator.Name(location.Confidence), ["vlan"] = vlan?.Value });
-    }
-
-    private async Task<StepResult> FallBackAsync(StepContext context, ContainmentRecord failed, DeviceDefinition device, SwitchPort port, ISwitchDriver driver, CancellationToken cancellationToken)
-    {
-        var record = new ContainmentRecord
-        {
-            Id = Guid.CreateVersion7(time.GetUtcNow()).ToString("N"),
-            IdempotencyKey = context.IdempotencyKey + "/fallback",
-            Target = failed.Target,
-            Mac = failed.Mac,
-            Ip = failed.Ip,
-            Device = device.Name,
-            Driver = device.Driver,
-            Action = ShutdownName,
-            Port = failed.Port,
-            PlaybookId = context.PlaybookId,
-            RunId = context.RunId,
-            IncidentId = context.IncidentId,
-            CreatedBy = failed.CreatedBy,
-            CreatedAt = time.GetUtcNow(),
-            Reason = failed.Reason,
-        };
+        string? warning = null;
         try
         {
-            record.ReplacedState = await driver.CaptureAsync(device, port, PortChange.Shutdown, null, cancellationToken).ConfigureAwait(false);
-            await ledger.SaveAsync(record, cancellationToken).ConfigureAwait(false);
-            await driver.ApplyAsync(device, port, PortChange.Shutdown, null, cancellationToken).ConfigureAwait(false);
+            await driver.SetDescriptionAsync(device, port, $"orchestrator {(change == PortChange.Shutdown ? "shutdown" : "quarantine")} {record.Id}", cancellationToken).ConfigureAwait(false);
+            record.DescriptionMarked = true;
+        }
+        catch (NotSupportedException)
+        {
+            // The driver says it has no descriptions to mark: nothing to warn about.
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return await FailAsync(record, ex, cancellationToken).ConfigureAwait(false);
+            warning = $"the port's description was not marked: {ex.Message}";
         }
 
         record.Status = ContainmentStatus.Active;
         await ledger.SaveAsync(record, cancellationToken).ConfigureAwait(false);
-        return StepResult.Success(new Dictionary<string, object?>(Outputs(record, alreadyDone: false)) { ["fallback"] = failed.Error });
+        return (null, warning);
     }
 
-    private async Task<StepResult> FailAsync(ContainmentRecord record, Exception ex, CancellationToken cancellationToken)
+    // A driver that cannot read descriptions leaves none recorded; the containment does not depend on it.
+    private static async Task<string?> TryAsync(Func<Task<string?>> read)
     {
-        record.Status = ContainmentStatus.Failed;
-        record.Error = ex.Message;
-        if (record.ReplacedState is not null)
+        try
         {
-            await ledger.SaveAsync(record, cancellationToken).ConfigureAwait(false);
+            return await read().ConfigureAwait(false);
         }
-
-        return StepResult.Failed($"{record.Device} {record.Port}: {ex.Message}");
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     private static Dictionary<string, object?> Outputs(ContainmentRecord record, bool alreadyDone) => new(StringComparer.Ordinal)
@@ -261,6 +282,7 @@ public sealed class SwitchReleaseStep(Func<Inventory> inventory, IReadOnlyDictio
         }
 
         var released = new List<object?>();
+        var warnings = new List<string>();
         foreach (var record in records.Where(r => r.MayBeInForce))
         {
             if (!inventory().Devices.TryGetValue(record.Device, out var device) || !drivers.TryGetValue(record.Driver, out var driver) || record.ReplacedState is null)
@@ -285,6 +307,19 @@ public sealed class SwitchReleaseStep(Func<Inventory> inventory, IReadOnlyDictio
                 return StepResult.Failed($"containment {record.Id} ({record.Device} {record.Port}): {ex.Message}");
             }
 
+            if (record.DescriptionMarked)
+            {
+                try
+                {
+                    await driver.SetDescriptionAsync(device, PortOf(device, record), record.ReplacedDescription ?? "", cancellationToken).ConfigureAwait(false);
+                    record.DescriptionMarked = false;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    warnings.Add($"containment {record.Id}: the port is back, but its description was not restored: {ex.Message}");
+                }
+            }
+
             record.Status = ContainmentStatus.Released;
             record.ReleasedBy = context.RequestedBy;
             record.ReleasedAt = time.GetUtcNow();
@@ -292,6 +327,12 @@ public sealed class SwitchReleaseStep(Func<Inventory> inventory, IReadOnlyDictio
             released.Add(record.Id);
         }
 
-        return StepResult.Success(new Dictionary<string, object?> { ["released"] = released, ["dry_run"] = context.DryRun });
+        return StepResult.Success(new Dictionary<string, object?> { ["released"] = released, ["dry_run"] = context.DryRun, ["warning"] = warnings.Count > 0 ? string.Join("; ", warnings) : null });
     }
+
+    // The port as the record names it: enough for a driver to address it again (name, and ifIndex for SNMP).
+    private static SwitchPort PortOf(DeviceDefinition device, ContainmentRecord record) =>
+        PortName.TryParse(record.Port ?? "", out var name) && record.PortIfIndex is { } ifIndex
+            ? new SwitchPort(ifIndex, null, name)
+            : throw new InvalidOperationException($"containment {record.Id} on {device.Name} names no port");
 }

@@ -51,8 +51,17 @@ public sealed class ContainmentRecord
     /// <summary>The switch port, for switch containments.</summary>
     public string? Port { get; set; }
 
+    /// <summary>The switch port's ifIndex (what SNMP addresses), for switch containments.</summary>
+    public int? PortIfIndex { get; set; }
+
     /// <summary>The driver's snapshot of what the change replaced (JSON), written before the change.</summary>
     public string? ReplacedState { get; set; }
+
+    /// <summary>The switch port's description before the containment marked it (null: it had none, or it was not read).</summary>
+    public string? ReplacedDescription { get; set; }
+
+    /// <summary>Whether the port's description now says it is contained (and release puts <see cref="ReplacedDescription"/> back).</summary>
+    public bool DescriptionMarked { get; set; }
 
     public string? PlaybookId { get; init; }
 

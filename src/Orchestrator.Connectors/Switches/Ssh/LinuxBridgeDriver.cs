@@ -194,6 +194,27 @@ public sealed class LinuxBridgeDriver
         }
     }
 
+    /// <summary>The port's description (<c>ifalias</c>), null when none is set.</summary>
+    public async Task<string?> ReadDescriptionAsync(PortName port, CancellationToken cancellationToken) =>
+        (await LinkAsync(port, cancellationToken).ConfigureAwait(false)).Alias;
+
+    /// <summary>Sets the port's description (<c>ip link set dev P alias TEXT</c>; empty clears it) and reads it back.</summary>
+    public async Task SetDescriptionAsync(PortName port, string description, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        if (description.Length > 64 || description.Any(char.IsControl))
+        {
+            throw new SshSwitchException($"{device.Name} {port}: a port description is at most 64 characters without control characters");
+        }
+
+        await RunAsync(["ip", "link", "set", "dev", port.Value, "alias", description], cancellationToken).ConfigureAwait(false);
+        var readBack = (await LinkAsync(port, cancellationToken).ConfigureAwait(false)).Alias ?? "";
+        if (readBack != description)
+        {
+            throw new SshSwitchException($"{device.Name} {port}: description set to '{description}' but reads back '{readBack}'");
+        }
+    }
+
     // Reads the port and refuses what containment must never touch.
     private async Task<LinuxPortSnapshot> SnapshotAsync(PortName port, CancellationToken cancellationToken)
     {

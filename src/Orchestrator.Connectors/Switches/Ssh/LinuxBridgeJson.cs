@@ -8,7 +8,8 @@ namespace Orchestrator.Connectors.Switches.Ssh;
 /// <param name="Master">The bridge (or bond) it is enslaved to, if any.</param>
 /// <param name="AdminUp">The UP flag (administrative state; operstate is the carrier).</param>
 /// <param name="Kind">linkinfo.info_kind: veth, bond, team, vlan, bridge … (needs <c>-d</c>).</param>
-public sealed record LinuxLink(int IfIndex, string Name, string? Master, bool AdminUp, string? Kind);
+/// <param name="Alias">ifalias, the port's description (IF-MIB ifAlias), when set.</param>
+public sealed record LinuxLink(int IfIndex, string Name, string? Master, bool AdminUp, string? Kind, string? Alias = null);
 
 /// <summary>An entry from <c>bridge -j fdb show</c>.</summary>
 /// <param name="Mac">The MAC as printed.</param>
@@ -37,7 +38,7 @@ public static class LinuxBridgeJson
 
             var flags = link.TryGetProperty("flags", out var f) ? f.EnumerateArray().Select(x => x.GetString()).ToList() : [];
             string? kind = link.TryGetProperty("linkinfo", out var info) && info.TryGetProperty("info_kind", out var k) ? k.GetString() : null;
-            links.Add(new LinuxLink(index.GetInt32(), name.GetString()!, Text(link, "master"), flags.Contains("UP"), kind));
+            links.Add(new LinuxLink(index.GetInt32(), name.GetString()!, Text(link, "master"), flags.Contains("UP"), kind, Text(link, "ifalias")));
         }
 
         return links;

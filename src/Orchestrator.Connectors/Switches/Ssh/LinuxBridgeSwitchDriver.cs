@@ -51,6 +51,18 @@ public sealed class LinuxBridgeSwitchDriver(SshSessionPool sessions, TimeProvide
         return Driver(device).RestoreAsync(snapshot, cancellationToken);
     }
 
+    public Task<string?> ReadDescriptionAsync(DeviceDefinition device, SwitchPort port, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        return Driver(device).ReadDescriptionAsync(port.Name, cancellationToken);
+    }
+
+    public Task SetDescriptionAsync(DeviceDefinition device, SwitchPort port, string description, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        return Driver(device).SetDescriptionAsync(port.Name, description, cancellationToken);
+    }
+
     private LinuxBridgeDriver Driver(DeviceDefinition device) => new(sessions.Get(SshTarget.FromDevice(device)), device, time);
 
     // The recorded names went through PortName when captured; they are checked again, as anything read back from storage is.
