@@ -1,0 +1,16 @@
+using Orchestrator.Connectors.Switches.Ssh;
+
+namespace Orchestrator.Connectors.Firewalls;
+
+/// <summary>The firewall drivers this build speaks, by the inventory's driver name: one list for the service and the CLI.</summary>
+public static class FirewallDrivers
+{
+    public static IReadOnlyDictionary<string, IFirewallDriver> Create(SshSessionPool sessions, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(sessions);
+        ArgumentNullException.ThrowIfNull(time);
+        return new Dictionary<string, IFirewallDriver>(StringComparer.Ordinal)
+        {
+        };
+    }
+}
