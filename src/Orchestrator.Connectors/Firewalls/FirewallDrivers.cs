@@ -1,3 +1,4 @@
+using Orchestrator.Connectors.Firewalls.Ssh;
 using Orchestrator.Connectors.Switches.Ssh;
 
 namespace Orchestrator.Connectors.Firewalls;
@@ -11,6 +12,8 @@ public static class FirewallDrivers
         ArgumentNullException.ThrowIfNull(time);
         return new Dictionary<string, IFirewallDriver>(StringComparer.Ordinal)
         {
+            [NftablesDriver.DriverName] = new NftablesDriver(sessions),
+            [IptablesIpsetDriver.DriverName] = new IptablesIpsetDriver(sessions),
         };
     }
 }

@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Orchestrator.Connectors.Switches.Ssh;
+using Orchestrator.Core.Playbooks;
+
+namespace Orchestrator.Connectors.Firewalls.Ssh;
+
+/// <summary>
+/// What the nftables and iptables+ipset drivers share: the address text they send, batches cut to a size one
+/// remote command line can carry, running a command and failing with the device's answer, and the conntrack cut.
+/// </summary>
+/// <remarks>
+/// Why the commands are safe: <see cref="ISshCommandRunner.RunAsync"/> single-quotes every argument for the
+/// remote POSIX shell, so no argument is ever read by that shell; and every argument the drivers build is a
+/// constant, an identifier checked by <see cref="SshFirewallOptions.IsIdentifier"/>, a whole number of seconds,
+/// or an address formatted here from an <see cref="IPAddress"/>. The two <c>sh -c</c> scripts are constants
+/// that take those values as positional parameters and only ever expand them inside double quotes.
+/// </remarks>
+public static class SshFirewallCommands
+{
+    /// <summary>
+    /// Addresses per remote command. sshd hands the command line to the shell as one argument, and Linux caps one
+    /// argument at 128 KiB; 400 IPv6 blocks written three times (see the nftables driver) stay near 64 KiB.
+    /// </summary>
+    public const int MaxAddressesPerCommand = 400;
+
+    /// <summary>
+    /// Deletes the conntrack entries from and to each address (<c>conntrack -D -s</c>, <c>-D -d</c>), so flows the
+    /// firewall already accepted stop too: flows offloaded to a flowtable skip the forward hook, and a ruleset that
+    /// accepts established flows before its drop rules would let them continue. conntrack exits 1 with
+    /// "0 flow entries have been deleted" when there was nothing to cut; that is no error, anything else is.
+    /// </summary>
+    public const string CutConnectionsScript =
+        "for a do for d in -s -d; do out=$(conntrack -D \"$d\" \"$a\" 2>&1) || case $out in " +
+        "*' 0 flow entries have been deleted'*) ;; *) printf '%s\\n' \"$out\" >&2; exit 1;; esac; done; done";
+
+    /// <summary>The address as the device reads it: IPv4-mapped IPv6 as IPv4, IPv6 without a scope id.</summary>
+    public static IPAddress Normalize(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4();
+        }
+
+        return address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0 ? new IPAddress(address.GetAddressBytes()) : address;
+    }
+
+    /// <summary>The address's text for a command (digits, dots, colons and hex only).</summary>
+    public static string Format(IPAddress address) => Normalize(address).ToString();
+
+    /// <summary>One block per address (normalized; the last request for an address wins), in first-seen order.</summary>
+    public static IReadOnlyList<BlockRequest> Distinct(IReadOnlyList<BlockRequest> blocks)
+    {
+        ArgumentNullException.ThrowIfNull(blocks);
+        return [.. blocks.GroupBy(b => Normalize(b.Address)).Select(g => g.Last() with { Address = g.Key })];
+    }
+
+    /// <summary>The duration in whole seconds, rounded up (a device given 0 would keep the block forever); throws for a duration that is not positive or longer than <paramref name="maxSeconds"/>.</summary>
+    public static long Seconds(DeviceDefinition device, BlockRequest block, long maxSeconds, string limitNote)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(block);
+        var duration = block.Duration ?? throw new ArgumentException("the block has no duration", nameof(block));
+        if (duration <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{device.Name}: the block of {block.Address} has duration {duration}; give a positive duration, or none for a block until released", nameof(block));
+        }
+
+        var seconds = (long)Math.Ceiling(duration.TotalSeconds);
+        return seconds <= maxSeconds
+            ? seconds
+            : throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{device.Name}: the block of {block.Address} lasts {seconds} s, longer than {limitNote} ({maxSeconds} s); block for less, or with no duration (until released)"), nameof(block));
+    }
+
+    /// <summary>Runs one command; a non-zero exit throws naming the device, the command (its start, for a long batch) and what the device printed.</summary>
+    public static async Task<string> RunAsync(ISshCommandRunner ssh, DeviceDefinition device, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ssh);
+        ArgumentNullException.ThrowIfNull(device);
+        var result = await ssh.RunAsync(arguments, cancellationToken).ConfigureAwait(false);
+        return result.Succeeded ? result.StdOut : throw Failure(device, arguments, result);
+    }
+
+    /// <summary>The error for a command the device refused: the device, the command (its start, for a long batch), the exit status and what the device printed.</summary>
+    public static SshSwitchException Failure(DeviceDefinition device, IReadOnlyList<string> arguments, SshCommandResult result)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(result);
+        var command = string.Join(' ', arguments);
+        var shown = command.Length <= 200 ? command : string.Create(CultureInfo.InvariantCulture, $"{command[..200]}… ({command.Length} characters)");
+        return new SshSwitchException(string.Create(CultureInfo.InvariantCulture, $"{device.Name}: '{shown}' failed (exit {result.ExitStatus}): {result.StdErr.Trim()}"));
+    }
+
+    /// <summary>Cuts the flows of <paramref name="addresses"/> (see <see cref="CutConnectionsScript"/>), one command per batch.</summary>
+    public static async Task CutConnectionsAsync(ISshCommandRunner ssh, DeviceDefinition device, IReadOnlyList<IPAddress> addresses, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        foreach (var chunk in addresses.Chunk(MaxAddressesPerCommand))
+        {
+            try
+            {
+                await RunAsync(ssh, device, ["sh", "-c", CutConnectionsScript, "sh", .. chunk.Select(Format)], cancellationToken).ConfigureAwait(false);
+            }
+            catch (SshSwitchException e)
+            {
+                throw new SshSwitchException($"{e.Message} — the addresses are blocked, but their open connections were not cut (install conntrack on the device, or set options.{SshFirewallOptions.CutConnectionsOption}: false)", e);
+            }
+        }
+    }
+}
