@@ -5,7 +5,16 @@ namespace Orchestrator.Lab.Tests;
 /// <summary>One port of the lab switch: its ifIndex in the switch namespace (what snmpd shows) and its VLAN at bring-up.</summary>
 public sealed record LabPort(int IfIndex, int Vlan, string Bridge, int BridgePort);
 
-/// <summary>What tests/lab/lab.sh writes to lab.json.</summary>
+/// <summary>The lab's router (namespace rtr, between VLAN 10 and the server srv): how its own sshd is reached from the root namespace.</summary>
+public sealed record LabRouter(
+    string ManagementInterface,
+    string ManagementRootAddress,
+    string ManagementAddress,
+    int SshPort,
+    string SshHostPublicKey,
+    string SshHostKeyFingerprint);
+
+/// <summary>What tests/lab/lab.sh writes to lab.json; the SSH user and client key are the same for the switch and the router.</summary>
 public sealed record LabInfo(
     string Name,
     string StateDir,
@@ -23,6 +32,7 @@ public sealed record LabInfo(
     string SshPrivateKey,
     string SshHostPublicKey,
     string SshHostKeyFingerprint,
+    LabRouter Router,
     IReadOnlyList<string> PidFiles);
 
 /// <summary>
@@ -40,7 +50,7 @@ public sealed class LabFixture : IAsyncLifetime
 
     public LabInfo Info => info ?? throw new InvalidOperationException("the lab is not up");
 
-    /// <summary>Switch ports by name (p1..p5).</summary>
+    /// <summary>Switch ports by name (p1..p6; p6 is the router's).</summary>
     public IReadOnlyDictionary<string, LabPort> Ports => ports ?? throw new InvalidOperationException("the lab is not up");
 
     public string ManagementAddress => Info.ManagementAddress;
@@ -83,11 +93,11 @@ public sealed class LabFixture : IAsyncLifetime
 
     public Task DisposeAsync() => info is null && !LabEnvironment.IsRoot ? Task.CompletedTask : DownAsync(Name);
 
-    /// <summary>The namespace of h1..h4, rem or sw.</summary>
+    /// <summary>The namespace of h1..h4, rem, sw, rtr or srv.</summary>
     public string Namespace(string host) =>
-        Info.Namespaces.TryGetValue(host, out var ns) ? ns : throw new ArgumentException($"no host '{host}' in the lab (h1..h4, rem, sw)", nameof(host));
+        Info.Namespaces.TryGetValue(host, out var ns) ? ns : throw new ArgumentException($"no host '{host}' in the lab (h1..h4, rem, sw, rtr, srv)", nameof(host));
 
-    /// <summary>An address from lab.json ("h2", "rem", "h1.quarantine").</summary>
+    /// <summary>An address from lab.json ("h2", "rem", "h1.quarantine", "srv", "rtr").</summary>
     public string Address(string host) =>
         Info.Addresses.TryGetValue(host, out var address) ? address : throw new ArgumentException($"no address '{host}' in the lab", nameof(host));
 

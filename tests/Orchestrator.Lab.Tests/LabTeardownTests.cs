@@ -18,10 +18,11 @@ public sealed class LabTeardownTests
                 pids.Add(int.Parse((await File.ReadAllTextAsync(pidFile)).Trim(), System.Globalization.CultureInfo.InvariantCulture));
             }
 
-            Assert.Equal(3, pids.Count);
-            Assert.True(File.Exists($"/etc/netns/{info.Namespaces["sw"]}/passwd"), "the switch namespace has its own passwd while up");
+            Assert.Equal(4, pids.Count);
+            Assert.All(SshNamespaces(info), ns => Assert.True(File.Exists($"/etc/netns/{ns}/passwd"), $"{ns} has its own passwd while up"));
             Assert.All(pids, pid => Assert.True(IsRunning(pid), $"daemon {pid} should run while the lab is up"));
-            Assert.Contains(info.ManagementRootAddress, (await ProcessRunner.RunAsync("ip", ["-4", "-o", "addr", "show"])).StdOut, StringComparison.Ordinal);
+            var up = (await ProcessRunner.RunAsync("ip", ["-4", "-o", "addr", "show"])).StdOut;
+            Assert.All(RootAddresses(info), address => Assert.Contains($" {address}/", up, StringComparison.Ordinal));
         }
         finally
         {
@@ -30,17 +31,22 @@ public sealed class LabTeardownTests
 
         var namespaces = await ProcessRunner.RunAsync("ip", ["netns", "list"]);
         Assert.DoesNotContain(name, namespaces.StdOut, StringComparison.Ordinal);
-        var links = await ProcessRunner.RunAsync("ip", ["-o", "link", "show"]);
-        Assert.DoesNotContain(info.ManagementInterface, links.StdOut, StringComparison.Ordinal);
-        var addresses = await ProcessRunner.RunAsync("ip", ["-4", "-o", "addr", "show"]);
-        Assert.DoesNotContain($" {info.ManagementRootAddress}/", addresses.StdOut, StringComparison.Ordinal);
+        var links = (await ProcessRunner.RunAsync("ip", ["-o", "link", "show"])).StdOut;
+        Assert.All([info.ManagementInterface, info.Router.ManagementInterface], veth => Assert.DoesNotContain(veth, links, StringComparison.Ordinal));
+        var addresses = (await ProcessRunner.RunAsync("ip", ["-4", "-o", "addr", "show"])).StdOut;
+        Assert.All(RootAddresses(info), address => Assert.DoesNotContain($" {address}/", addresses, StringComparison.Ordinal));
         Assert.All(pids, pid => Assert.False(IsRunning(pid), $"daemon {pid} should be gone after down"));
         Assert.All(info.PidFiles, pidFile => Assert.False(File.Exists(pidFile), $"{pidFile} should be gone"));
         Assert.False(Directory.Exists(info.StateDir), $"{info.StateDir} should be gone");
-        Assert.False(Directory.Exists($"/etc/netns/{info.Namespaces["sw"]}"), "the switch namespace's /etc/netns files should be gone");
+        Assert.All(SshNamespaces(info), ns => Assert.False(Directory.Exists($"/etc/netns/{ns}"), $"the /etc/netns files of {ns} should be gone"));
 
         await LabFixture.DownAsync(name);  // again: nothing to do, no error
     }
+
+    // The namespaces that run an sshd, each with its own /etc/netns/<ns>/passwd, and the root namespace's management addresses.
+    private static string[] SshNamespaces(LabInfo info) => [info.Namespaces["sw"], info.Namespaces["rtr"]];
+
+    private static string[] RootAddresses(LabInfo info) => [info.ManagementRootAddress, info.Router.ManagementRootAddress];
 
     // A daemon the lab killed may linger as a zombie until its parent (init here) reaps it: that is not running.
     private static bool IsRunning(int pid)

@@ -50,7 +50,7 @@ public sealed class SshContainmentTests(LabFixture lab)
         var tables = await driver.ReadTablesAsync(CancellationToken.None);
         var h1 = HostLocator.Locate(mac, [tables]);
 
-        Assert.Equal(["p1", "p2", "p3", "p4", "p5"], tables.Ports.Select(p => p.Name.Value));
+        Assert.Equal(["p1", "p2", "p3", "p4", "p5", "p6"], tables.Ports.Select(p => p.Name.Value));
         Assert.Equal(LocateConfidence.High, h1.Confidence);
         Assert.Equal(("lab-sw", "p1", lab.Ports["p1"].IfIndex, 10), (h1.Edge!.Device, h1.Edge.Port.Value, h1.Edge.IfIndex, h1.Edge.Vlan?.Value));
         Assert.Equal(1, pool.Connects);
