@@ -72,6 +72,9 @@ public static class ResponseServiceCollectionExtensions
         {
             [SnmpSwitchDriver.Name] = new SnmpSwitchDriver(sp.GetRequiredService<TimeProvider>()),
             [LinuxBridgeDriver.DriverName] = new LinuxBridgeSwitchDriver(sp.GetRequiredService<SshSessionPool>(), sp.GetRequiredService<TimeProvider>()),
+            [CiscoIosDriver.DriverName] = new CiscoIosDriver(sp.GetRequiredService<SshSessionPool>(), sp.GetRequiredService<TimeProvider>()),
+            [ArubaAoscxDriver.DriverName] = new ArubaAoscxDriver(sp.GetRequiredService<SshSessionPool>(), sp.GetRequiredService<TimeProvider>()),
+            [JunosDriver.DriverName] = new JunosDriver(sp.GetRequiredService<SshSessionPool>(), sp.GetRequiredService<TimeProvider>()),
         });
         services.AddSingleton<SshSessionPool>();
         Func<Inventory> Inventory(IServiceProvider sp) => () => sp.GetRequiredService<ResponseService>().Active?.Set.Inventory ?? Core.Playbooks.Inventory.Empty;

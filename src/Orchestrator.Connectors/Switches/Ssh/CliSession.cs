@@ -38,9 +38,22 @@ public sealed partial class CliSession : IDisposable
     public async Task<string> RunAsync(string command, CancellationToken cancellationToken)
     {
         var output = await RunUncheckedAsync(command, cancellationToken).ConfigureAwait(false);
-        return dialect.ErrorIn(output) is { } error
-            ? throw new SshSwitchException($"{target.Device}: the device refused '{command}': {error}")
-            : output;
+        return dialect.ErrorIn(output) is { } error ? throw Refused(command, error) : output;
+    }
+
+    /// <summary>
+    /// Like <see cref="RunAsync"/>, but an error that contains <paramref name="featureOff"/> (e.g. IOS's
+    /// <c>% CDP is not enabled</c>) means the feature is switched off: the output is empty, not a failure.
+    /// </summary>
+    public async Task<string> RunOrEmptyAsync(string command, string featureOff, CancellationToken cancellationToken)
+    {
+        var output = await RunUncheckedAsync(command, cancellationToken).ConfigureAwait(false);
+        return dialect.ErrorIn(output) switch
+        {
+            null => output,
+            { } error when error.Contains(featureOff, StringComparison.OrdinalIgnoreCase) => string.Empty,
+            { } error => throw Refused(command, error),
+        };
     }
 
     /// <summary>Runs one command and returns its output whatever it says (for callers that read the device's errors themselves).</summary>
@@ -81,6 +94,8 @@ public sealed partial class CliSession : IDisposable
         Drop();
         gate.Dispose();
     }
+
+    private SshSwitchException Refused(string command, string error) => new($"{target.Device}: the device refused '{command}': {error}");
 
     // Anything but printable text could end a line early or trigger CLI help (IOS reads '?' at once):
     // commands are built from validated types, and this holds them to it.
