@@ -188,7 +188,7 @@ public abstract class CliSwitchDriver(SshSessionPool sessions, TimeProvider time
         var state = await ReadPortAsync(cli, device, port, cancellationToken).ConfigureAwait(false);
         if (state.Trunk || state.Aggregated)
         {
-            throw new SshSwitchException($"{device.Name} {port}: {(state.Trunk ? "a trunk" : "a link-aggregation (LAG / port-channel) member")}; containment never changes it");
+            throw new SshSwitchException($"{device.Name} {port}: {(state.Aggregated ? "a link-aggregation (LAG / port-channel) member" : "a trunk")}; containment never changes it");
         }
 
         return state;

@@ -36,13 +36,16 @@ public sealed record SshTarget(string Device, DeviceAddress Address, string? Hos
     /// <summary>Inventory option naming the pinned host key.</summary>
     public const string HostKeyOption = "host_key_sha256";
 
+    /// <summary>Inventory option: how long one command may take before it fails (default 30s).</summary>
+    public const string CommandTimeoutOption = "command_timeout";
+
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// The target an inventory device describes: <c>credentials.username</c> and <c>key</c> (the private
     /// key's text, usually <c>${file:PATH}</c>) and/or <c>password</c>, <c>passphrase</c> — all references,
     /// resolved here, when the device is used — <c>enable_password</c> for network OSes that need it, and
-    /// <c>options.host_key_sha256</c>.
+    /// <c>options.host_key_sha256</c> and <c>options.command_timeout</c>.
     /// </summary>
     public static SshTarget FromDevice(DeviceDefinition device, Func<string, string?>? environment = null)
     {
@@ -55,7 +58,18 @@ public sealed record SshTarget(string Device, DeviceAddress Address, string? Hos
             throw new SshSwitchException($"{device.Location}: device '{device.Name}' needs credentials.key (${{file:PATH}} of a private key) or credentials.password");
         }
 
-        return new SshTarget(device.Name, device.Address, device.Options.GetValueOrDefault(HostKeyOption), credentials);
+        var target = new SshTarget(device.Name, device.Address, device.Options.GetValueOrDefault(HostKeyOption), credentials);
+        if (device.Options.TryGetValue(CommandTimeoutOption, out var timeout))
+        {
+            target = target with
+            {
+                CommandTimeout = Durations.TryParse(timeout, out var parsed) && parsed > TimeSpan.Zero
+                    ? parsed
+                    : throw new SshSwitchException($"{device.Location}: device '{device.Name}' options.{CommandTimeoutOption} '{timeout}' is not a duration (e.g. 30s)"),
+            };
+        }
+
+        return target;
     }
 
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(30);
