@@ -316,21 +316,23 @@ public sealed class JunosDriver(SshSessionPool sessions, TimeProvider time) : Cl
     public static string? LockHolder(string output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        var lines = CliTable.Lines(output);
-        for (var i = 0; i < lines.Length; i++)
+        var lines = CliTable.Lines(output).Select(l => l.Trim()).ToList();
+        // "Users currently editing …" alone is information (configure lists other editors); only with an error is it a refusal.
+        if (!lines.Any(IsLockRefusal) || !lines.Any(l => l.StartsWith("error:", StringComparison.Ordinal)))
         {
-            if (lines[i].Contains("configuration database locked", StringComparison.OrdinalIgnoreCase)
-                || lines[i].Contains("users currently editing the configuration", StringComparison.OrdinalIgnoreCase)
-                || lines[i].Contains("configuration database modified", StringComparison.OrdinalIgnoreCase))
-            {
-                var after = lines[i][(lines[i].IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
-                var holder = lines.Skip(i + 1).Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith('[') && !l.StartsWith("error", StringComparison.Ordinal));
-                return after.Contains("pid", StringComparison.Ordinal) ? after : holder ?? "another user";
-            }
+            return null;
         }
 
-        return null;
+        // The holder is the session line ("user terminal pN (pid N) on since …"), on the marker's line or below it.
+        return lines.SkipWhile(l => !IsLockRefusal(l))
+            .Select(l => IsLockRefusal(l) ? l[(l.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim() : l)
+            .FirstOrDefault(l => l.Contains("(pid ", StringComparison.Ordinal)) ?? "another user";
     }
+
+    private static bool IsLockRefusal(string line) =>
+        line.Contains("configuration database locked", StringComparison.OrdinalIgnoreCase)
+        || line.Contains("users currently editing the configuration", StringComparison.OrdinalIgnoreCase)
+        || line.Contains("configuration database modified", StringComparison.OrdinalIgnoreCase);
 
     private static (int Retries, TimeSpan Delay) CommitRetries(DeviceDefinition device)
     {
