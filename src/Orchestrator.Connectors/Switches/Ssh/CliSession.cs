@@ -17,6 +17,7 @@ public sealed partial class CliSession : IDisposable
     private readonly SshTarget target;
     private readonly CliDialect dialect;
     private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly SemaphoreSlim operation = new(1, 1);
     private Connection? connection;
 
     public CliSession(SshTarget target, CliDialect dialect)
@@ -56,6 +57,35 @@ public sealed partial class CliSession : IDisposable
         };
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> (several commands) with no other caller's command in between: a configuration
+    /// sequence must not see a read from another run land in its configuration mode. Not reentrant.
+    /// </summary>
+    public async Task<T> ExclusiveAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await operation.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await work().ConfigureAwait(false);
+        }
+        finally
+        {
+            operation.Release();
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> with no other caller's command in between (see the generic overload).</summary>
+    public Task ExclusiveAsync(Func<Task> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return ExclusiveAsync(async () =>
+        {
+            await work().ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+    }
+
     /// <summary>Runs one command and returns its output whatever it says (for callers that read the device's errors themselves).</summary>
     public async Task<string> RunUncheckedAsync(string command, CancellationToken cancellationToken)
     {
@@ -93,6 +123,7 @@ public sealed partial class CliSession : IDisposable
     {
         Drop();
         gate.Dispose();
+        operation.Dispose();
     }
 
     private SshSwitchException Refused(string command, string error) => new($"{target.Device}: the device refused '{command}': {error}");

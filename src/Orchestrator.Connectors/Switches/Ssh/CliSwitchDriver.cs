@@ -36,24 +36,48 @@ public abstract class CliSwitchDriver(SshSessionPool sessions, TimeProvider time
     /// <summary>The clock that stamps the tables.</summary>
     protected TimeProvider Time => time;
 
-    public Task<SwitchTables> ReadTablesAsync(DeviceDefinition device, CancellationToken cancellationToken) =>
-        ReadTablesAsync(Session(device), device, cancellationToken);
-
-    public Task<IReadOnlyList<ArpEntry>> ReadArpAsync(DeviceDefinition device, CancellationToken cancellationToken) =>
-        ReadArpAsync(Session(device), device, cancellationToken);
-
-    public async Task<string> CaptureAsync(DeviceDefinition device, SwitchPort port, PortChange change, VlanId? vlan, CancellationToken cancellationToken)
+    // Every operation holds the device's session for all its commands (CliSession.ExclusiveAsync): runs in parallel
+    // must not interleave a read into another's configuration mode.
+    public Task<SwitchTables> ReadTablesAsync(DeviceDefinition device, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(port);
-        var state = await ReadChangeablePortAsync(Session(device), device, port.Name, cancellationToken).ConfigureAwait(false);
-        return JsonSerializer.Serialize(new Captured(state.Port.Value, state.AdminUp, state.Vlan?.Value, state.Description), Json);
+        var cli = Session(device);
+        return cli.ExclusiveAsync(() => ReadTablesAsync(cli, device, cancellationToken), cancellationToken);
     }
 
-    public async Task ApplyAsync(DeviceDefinition device, SwitchPort port, PortChange change, VlanId? vlan, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ArpEntry>> ReadArpAsync(DeviceDefinition device, CancellationToken cancellationToken)
+    {
+        var cli = Session(device);
+        return cli.ExclusiveAsync(() => ReadArpAsync(cli, device, cancellationToken), cancellationToken);
+    }
+
+    public Task<string> CaptureAsync(DeviceDefinition device, SwitchPort port, PortChange change, VlanId? vlan, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        var cli = Session(device);
+        return cli.ExclusiveAsync(async () =>
+        {
+            var state = await ReadChangeablePortAsync(cli, device, port.Name, cancellationToken).ConfigureAwait(false);
+            return JsonSerializer.Serialize(new Captured(state.Port.Value, state.AdminUp, state.Vlan?.Value, state.Description), Json);
+        }, cancellationToken);
+    }
+
+    public Task ApplyAsync(DeviceDefinition device, SwitchPort port, PortChange change, VlanId? vlan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(port);
         var cli = Session(device);
+        return cli.ExclusiveAsync(() => ApplyAsync(cli, device, port, change, vlan, cancellationToken), cancellationToken);
+    }
+
+    public Task RestoreAsync(DeviceDefinition device, string captured, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        var cli = Session(device);
+        return cli.ExclusiveAsync(() => RestoreAsync(cli, device, captured, cancellationToken), cancellationToken);
+    }
+
+    private async Task ApplyAsync(CliSession cli, DeviceDefinition device, SwitchPort port, PortChange change, VlanId? vlan, CancellationToken cancellationToken)
+    {
         var current = await ReadChangeablePortAsync(cli, device, port.Name, cancellationToken).ConfigureAwait(false);
         var desired = change == PortChange.Shutdown
             ? current with { AdminUp = false }
@@ -68,16 +92,14 @@ public abstract class CliSwitchDriver(SshSessionPool sessions, TimeProvider time
         await ChangeAndVerifyAsync(cli, device, current, desired, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task RestoreAsync(DeviceDefinition device, string captured, CancellationToken cancellationToken)
+    private async Task RestoreAsync(CliSession cli, DeviceDefinition device, string captured, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(device);
         var state = JsonSerializer.Deserialize<Captured>(captured, Json) ?? throw new SshSwitchException($"{device.Name}: the recorded state is empty");
         if (!PortName.TryParse(state.Port, out var port))
         {
             throw new SshSwitchException($"{device.Name}: the recorded port name '{state.Port}' is not an interface name");
         }
 
-        var cli = Session(device);
         var current = await ReadChangeablePortAsync(cli, device, port, cancellationToken).ConfigureAwait(false);
         VlanId? vlan = state.Vlan is { } id ? (VlanId.TryParse(id.ToString(CultureInfo.InvariantCulture), out var v) ? v : throw new SshSwitchException($"{device.Name} {port}: the recorded VLAN {id} is not a VLAN id")) : current.Vlan;
 

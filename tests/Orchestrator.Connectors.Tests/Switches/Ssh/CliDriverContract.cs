@@ -171,6 +171,22 @@ public abstract class CliDriverContract<TStandIn> : IDisposable
     }
 
     [Fact]
+    public async Task Operations_InParallelOnOneDevice_DoNotInterleaveTheirCommands()
+    {
+        var driver = Driver();
+        var device = Device();
+        var port = await PortAsync(driver, device, 7);
+
+        var reads = Enumerable.Range(0, 3).Select(_ => driver.ReadTablesAsync(device, CancellationToken.None)).ToList();
+        await driver.ApplyAsync(device, port, PortChange.Shutdown, null, CancellationToken.None);
+        var tables = await Task.WhenAll(reads);
+
+        Assert.All(tables, t => Assert.Contains(t.Ports, p => p.Name.Value == Port(7)));
+        Assert.False((bool)StandIn.PortState(Port(7))["admin_up"]!);
+        Assert.Equal(1, Pool.Connects);
+    }
+
+    [Fact]
     public async Task Session_DroppedByTheDevice_ReconnectsOnTheNextCommand()
     {
         var driver = Driver();
