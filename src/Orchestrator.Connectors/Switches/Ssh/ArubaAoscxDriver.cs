@@ -96,7 +96,7 @@ public sealed class ArubaAoscxDriver(SshSessionPool sessions, TimeProvider time)
             if (IsPortName(local))
             {
                 var name = CliTable.Cell(line, header.Starts[2]);
-                neighbors[PortKey(local)] = name.Length > 0 ? name : CliTable.Cell(line, header.Starts[1], header.Starts[1] + 18);
+                neighbors[PortKey(local)] = name.Length > 0 ? name : CliTable.Words(line)[1]; // no system name: the chassis id
             }
         }
 

@@ -37,7 +37,7 @@ public static class CliTable
         return stop <= start ? string.Empty : line[start..stop].Trim();
     }
 
-    /// <summary>The output's lines, without blank ones at either end.</summary>
+    /// <summary>The output's lines, without trailing blanks.</summary>
     public static string[] Lines(string output)
     {
         ArgumentNullException.ThrowIfNull(output);
