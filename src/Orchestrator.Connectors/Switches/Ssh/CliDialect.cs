@@ -12,7 +12,8 @@ namespace Orchestrator.Connectors.Switches.Ssh;
 /// <param name="SessionSetup">Sent once per connection, after the login (and enable): paging off.</param>
 /// <param name="Error">Matches a line of output by which the device refuses a command.</param>
 /// <param name="HasEnable">The login may land at a <c>&gt;</c> prompt that <c>enable</c> and a secret leave.</param>
-public sealed partial record CliDialect(string Name, Regex Prompt, IReadOnlyList<string> SessionSetup, Regex Error, bool HasEnable)
+/// <param name="OperatorLogin">When set, a login at a <c>&gt;</c> prompt cannot configure, and this says what to do instead.</param>
+public sealed partial record CliDialect(string Name, Regex Prompt, IReadOnlyList<string> SessionSetup, Regex Error, bool HasEnable, string? OperatorLogin = null)
 {
     /// <summary>
     /// IOS and IOS-XE: <c>Switch&gt;</c>, <c>Switch#</c>, <c>Switch(config)#</c>, <c>Switch(config-if)#</c>.
@@ -22,7 +23,8 @@ public sealed partial record CliDialect(string Name, Regex Prompt, IReadOnlyList
     public static CliDialect CiscoIos { get; } = new("cisco-ios", IosLikePrompt(), ["terminal length 0"], IosError(), HasEnable: true);
 
     /// <summary>AOS-CX: <c>switch#</c>, <c>switch(config)#</c>, <c>switch(config-if)#</c>; errors as <c>Invalid input: X</c> or <c>%</c> lines.</summary>
-    public static CliDialect ArubaAoscx { get; } = new("aruba-aoscx", IosLikePrompt(), ["no page"], AoscxError(), HasEnable: false);
+    public static CliDialect ArubaAoscx { get; } = new("aruba-aoscx", IosLikePrompt(), ["no page"], AoscxError(), HasEnable: false,
+        OperatorLogin: "AOS-CX has no enable secret: give credentials of a user in the administrators group");
 
     /// <summary>
     /// Junos: <c>user@ex&gt; </c> (operational) and <c>user@ex# </c> (configuration, after an <c>[edit]</c> line);

@@ -153,10 +153,14 @@ public sealed partial class CliSession : IDisposable
         {
             // Wide and tall so that the device neither wraps nor pages before paging is turned off.
             connection = new Connection(client, client.CreateShellStream("vt100", 511, 500, 0, 0, 65536));
-            var login = await WaitAsync(connection, dialect.Prompt, "the login prompt", cancellationToken).ConfigureAwait(false);
-            if (dialect.HasEnable && LastLine(login).TrimEnd().EndsWith('>'))
+            var login = LastLine(await WaitAsync(connection, dialect.Prompt, "the login prompt", cancellationToken).ConfigureAwait(false)).Trim();
+            if (login.EndsWith('>') && dialect.HasEnable)
             {
-                await EnableAsync(connection, LastLine(login), cancellationToken).ConfigureAwait(false);
+                await EnableAsync(connection, login, cancellationToken).ConfigureAwait(false);
+            }
+            else if (login.EndsWith('>') && dialect.OperatorLogin is { } what)
+            {
+                throw new SshSwitchException($"{target.Device}: the login lands at the operator prompt '{login}', which cannot change ports; {what}");
             }
 
             foreach (var setup in dialect.SessionSetup)
@@ -188,7 +192,7 @@ public sealed partial class CliSession : IDisposable
     {
         if (target.Credentials.EnablePassword is not { } secret)
         {
-            throw new SshSwitchException($"{target.Device}: the login lands at the unprivileged prompt '{prompt.Trim()}' and the inventory gives no credentials.enable_password (e.g. enable_password: \"${{env:SWITCH_ENABLE}}\"); set it, or log in as a user with privilege 15");
+            throw new SshSwitchException($"{target.Device}: the login lands at the unprivileged prompt '{prompt}' and the inventory gives no credentials.enable_password (e.g. enable_password: \"${{env:SWITCH_ENABLE}}\"); set it, or log in as a user with privilege 15");
         }
 
         var answer = await ExchangeAsync(open, "enable", PasswordOrPrompt(), cancellationToken).ConfigureAwait(false);

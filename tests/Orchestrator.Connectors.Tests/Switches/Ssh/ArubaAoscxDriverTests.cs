@@ -31,6 +31,16 @@ public sealed class ArubaAoscxDriverTests(AoscxStandIn standIn) : CliDriverContr
         Assert.Equal((10, "desk 7"), (VlanOf("1/1/7"), (string?)StandIn.PortState("1/1/7")["description"]));
     }
 
+    [Fact]
+    public async Task Login_AsAnOperator_IsRefusedSayingWhichUserToGive()
+    {
+        StandIn.Edit(s => s["operator_login"] = true);
+
+        var error = await Assert.ThrowsAsync<SshSwitchException>(() => Driver().ReadTablesAsync(Device(), CancellationToken.None));
+
+        Assert.Equal("aoscx-sw: the login lands at the operator prompt 'switch>', which cannot change ports; AOS-CX has no enable secret: give credentials of a user in the administrators group", error.Message);
+    }
+
     protected override string Port(int n) => $"1/1/{n}";
 
     protected override CliSwitchDriver Driver() => new ArubaAoscxDriver(Pool, TimeProvider.System);

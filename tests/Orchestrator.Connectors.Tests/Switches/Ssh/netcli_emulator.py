@@ -499,8 +499,9 @@ CX_IF = [["description", "<text>"], ["no", "description"], ["shutdown"], ["no", 
 
 class Aoscx(Ios):
     def prompt(self):
+        # An operator-role login gets '>' and may only show; administrators get '#' (no enable on AOS-CX).
         suffix = {"exec": "", "config": "(config)", "if": "(config-if)"}[self.mode]
-        return f"{self.host}{suffix}#"
+        return f"{self.host}{suffix}{'>' if self.device.load().get('operator_login') else '#'}"
 
     def invalid(self, command, error):
         words = command.split()
