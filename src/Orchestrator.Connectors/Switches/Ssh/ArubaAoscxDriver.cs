@@ -1,4 +1,3 @@
-using System.Net;
 using Orchestrator.Core.Events;
 using Orchestrator.Core.Network;
 using Orchestrator.Core.Playbooks;
@@ -104,19 +103,7 @@ public sealed class ArubaAoscxDriver(SshSessionPool sessions, TimeProvider time)
     }
 
     /// <summary>Entries of <c>show arp</c> (<c>IPv4 Address  MAC  Port  Physical Port  State</c>).</summary>
-    public static List<ArpEntry> ParseArp(string output, string router)
-    {
-        var entries = new List<ArpEntry>();
-        foreach (var words in CliTable.Lines(output).Select(CliTable.Words))
-        {
-            if (words.Length >= 2 && words[0].Contains('.', StringComparison.Ordinal) && IPAddress.TryParse(words[0], out var ip) && MacAddress.TryParse(words[1], out var mac))
-            {
-                entries.Add(new ArpEntry(ip, mac, router));
-            }
-        }
-
-        return entries;
-    }
+    public static List<ArpEntry> ParseArp(string output, string router) => CliTable.Arp(output, router, ipWord: 0, macWord: 1);
 
     /// <summary>
     /// A port from <c>show running-config interface 1/1/7</c>: <c>shutdown</c> / <c>no shutdown</c>, <c>vlan access N</c>

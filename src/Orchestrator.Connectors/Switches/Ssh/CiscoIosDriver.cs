@@ -1,4 +1,3 @@
-using System.Net;
 using Orchestrator.Core.Events;
 using Orchestrator.Core.Network;
 using Orchestrator.Core.Playbooks;
@@ -211,19 +210,7 @@ public sealed class CiscoIosDriver(SshSessionPool sessions, TimeProvider time) :
     }
 
     /// <summary>Resolved entries of <c>show ip arp</c> (<c>Internet  10.0.10.23  3  0050.7966.6800  ARPA  Vlan10</c>); <c>Incomplete</c> ones are left out.</summary>
-    public static List<ArpEntry> ParseArp(string output, string router)
-    {
-        var entries = new List<ArpEntry>();
-        foreach (var words in CliTable.Lines(output).Select(CliTable.Words))
-        {
-            if (words.Length >= 4 && words[0] == "Internet" && IPAddress.TryParse(words[1], out var ip) && MacAddress.TryParse(words[3], out var mac))
-            {
-                entries.Add(new ArpEntry(ip, mac, router));
-            }
-        }
-
-        return entries;
-    }
+    public static List<ArpEntry> ParseArp(string output, string router) => CliTable.Arp(output, router, ipWord: 1, macWord: 3);
 
     /// <summary>
     /// A port from <c>show running-config interface X</c>: <c>shutdown</c>, <c>switchport access vlan N</c> (none = VLAN 1,

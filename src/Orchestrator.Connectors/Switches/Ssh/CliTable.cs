@@ -1,3 +1,7 @@
+using System.Net;
+using Orchestrator.Core.Events;
+using Orchestrator.Core.Network;
+
 namespace Orchestrator.Connectors.Switches.Ssh;
 
 /// <summary>
@@ -49,5 +53,24 @@ public static class CliTable
     {
         ArgumentNullException.ThrowIfNull(line);
         return line.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
+    /// <summary>
+    /// ARP entries of a table whose rows hold the IPv4 address and the MAC in fixed words (every OS orders them its
+    /// own way); rows where either does not parse (headers, <c>Incomplete</c>, totals) are skipped.
+    /// </summary>
+    public static List<ArpEntry> Arp(string output, string router, int ipWord, int macWord)
+    {
+        var entries = new List<ArpEntry>();
+        foreach (var words in Lines(output).Select(Words))
+        {
+            if (words.Length > Math.Max(ipWord, macWord) && words[ipWord].Count(c => c == '.') == 3
+                && IPAddress.TryParse(words[ipWord], out var ip) && MacAddress.TryParse(words[macWord], out var mac))
+            {
+                entries.Add(new ArpEntry(ip, mac, router));
+            }
+        }
+
+        return entries;
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Xml;
 using System.Xml.Linq;
 using Orchestrator.Core.Configuration;
@@ -168,19 +167,7 @@ public sealed class JunosDriver(SshSessionPool sessions, TimeProvider time) : Cl
     }
 
     /// <summary>Entries of <c>show arp no-resolve</c> (<c>MAC Address  Address  Interface  Flags</c>).</summary>
-    public static List<ArpEntry> ParseArp(string output, string router)
-    {
-        var entries = new List<ArpEntry>();
-        foreach (var words in CliTable.Lines(output).Select(CliTable.Words))
-        {
-            if (words.Length >= 2 && MacAddress.TryParse(words[0], out var mac) && IPAddress.TryParse(words[1], out var ip))
-            {
-                entries.Add(new ArpEntry(ip, mac, router));
-            }
-        }
-
-        return entries;
-    }
+    public static List<ArpEntry> ParseArp(string output, string router) => CliTable.Arp(output, router, ipWord: 1, macWord: 0);
 
     /// <summary>
     /// A port from its <c>display set</c> lines: <c>disable</c>, <c>description</c>, <c>unit 0 family
