@@ -9,6 +9,27 @@ public sealed class MemoryLedger : IContainmentLedger
 
     public ValueTask SaveAsync(ContainmentRecord record, CancellationToken cancellationToken)
     {
+        lock (records)
+        {
+            Save(record);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public IReadOnlyList<ContainmentRecord> All
+    {
+        get
+        {
+            lock (records)
+            {
+                return [.. records];
+            }
+        }
+    }
+
+    private void Save(ContainmentRecord record)
+    {
         if (records.Any(r => r.IdempotencyKey == record.IdempotencyKey && r.Id != record.Id))
         {
             throw new InvalidOperationException($"UNIQUE constraint failed: containments.idempotency_key ({record.IdempotencyKey})");
@@ -16,19 +37,16 @@ public sealed class MemoryLedger : IContainmentLedger
 
         records.RemoveAll(r => r.Id == record.Id);
         records.Add(record);
-        return ValueTask.CompletedTask;
     }
 
-    public ValueTask<ContainmentRecord?> GetAsync(string id, CancellationToken cancellationToken) => ValueTask.FromResult(records.FirstOrDefault(r => r.Id == id));
+    public ValueTask<ContainmentRecord?> GetAsync(string id, CancellationToken cancellationToken) => ValueTask.FromResult(All.FirstOrDefault(r => r.Id == id));
 
     public ValueTask<ContainmentRecord?> FindAsync(string idempotencyKey, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(records.FirstOrDefault(r => r.IdempotencyKey == idempotencyKey));
-
-    public IReadOnlyList<ContainmentRecord> All => records;
+        ValueTask.FromResult(All.FirstOrDefault(r => r.IdempotencyKey == idempotencyKey));
 
     public ValueTask<IReadOnlyList<ContainmentRecord>> ForTargetAsync(string target, int limit, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IReadOnlyList<ContainmentRecord>>([.. records.Where(r => r.Target == target).OrderByDescending(r => r.CreatedAt).Take(limit)]);
+        ValueTask.FromResult<IReadOnlyList<ContainmentRecord>>([.. All.Where(r => r.Target == target).OrderByDescending(r => r.CreatedAt).Take(limit)]);
 
     public ValueTask<IReadOnlyList<ContainmentRecord>> ListAsync(bool activeOnly, int limit, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IReadOnlyList<ContainmentRecord>>([.. records.Where(r => !activeOnly || r.MayBeInForce).Take(limit)]);
+        ValueTask.FromResult<IReadOnlyList<ContainmentRecord>>([.. All.Where(r => !activeOnly || r.MayBeInForce).Take(limit)]);
 }
