@@ -131,7 +131,7 @@ public sealed class FirewallStepsTests : IAsyncDisposable
     {
         Assert.Equal("ip: 'PC-1' is not an IP address", (await Block("run-1", "PC-1")).Error);
         Assert.Equal("for: 'soon' is not a positive duration (e.g. 30m, 2h, 7d)", (await Block("run-2", "10.1.2.3", "soon")).Error);
-        var two = new Inventory { Devices = new Dictionary<string, DeviceDefinition> { ["fw1"] = Device("fw1"), ["fw2"] = Device("fw2") } };
+        var two = TestInventory.Of(Device("fw1"), Device("fw2"));
         var step = new FirewallBlockStep(() => two, _batcher, Drivers, _ledger, _expiry, Options, _time);
         Assert.Equal("the inventory has 2 firewalls: say which with device:", (await step.ExecuteAsync(Context("run-3", new() { ["ip"] = "10.1.2.3" }), default)).Error);
         Assert.Equal("no device 'fw9' in the inventory", (await step.ExecuteAsync(Context("run-4", new() { ["ip"] = "10.1.2.3", ["device"] = "fw9" }), default)).Error);
@@ -144,7 +144,7 @@ public sealed class FirewallStepsTests : IAsyncDisposable
         Repeat = new RepeatOffenders(2, TimeSpan.FromHours(6), TimeSpan.FromDays(30)),
     };
 
-    private static Inventory Single { get; } = new() { Devices = new Dictionary<string, DeviceDefinition> { ["fw1"] = Device("fw1") } };
+    private static Inventory Single { get; } = TestInventory.Of(Device("fw1"));
 
     private ValueTask<StepResult> Block(string run, string ip, string? duration = null)
     {
@@ -163,14 +163,7 @@ public sealed class FirewallStepsTests : IAsyncDisposable
     private static StepContext Context(string run, Dictionary<string, object?> parameters) =>
         new(run, "p", "block", FirewallBlockStep.Name, parameters, $"{run}/steps/block", 1, false, null);
 
-    private static DeviceDefinition Device(string name) => new()
-    {
-        Name = name,
-        Driver = "fake",
-        Kind = DeviceKind.Firewall,
-        Address = DeviceAddress.TryParse("192.0.2.1", out var address) ? address! : throw new InvalidOperationException(),
-        Location = new SourceLocation("inventory.yaml", 1, 1),
-    };
+    private static DeviceDefinition Device(string name) => TestInventory.Device(name, DeviceKind.Firewall);
 
     /// <summary>A firewall in memory with native expiry: the set of blocked addresses and the timeout each was given.</summary>
     private sealed class FakeFirewall : IFirewallDriver

@@ -78,20 +78,7 @@ public sealed class SwitchContainmentStepTests
     private static StepContext Context(Dictionary<string, object?>? parameters = null) =>
         new("run-1", "p", "contain", SwitchContainmentStep.ShutdownName, parameters ?? new() { ["target"] = "02:00:00:00:00:11" }, Key, 1, false, null);
 
-    private static Inventory Inventory { get; } = new()
-    {
-        Devices = new Dictionary<string, DeviceDefinition>(StringComparer.Ordinal)
-        {
-            ["sw1"] = new()
-            {
-                Name = "sw1",
-                Driver = "fake",
-                Kind = DeviceKind.Switch,
-                Address = DeviceAddress.TryParse("192.0.2.1", out var address) ? address! : throw new InvalidOperationException(),
-                Location = new SourceLocation("inventory.yaml", 1, 1),
-            },
-        },
-    };
+    private static Inventory Inventory { get; } = TestInventory.Of(TestInventory.Device("sw1", DeviceKind.Switch));
 
     /// <summary>One switch, host 02:00:00:00:00:11 alone on ge1; its port state is one string; no descriptions.</summary>
     private sealed class FakeSwitch : ISwitchDriver
