@@ -10,7 +10,8 @@ namespace Orchestrator.Connectors.Firewalls;
 /// The <c>cisco-asa</c> driver: Cisco ASA <c>shun</c> over the interactive SSH CLI (privileged EXEC, no configuration
 /// mode; a shun is not part of the running configuration). A shun has no timeout on the ASA, so
 /// <see cref="NativeExpiry"/> is false and <see cref="BlockRequest.Duration"/> is ignored: the ledger's expiry removes the
-/// shun with <c>no shun</c>. Shuns do not survive a reload or a failover, which the reconcile job repairs from the ledger.
+/// shun with <c>no shun</c>. Shuns do not survive a reload or a failover: the reconcile job reports them missing (and puts
+/// them back with <c>reconcile.drift: reapply</c>).
 /// Every call reads <c>show shun</c> first and sends one <c>shun A.B.C.D</c> per address not listed (or one
 /// <c>no shun A.B.C.D</c> per address listed), holding the device's session for the whole batch, so a repeat never
 /// reaches the device. IPv6 is refused before anything is sent: the ASA command reference documents <c>shun</c>
