@@ -11,6 +11,7 @@ public static class FirewallDrivers
         ArgumentNullException.ThrowIfNull(time);
         return new Dictionary<string, IFirewallDriver>(StringComparer.Ordinal)
         {
+            [CiscoAsaDriver.DriverName] = new CiscoAsaDriver(sessions),
         };
     }
 }

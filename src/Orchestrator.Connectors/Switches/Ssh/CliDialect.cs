@@ -32,6 +32,13 @@ public sealed partial record CliDialect(string Name, Regex Prompt, IReadOnlyList
     /// </summary>
     public static CliDialect Junos { get; } = new("junos", JunosPrompt(), ["set cli screen-length 0"], JunosError(), HasEnable: false);
 
+    /// <summary>
+    /// Cisco ASA: <c>asa&gt;</c>, <c>asa#</c>, <c>asa(config)#</c> (the IOS shape); <c>terminal pager 0</c> turns paging off
+    /// for the session; <c>enable</c> asks <c>Password:</c>. Errors as <c>ERROR: % Invalid input detected at '^' marker.</c>,
+    /// other <c>ERROR:</c> or <c>%</c> lines, and <c>Invalid password</c> for a refused enable secret.
+    /// </summary>
+    public static CliDialect CiscoAsa { get; } = new("cisco-asa", IosLikePrompt(), ["terminal pager 0"], AsaError(), HasEnable: true);
+
     /// <summary>The first line of <paramref name="output"/> by which the device refused the command, trimmed; null when none.</summary>
     public string? ErrorIn(string output)
     {
@@ -47,6 +54,9 @@ public sealed partial record CliDialect(string Name, Regex Prompt, IReadOnlyList
 
     [GeneratedRegex(@"^%|^Invalid input")]
     private static partial Regex AoscxError();
+
+    [GeneratedRegex(@"^ERROR:|^%|^Invalid password")]
+    private static partial Regex AsaError();
 
     [GeneratedRegex(@"^[\w.\-]+@[\w.\-:]+[>#] ?$")]
     private static partial Regex JunosPrompt();

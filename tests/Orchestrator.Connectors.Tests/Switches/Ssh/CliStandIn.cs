@@ -9,7 +9,7 @@ using Orchestrator.Core.Playbooks;
 namespace Orchestrator.Connectors.Tests.Switches.Ssh;
 
 /// <summary>
-/// A network switch that cannot run here, stood in for by a real OpenSSH sshd on 127.0.0.1 (a free port, its own
+/// A network device (a switch, or the ASA firewall) that cannot run here, stood in for by a real OpenSSH sshd on 127.0.0.1 (a free port, its own
 /// host key, key login as the current user) whose ForceCommand is <c>netcli_emulator.py --os OS</c>: the driver
 /// talks SSH, a pty and the vendor's CLI exactly as to the device. The emulator keeps the switch in a JSON file
 /// that tests read and edit. Only loopback; no network namespaces.
@@ -20,9 +20,10 @@ public abstract class CliStandIn : IDisposable
     private readonly string directory = Directory.CreateTempSubdirectory("orch-netcli-").FullName;
     private readonly Process sshd;
 
-    protected CliStandIn(string os)
+    protected CliStandIn(string os, DeviceKind kind = DeviceKind.Switch)
     {
         Os = os;
+        Kind = kind;
         var emulator = Path.Combine(directory, "netcli_emulator.py");
         File.Copy(Path.Combine(AppContext.BaseDirectory, "Switches", "Ssh", "netcli_emulator.py"), emulator);
         StatePath = Path.Combine(directory, "state.json");
@@ -41,6 +42,9 @@ public abstract class CliStandIn : IDisposable
     }
 
     public string Os { get; }
+
+    /// <summary>What the inventory device is: the name is <c>OS-sw</c> for a switch, <c>OS-fw</c> for a firewall.</summary>
+    public DeviceKind Kind { get; }
 
     public int Port { get; }
 
@@ -100,9 +104,9 @@ public abstract class CliStandIn : IDisposable
         Environment.SetEnvironmentVariable("ORCH_TEST_NETCLI_ENABLE", "en-s3cret");
         return new DeviceDefinition
         {
-            Name = $"{Os}-sw",
+            Name = $"{Os}-{(Kind == DeviceKind.Firewall ? "fw" : "sw")}",
             Driver = driver,
-            Kind = DeviceKind.Switch,
+            Kind = Kind,
             Address = DeviceAddress.TryParse($"127.0.0.1:{Port}", out var address) ? address! : throw new InvalidOperationException(),
             Credentials = new Dictionary<string, string>(StringComparer.Ordinal)
             {
@@ -113,7 +117,7 @@ public abstract class CliStandIn : IDisposable
             Options = allOptions,
             Uplinks = uplinks ?? [],
             ProtectedPorts = protectedPorts ?? [],
-            QuarantineVlan = VlanId.TryParse("99", out var vlan) ? vlan : null,
+            QuarantineVlan = Kind == DeviceKind.Switch && VlanId.TryParse("99", out var vlan) ? vlan : null,
             Location = new SourceLocation("inventory.yaml", 3, 3),
         };
     }
@@ -221,3 +225,5 @@ public sealed class IosStandIn() : CliStandIn("ios");
 public sealed class AoscxStandIn() : CliStandIn("aoscx");
 
 public sealed class JunosStandIn() : CliStandIn("junos");
+
+public sealed class AsaStandIn() : CliStandIn("asa", DeviceKind.Firewall);

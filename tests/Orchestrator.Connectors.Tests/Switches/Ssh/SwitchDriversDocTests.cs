@@ -1,10 +1,11 @@
 using System.Text.RegularExpressions;
+using Orchestrator.Connectors.Firewalls;
 using Orchestrator.Connectors.Switches.Ssh;
 using Orchestrator.Core.Playbooks;
 
 namespace Orchestrator.Connectors.Tests.Switches.Ssh;
 
-/// <summary>The inventory examples of docs/switch-drivers.md load as written, one per network OS driver.</summary>
+/// <summary>The inventory examples of docs/switch-drivers.md load as written, one per network OS driver (the ASA's last).</summary>
 public sealed partial class SwitchDriversDocTests
 {
     [Fact]
@@ -19,7 +20,7 @@ public sealed partial class SwitchDriversDocTests
             return set.Inventory.Devices.Values.Single().Driver;
         }).ToList();
 
-        Assert.Equal([CiscoIosDriver.DriverName, ArubaAoscxDriver.DriverName, JunosDriver.DriverName], drivers);
+        Assert.Equal([CiscoIosDriver.DriverName, ArubaAoscxDriver.DriverName, JunosDriver.DriverName, CiscoAsaDriver.DriverName], drivers);
     }
 
     // The docs folder of the checkout the tests were built from.

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """A stand-in for a network OS command line, run by sshd's ForceCommand on a pty.
 
-    netcli_emulator.py --os ios|aoscx|junos --state STATE.json     serve one login session
-    netcli_emulator.py --os ios|aoscx|junos --init STATE.json      write the sample switch's state
+    netcli_emulator.py --os ios|aoscx|junos|asa --state STATE.json     serve one login session
+    netcli_emulator.py --os ios|aoscx|junos|asa --init STATE.json      write the sample device's state
 
 One small switch per OS (the same twelve ports in each OS's naming): edge hosts on ports 1-8 (port 5 with a
 desk phone on IOS), a LAG of ports 23-24 (Po1 / lag1 / ae0), an access port 47 with another switch behind it
@@ -35,8 +35,24 @@ output layouts follow the vendors' command references and published sample outpu
       reads (l2ng-l2-mac-vlan-name, -address, -flags, -logical-interface)
     - show interfaces terse (aenet --> ae0.0): genieparser junos ShowInterfacesTerse tests
     - show lldp neighbors: junos13.2 show-lldp-neighbors-lldp-ex-series
+  Cisco ASA (--os asa, a firewall, not a switch: shuns only):
+    - shun source_ip [dest_ip source_port dest_port [protocol]], no shun source_ip, privileged EXEC, not in the
+      system execution space of a multiple-context ASA: ASA command reference S, "shun"
+      (cisco.com/c/en/us/td/docs/security/asa/asa-cli-reference/S/asa-command-ref-S/m_shox-sn.html); the protocol
+      defaults to 0 (any). The reference shows IPv4 only, so the stand-in takes IPv4 only.
+    - 'Shun A.B.C.D successful' and the PIX 'show shun' layout 'Shun 192.168.1.10 0.0.0.0 0 0':
+      ciscoarticles.com/CCSP-Cisco-Certified-Security-Professional/Shunning.html
+    - the ASA 'show shun' layout 'shun (outside) 10.1.1.27 10.2.2.89 555 666 6' (interface, source, destination,
+      ports, protocol): the ASA command reference's show shun example, as scripts that read it parse it
+    - 'ERROR: % Invalid input detected at '^' marker.' under a caret, 'asa>' / 'enable' / 'Password:':
+      a captured ASA session (pastebin.com/index/MCacpzXh); 'terminal pager 0' turns paging off for the session
+    - NOT found in any documentation (the stand-in's own guesses, which the driver never relies on): the answer to a
+      shun that already exists ('ERROR: Shun A.B.C.D already exists'), to 'no shun' of an address not shunned
+      ('ERROR: Shun A.B.C.D not found'), and to a wrong enable secret ('Invalid password' per try, 'Access denied.'
+      after the third).
 """
 import argparse
+import ipaddress
 import json
 import os
 import re
@@ -56,7 +72,25 @@ def cisco_mac(mac):
     return f"{h[0:4]}.{h[4:8]}.{h[8:12]}"
 
 
+def initial_asa_state():
+    """A single-context ASA with an inside and a dmz network (everything else is outside) and no shuns."""
+    return {
+        "os": "asa",
+        "hostname": "asa",
+        "enable_secret": "en-s3cret",
+        "privileged_login": False,
+        "context": "single",   # "system": the system execution space of a multiple-context ASA, which has no shun
+        "interfaces": [{"name": "inside", "network": "10.0.0.0/8"}, {"name": "dmz", "network": "172.16.0.0/12"}],
+        "shuns": [],
+        "logins": 0,
+        "log": [],
+    }
+
+
 def initial_state(os_name):
+    if os_name == "asa":
+        return initial_asa_state()
+
     def name(n):
         return {"ios": f"Gi1/0/{n}", "aoscx": f"1/1/{n}", "junos": f"ge-0/0/{n}"}[os_name]
 
@@ -188,6 +222,17 @@ class Syntax(Exception):
         self.at = at
 
 
+PROTOCOLS = {"tcp": 6, "udp": 17}
+
+
+def is_ipv4(word):
+    try:
+        ipaddress.IPv4Address(word)
+        return True
+    except ValueError:
+        return False
+
+
 def match(words, grammar):
     """Matches words against templates (lists of words; '<n>' a number, '<if>' an interface, '<text>' the rest).
     Returns (template, values) or raises Syntax with the first word no template accepts."""
@@ -212,6 +257,10 @@ def match(words, grammar):
                 values.append(int(w))
             elif expected == "<if>" and re.match(r"^[A-Za-z0-9][\w/.:-]*$", w):
                 values.append(w)
+            elif expected == "<ip>" and is_ipv4(w):
+                values.append(w)
+            elif expected == "<proto>" and (w.isdigit() or w in PROTOCOLS):
+                values.append(int(w) if w.isdigit() else PROTOCOLS[w])
             elif expected == w:
                 pass
             else:
@@ -247,6 +296,10 @@ IOS_IF = [["description", "<text>"], ["no", "description"], ["shutdown"], ["no",
 
 
 class Ios:
+    ERROR = ""                        # what starts an error line ('ERROR: ' on the ASA)
+    WRONG_SECRET = None               # printed after each refused enable secret
+    SECRETS_EXHAUSTED = "% Bad secrets"
+
     def __init__(self, device):
         self.device = device
         state = device.load()
@@ -261,21 +314,23 @@ class Ios:
 
     def invalid(self, command, error):
         if error.at is None:
-            line("% Incomplete command.")
+            line(self.ERROR + "% Incomplete command.")
         else:
             words = command.split()
             offset = len(self.prompt()) + command.index(words[error.at]) if error.at < len(words) else len(self.prompt()) + len(command)
             line(" " * offset + "^")
-            line("% Invalid input detected at '^' marker.")
+            line(self.ERROR + "% Invalid input detected at '^' marker.")
         line()
+
+    def grammar(self, state):
+        return {"exec": IOS_PRIV if self.privileged else IOS_EXEC, "config": IOS_CONFIG, "if": IOS_IF}[self.mode]
 
     def run(self, command, state):
         words = command.split()
         if not words:
             return
-        grammar = {"exec": IOS_PRIV if self.privileged else IOS_EXEC, "config": IOS_CONFIG, "if": IOS_IF}[self.mode]
         try:
-            template, values = match(words, grammar)
+            template, values = match(words, self.grammar(state))
         except Syntax as e:
             self.invalid(command, e)
             return
@@ -293,7 +348,9 @@ class Ios:
             if secret == state["enable_secret"]:
                 self.privileged = True
                 return
-        line("% Bad secrets")
+            if self.WRONG_SECRET:
+                line(self.WRONG_SECRET)
+        line(self.SECRETS_EXHAUSTED)
         line()
 
     def do_disable(self, state, command):
@@ -920,6 +977,63 @@ class Junos:
         line("commit complete")
 
 
+# ---------------------------------------------------------------- Cisco ASA (shun only)
+
+
+ASA_EXEC = [["enable"], ["exit"], ["quit"], ["show", "version"]]
+ASA_PRIV = ASA_EXEC + [["disable"], ["terminal", "pager", "<n>"], ["show", "shun"], ["show", "shun", "<ip>"]]
+ASA_SHUN = [["shun", "<ip>"], ["shun", "<ip>", "<ip>", "<n>", "<n>"], ["shun", "<ip>", "<ip>", "<n>", "<n>", "<proto>"],
+            ["no", "shun", "<ip>"]]
+
+
+class Asa(Ios):
+    ERROR = "ERROR: "
+    WRONG_SECRET = "Invalid password"
+    SECRETS_EXHAUSTED = "Access denied."
+
+    def grammar(self, state):
+        if not self.privileged:
+            return ASA_EXEC
+        # The system execution space of a multiple-context ASA has no shun (the command reference's mode table).
+        return ASA_PRIV + ([] if state["context"] == "system" else ASA_SHUN)
+
+    do_quit = Ios.do_exit
+
+    def do_terminal_pager_n(self, state, command, n):
+        pass
+
+    def do_show_version(self, state, command):
+        line("Cisco Adaptive Security Appliance Software Version 9.20(2)")
+
+    def interface_of(self, state, address):
+        ip = ipaddress.IPv4Address(address)
+        return next((i["name"] for i in state["interfaces"] if ip in ipaddress.IPv4Network(i["network"])), "outside")
+
+    def do_shun_ip(self, state, command, source, dest="0.0.0.0", source_port=0, dest_port=0, protocol=0):
+        if any(s["source"] == source for s in state["shuns"]):
+            line(f"ERROR: Shun {source} already exists")
+            return
+        state["shuns"].append({"interface": self.interface_of(state, source), "source": source, "dest": dest,
+                               "source_port": source_port, "dest_port": dest_port, "protocol": protocol})
+        line(f"Shun {source} successful")
+
+    do_shun_ip_ip_n_n = do_shun_ip
+    do_shun_ip_ip_n_n_proto = do_shun_ip
+
+    def do_no_shun_ip(self, state, command, source):
+        if not any(s["source"] == source for s in state["shuns"]):
+            line(f"ERROR: Shun {source} not found")
+            return
+        state["shuns"] = [s for s in state["shuns"] if s["source"] != source]
+
+    def do_show_shun(self, state, command, only=None):
+        for s in state["shuns"]:
+            if only in (None, s["source"]):
+                line(f"shun ({s['interface']}) {s['source']} {s['dest']} {s['source_port']} {s['dest_port']} {s['protocol']}")
+
+    do_show_shun_ip = do_show_shun
+
+
 def serve(os_name, path):
     device = Device(path)
     with open(path + ".pid", "w") as f:
@@ -927,7 +1041,7 @@ def serve(os_name, path):
     state = device.load()
     state["logins"] += 1
     device.save(state)
-    cli = {"ios": Ios, "aoscx": Aoscx, "junos": Junos}[os_name](device)
+    cli = {"ios": Ios, "aoscx": Aoscx, "junos": Junos, "asa": Asa}[os_name](device)
     line()
     while True:
         out(cli.prompt())
@@ -950,7 +1064,7 @@ def serve(os_name, path):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--os", required=True, choices=["ios", "aoscx", "junos"])
+    parser.add_argument("--os", required=True, choices=["ios", "aoscx", "junos", "asa"])
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--state")
     group.add_argument("--init")
