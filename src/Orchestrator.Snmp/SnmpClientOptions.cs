@@ -53,4 +53,25 @@ public sealed class SnmpClientOptions
         ArgumentOutOfRangeException.ThrowIfNegative(Retries, nameof(Retries));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRepetitions, 1, nameof(MaxRepetitions));
     }
+
+    /// <summary>These settings with another community (v1/v2c) or another USM context name (v3): the same agent, another instance of its MIBs.</summary>
+    public SnmpClientOptions WithContext(string? community, string? contextName) => new()
+    {
+        Endpoint = Endpoint,
+        Version = Version,
+        Community = community ?? Community,
+        Usm = contextName is null || Usm is null ? Usm : new SnmpUsmOptions
+        {
+            User = Usm.User,
+            AuthProtocol = Usm.AuthProtocol,
+            AuthPassword = Usm.AuthPassword,
+            PrivProtocol = Usm.PrivProtocol,
+            PrivPassword = Usm.PrivPassword,
+            ContextName = contextName,
+            ContextEngineId = Usm.ContextEngineId,
+        },
+        Timeout = Timeout,
+        Retries = Retries,
+        MaxRepetitions = MaxRepetitions,
+    };
 }

@@ -93,6 +93,23 @@ public sealed class LabFixture : IAsyncLifetime
 
     public Task DisposeAsync() => info is null && !LabEnvironment.IsRoot ? Task.CompletedTask : DownAsync(Name);
 
+    /// <summary>
+    /// The inventory entry (YAML, under <c>devices:</c>) of the lab's Linux switch as device <c>lab-sw</c>: linux-bridge over
+    /// SSH with the pinned host key, one bridge per VLAN, quarantine VLAN 99. Sets the variable its username refers to.
+    /// </summary>
+    public string LinuxSwitchYaml()
+    {
+        Environment.SetEnvironmentVariable("ORCH_LAB_SSH_USER", Info.SshUser);
+        return $$"""
+              lab-sw:
+                driver: linux-bridge
+                address: {{ManagementAddress}}:{{Info.SshPort}}
+                credentials: { username: "${env:ORCH_LAB_SSH_USER}", key: "${file:{{Info.SshPrivateKey}}}" }
+                options: { vlan_bridges: "br10=10,br99=99", host_key_sha256: "{{Info.SshHostKeyFingerprint}}" }
+                quarantine_vlan: 99
+            """;
+    }
+
     /// <summary>The namespace of h1..h4, rem, sw, rtr or srv.</summary>
     public string Namespace(string host) =>
         Info.Namespaces.TryGetValue(host, out var ns) ? ns : throw new ArgumentException($"no host '{host}' in the lab (h1..h4, rem, sw, rtr, srv)", nameof(host));

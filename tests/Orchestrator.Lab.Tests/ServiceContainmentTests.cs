@@ -37,16 +37,7 @@ public sealed class ServiceContainmentTests(LabFixture lab) : IAsyncLifetime
         }
 
         var playbooks = Directory.CreateDirectory(Path.Combine(_root, "playbooks")).FullName;
-        Environment.SetEnvironmentVariable("ORCH_LAB_SSH_USER", lab.Info.SshUser);
-        await File.WriteAllTextAsync(Path.Combine(playbooks, "inventory.yaml"), $$"""
-            devices:
-              lab-sw:
-                driver: linux-bridge
-                address: {{lab.ManagementAddress}}:{{lab.Info.SshPort}}
-                credentials: { username: "${env:ORCH_LAB_SSH_USER}", key: "${file:{{lab.Info.SshPrivateKey}}}" }
-                options: { vlan_bridges: "br10=10,br99=99", host_key_sha256: "{{lab.Info.SshHostKeyFingerprint}}" }
-                quarantine_vlan: 99
-            """);
+        await File.WriteAllTextAsync(Path.Combine(playbooks, "inventory.yaml"), "devices:\n" + lab.LinuxSwitchYaml());
         await File.WriteAllTextAsync(Path.Combine(playbooks, "contain-source.yaml"), """
             id: contain-traced-source
             on: infection.traced

@@ -135,16 +135,7 @@ public sealed class SwitchStepsTests(LabFixture lab) : IDisposable
 
     private Inventory LinuxInventory()
     {
-        Environment.SetEnvironmentVariable("ORCH_LAB_SSH_USER", lab.Info.SshUser);
-        var set = PlaybookLoader.Load([], new PlaybookSource("inventory.yaml", $$"""
-            devices:
-              lab-sw:
-                driver: linux-bridge
-                address: {{lab.ManagementAddress}}:{{lab.Info.SshPort}}
-                credentials: { username: "${env:ORCH_LAB_SSH_USER}", key: "${file:{{lab.Info.SshPrivateKey}}}" }
-                options: { vlan_bridges: "br10=10,br99=99", host_key_sha256: "{{lab.Info.SshHostKeyFingerprint}}" }
-                quarantine_vlan: 99
-            """));
+        var set = PlaybookLoader.Load([], new PlaybookSource("inventory.yaml", "devices:\n" + lab.LinuxSwitchYaml()));
         Assert.True(set.IsValid, string.Join('\n', set.Errors));
         return set.Inventory;
     }

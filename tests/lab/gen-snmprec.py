@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes snmprec/switch48.snmprec: a 48-port Cisco-style access switch for snmpsim.
+"""Writes snmprec/switch48.snmprec: a 48-port Cisco-style access switch for snmpsim (and cisco24*.snmprec: a PVST one, below).
 
 What Linux does not expose and the drivers must read from a vendor switch: 2,000 learned MACs
 (Q-BRIDGE dot1qTpFdbPort), Cisco vmVlan, dot1qPvid, a trunk (port 47) and an uplink (port 48,
@@ -142,12 +142,79 @@ def records():
     return r
 
 
-def main():
-    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "snmprec", "switch48.snmprec")
+# A Cisco PVST access switch without Q-BRIDGE (cisco24*.snmprec): each VLAN has its own BRIDGE-MIB instance,
+# read with the community "cisco24@<vlan>" (snmpsim: community = file name). VLAN 20 numbers its bridge ports
+# 30 + port, unlike the default instance, so a reader must map them through that VLAN's dot1dBasePortIfIndex.
+#   Fa0/1-12 access VLAN 10, one PC each (02:1c:24:00:10:NN); Fa0/13-23 access VLAN 20 (02:1c:24:00:20:NN);
+#   Fa0/24 trunk uplink (trunking), 20 MACs in each VLAN. Default instance = VLAN 1's (cisco24@1 too): the uplink.
+CISCO_PORTS = range(1, 25)
+CISCO_UPLINK = 24
+
+
+def cisco_if_index(port):
+    return 10000 + port
+
+
+def cisco_vlan_of(port):
+    return 10 if port <= 12 else 20
+
+
+def cisco_bridge_port(vlan, port):
+    return 30 + port if vlan == 20 else port
+
+
+def cisco_records(vlan):
+    r = []
+    add = lambda oid, tag, value: r.append((oid, tag, value))
+    if vlan is None:
+        add("1.3.6.1.2.1.1.1.0", "4", "Cisco IOS Software, C2960 Software (C2960-LANBASEK9-M), Version 15.0(2)SE11, RELEASE SOFTWARE (fc3)")
+        add("1.3.6.1.2.1.1.5.0", "4", "access-pvst-24")
+        for p in CISCO_PORTS:
+            i = cisco_if_index(p)
+            add(f"1.3.6.1.2.1.2.2.1.7.{i}", "2:" + WC, "value=1")
+            add(f"1.3.6.1.2.1.31.1.1.1.1.{i}", "4", f"Fa0/{p}")
+            add(f"1.3.6.1.2.1.31.1.1.1.18.{i}", "4:" + WC, "value=" + ("uplink dist-1" if p == CISCO_UPLINK else f"room {p:02d}"))
+        add(f"1.3.6.1.2.1.17.1.4.1.2.{CISCO_UPLINK}", "2", str(cisco_if_index(CISCO_UPLINK)))
+        add("1.3.6.1.2.1.17.4.3.1.2." + ".".join(map(str, [0x02, 0x1C, 0x24, 0x00, 0x01, 0x01])), "2", str(CISCO_UPLINK))
+        # vtpVlanState.<domain 1>.<vlan>: operational(1); 1002-1005 are the legacy defaults every Catalyst lists
+        for v in (1, 10, 20, 1002, 1003, 1004, 1005):
+            add(f"1.3.6.1.4.1.9.9.46.1.3.1.1.2.1.{v}", "2", "1")
+        for p in CISCO_PORTS:
+            add(f"1.3.6.1.4.1.9.9.46.1.6.1.1.14.{cisco_if_index(p)}", "2", "1" if p == CISCO_UPLINK else "2")
+        for p in CISCO_PORTS:
+            if p != CISCO_UPLINK:
+                add(f"1.3.6.1.4.1.9.9.68.1.2.2.1.2.{cisco_if_index(p)}", "2:" + WC, "value=%d" % cisco_vlan_of(p))
+    else:
+        ports = [p for p in CISCO_PORTS if p == CISCO_UPLINK or cisco_vlan_of(p) == vlan]
+        if vlan == 1:  # VLAN 1's instance is the default one: only the uplink, and the one MAC learned on it
+            add(f"1.3.6.1.2.1.17.1.4.1.2.{CISCO_UPLINK}", "2", str(cisco_if_index(CISCO_UPLINK)))
+            add("1.3.6.1.2.1.17.4.3.1.2." + ".".join(map(str, [0x02, 0x1C, 0x24, 0x00, 0x01, 0x01])), "2", str(CISCO_UPLINK))
+            return r
+        for p in ports:
+            add(f"1.3.6.1.2.1.17.1.4.1.2.{cisco_bridge_port(vlan, p)}", "2", str(cisco_if_index(p)))
+        for p in ports:
+            if p == CISCO_UPLINK:
+                for n in range(20):
+                    add("1.3.6.1.2.1.17.4.3.1.2." + ".".join(map(str, [0x02, 0x1C, 0x24, 0x01, vlan, n + 1])), "2", str(cisco_bridge_port(vlan, p)))
+            else:
+                add("1.3.6.1.2.1.17.4.3.1.2." + ".".join(map(str, [0x02, 0x1C, 0x24, 0x00, vlan, p])), "2", str(cisco_bridge_port(vlan, p)))
+    r.sort(key=lambda rec: tuple(int(x) for x in rec[0].split(".")))
+    return r
+
+
+def write(name, recs):
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "snmprec", name)
     with open(out, "w", encoding="ascii") as f:
-        for oid, tag, value in records():
+        for oid, tag, value in recs:
             f.write(f"{oid}|{tag}|{value}\n")
     print(out, file=sys.stderr)
+
+
+def main():
+    write("switch48.snmprec", records())
+    write("cisco24.snmprec", cisco_records(None))
+    for vlan in (1, 10, 20):
+        write(f"cisco24@{vlan}.snmprec", cisco_records(vlan))
 
 
 if __name__ == "__main__":

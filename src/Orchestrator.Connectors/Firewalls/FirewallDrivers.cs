@@ -14,6 +14,7 @@ public static class FirewallDrivers
         {
             [NftablesDriver.DriverName] = new NftablesDriver(sessions),
             [IptablesIpsetDriver.DriverName] = new IptablesIpsetDriver(sessions),
+            [CiscoAsaDriver.DriverName] = new CiscoAsaDriver(sessions),
         };
     }
 }

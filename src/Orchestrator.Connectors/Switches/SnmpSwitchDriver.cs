@@ -6,6 +6,7 @@ using Orchestrator.Core.Events;
 using Orchestrator.Core.Network;
 using Orchestrator.Core.Playbooks;
 using Orchestrator.Snmp;
+using Orchestrator.Snmp.Security;
 
 namespace Orchestrator.Connectors.Switches;
 
@@ -25,8 +26,9 @@ public sealed class SnmpSwitchDriver(TimeProvider time) : ISwitchDriver
 
     public async Task<SwitchTables> ReadTablesAsync(DeviceDefinition device, CancellationToken cancellationToken)
     {
-        await using var client = await ClientAsync(device, cancellationToken).ConfigureAwait(false);
-        return await SnmpSwitchTables.ReadAsync(client, device, time, cancellationToken).ConfigureAwait(false);
+        var options = await OptionsAsync(device, cancellationToken).ConfigureAwait(false);
+        await using var client = new SnmpClient(options);
+        return await SnmpSwitchTables.ReadAsync(client, device, time, cancellationToken, vlan => Task.FromResult(new SnmpClient(ForVlan(options, vlan)))).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<ArpEntry>> ReadArpAsync(DeviceDefinition device, CancellationToken cancellationToken)
@@ -84,25 +86,65 @@ public sealed class SnmpSwitchDriver(TimeProvider time) : ISwitchDriver
     public static async Task<SnmpClientOptions> OptionsAsync(DeviceDefinition device, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(device);
-        if (!device.Credentials.TryGetValue("community", out var reference))
-        {
-            throw new SnmpException($"device '{device.Name}' has no credentials.community to read it over SNMP");
-        }
-
         var ip = device.Address.Ip
             ?? (await Dns.GetHostAddressesAsync(device.Address.Host, AddressFamily.InterNetwork, cancellationToken).ConfigureAwait(false)).FirstOrDefault()
             ?? throw new SnmpException($"device '{device.Name}': {device.Address.Host} does not resolve");
-        var version = device.Options.GetValueOrDefault("snmp_version", "2c") switch
+        var endpoint = new IPEndPoint(ip, device.Address.Port ?? SnmpPort);
+        string? Secret(string key) => device.Credentials.TryGetValue(key, out var reference) ? SecretReference.Resolve(reference) : null;
+        switch (device.Options.GetValueOrDefault("snmp_version", "2c"))
         {
-            "1" => SnmpVersion.V1,
-            "2c" => SnmpVersion.V2c,
-            var other => throw new SnmpException($"device '{device.Name}': options.snmp_version '{other}' is not 1 or 2c"),
+            case "1" or "2c" when Secret("community") is { } community:
+                return new SnmpClientOptions { Endpoint = endpoint, Version = device.Options.GetValueOrDefault("snmp_version", "2c") == "1" ? SnmpVersion.V1 : SnmpVersion.V2c, Community = community };
+            case "1" or "2c":
+                throw new SnmpException($"device '{device.Name}' has no credentials.community to read it over SNMP");
+            case "3":
+                return new SnmpClientOptions { Endpoint = endpoint, Version = SnmpVersion.V3, Usm = Usm(device, Secret) };
+            case var other:
+                throw new SnmpException($"device '{device.Name}': options.snmp_version '{other}' is not 1, 2c or 3");
+        }
+    }
+
+    /// <summary>
+    /// The same agent, for VLAN <paramref name="vlan"/>'s own BRIDGE-MIB instance (Cisco): community <c>community@vlan</c>
+    /// for v1/v2c, context <c>vlan-N</c> for v3.
+    /// </summary>
+    public static SnmpClientOptions ForVlan(SnmpClientOptions options, VlanId vlan)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Version == SnmpVersion.V3
+            ? options.WithContext(null, $"vlan-{vlan}")
+            : options.WithContext($"{options.Community}@{vlan}", null);
+    }
+
+    // SNMPv3 USM: credentials.username, auth_password, priv_password (references); options.auth_protocol, priv_protocol.
+    private static SnmpUsmOptions Usm(DeviceDefinition device, Func<string, string?> secret)
+    {
+        var user = secret("username") ?? throw new SnmpException($"device '{device.Name}': SNMPv3 needs credentials.username");
+        var auth = device.Options.GetValueOrDefault("auth_protocol", "sha") switch
+        {
+            "none" => SnmpAuthProtocol.None,
+            "md5" => SnmpAuthProtocol.Md5,
+            "sha" => SnmpAuthProtocol.Sha1,
+            "sha224" => SnmpAuthProtocol.Sha224,
+            "sha256" => SnmpAuthProtocol.Sha256,
+            "sha384" => SnmpAuthProtocol.Sha384,
+            "sha512" => SnmpAuthProtocol.Sha512,
+            var other => throw new SnmpException($"device '{device.Name}': options.auth_protocol '{other}' is not none, md5, sha, sha224, sha256, sha384 or sha512"),
         };
-        return new SnmpClientOptions
+        var priv = device.Options.GetValueOrDefault("priv_protocol", "aes") switch
         {
-            Endpoint = new IPEndPoint(ip, device.Address.Port ?? SnmpPort),
-            Version = version,
-            Community = SecretReference.Resolve(reference),
+            "none" => SnmpPrivProtocol.None,
+            "des" => SnmpPrivProtocol.Des,
+            "aes" => SnmpPrivProtocol.Aes128,
+            var other => throw new SnmpException($"device '{device.Name}': options.priv_protocol '{other}' is not none, des or aes"),
+        };
+        return new SnmpUsmOptions
+        {
+            User = user,
+            AuthProtocol = auth,
+            AuthPassword = auth == SnmpAuthProtocol.None ? null : secret("auth_password") ?? throw new SnmpException($"device '{device.Name}': auth_protocol {device.Options.GetValueOrDefault("auth_protocol", "sha")} needs credentials.auth_password"),
+            PrivProtocol = auth == SnmpAuthProtocol.None ? SnmpPrivProtocol.None : priv,
+            PrivPassword = auth == SnmpAuthProtocol.None || priv == SnmpPrivProtocol.None ? null : secret("priv_password") ?? throw new SnmpException($"device '{device.Name}': priv_protocol {device.Options.GetValueOrDefault("priv_protocol", "aes")} needs credentials.priv_password"),
         };
     }
 

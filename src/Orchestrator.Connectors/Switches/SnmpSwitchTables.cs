@@ -27,6 +27,16 @@ public static class SnmpSwitchTables
     public static readonly Oid LagAttachedAggId = Oid.Parse("1.2.840.10006.300.43.1.2.1.1.13");
     public static readonly Oid LldpRemSysName = Oid.Parse("1.0.8802.1.1.2.1.4.1.1.9");
 
+    /// <summary>CISCO-VTP-MIB vtpVlanState.&lt;managementDomain&gt;.&lt;vlan&gt;: operational(1) VLANs, each with a BRIDGE-MIB instance of its own.</summary>
+    public static readonly Oid CiscoVtpVlanState = Oid.Parse("1.3.6.1.4.1.9.9.46.1.3.1.1.2");
+
+    private const int VtpOperational = 1;
+
+    private const int SyntheticBridgePortBase = 1_000_000;
+
+    // 1002-1005 are the FDDI/Token Ring defaults every Catalyst lists; they carry no Ethernet hosts.
+    private static readonly (int First, int Last) CiscoReservedVlans = (1002, 1005);
+
     private const int AdmitOnlyVlanTagged = 2;
     private const int CiscoTrunking = 1;
 
@@ -34,14 +44,32 @@ public static class SnmpSwitchTables
     // access-port default on many Catalysts, so it alone does not make a trunk.
     private static readonly uint[] CiscoTrunkStates = [1, 3, 5];
 
-    /// <summary>Reads the switch's tables now; <paramref name="device"/> supplies the name, uplinks and protected ports.</summary>
-    public static async Task<SwitchTables> ReadAsync(SnmpClient client, DeviceDefinition device, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the switch's tables now; <paramref name="device"/> supplies the name, uplinks and protected ports. A switch
+    /// without Q-BRIDGE that lists its VLANs in CISCO-VTP-MIB keeps one BRIDGE-MIB instance per VLAN (Cisco PVST):
+    /// each is read through <paramref name="vlanClient"/> (community <c>community@vlan</c>, or the v3 context
+    /// <c>vlan-N</c>), and its bridge ports are mapped to ifIndex with that VLAN's own dot1dBasePortIfIndex.
+    /// </summary>
+    public static async Task<SwitchTables> ReadAsync(SnmpClient client, DeviceDefinition device, TimeProvider time, CancellationToken cancellationToken, Func<VlanId, Task<SnmpClient>>? vlanClient = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(time);
         var names = await ColumnAsync(client, IfName, cancellationToken).ConfigureAwait(false);
         var ifIndexOfBridgePort = await ColumnAsync(client, BasePortIfIndex, cancellationToken).ConfigureAwait(false);
+        var fdb = await QBridgeFdbAsync(client, cancellationToken).ConfigureAwait(false);
+        if (fdb.Count == 0)
+        {
+            fdb = await BridgeFdbAsync(client, null, cancellationToken).ConfigureAwait(false);
+            if (vlanClient is not null)
+            {
+                // The default instance is VLAN 1's on a Catalyst: keep each learned MAC once, with its VLAN.
+                var perVlan = await PerVlanFdbAsync(device.Name, client, vlanClient, ifIndexOfBridgePort, cancellationToken).ConfigureAwait(false);
+                var seen = perVlan.Select(e => (e.Mac, e.BridgePort)).ToHashSet();
+                fdb = [.. fdb.Where(e => !seen.Contains((e.Mac, e.BridgePort))), .. perVlan];
+            }
+        }
+
         var frameTypes = await ColumnAsync(client, AcceptableFrameTypes, cancellationToken).ConfigureAwait(false);
         var ciscoTrunkStatus = await ColumnAsync(client, CiscoTrunkDynamicStatus, cancellationToken).ConfigureAwait(false);
         var ciscoTrunkState = await ColumnAsync(client, CiscoTrunkDynamicState, cancellationToken).ConfigureAwait(false);
@@ -65,12 +93,6 @@ public static class SnmpSwitchTables
             var aggregated = aggregation.TryGetValue(ifIndex, out var aggregator) && aggregator.Unsigned() is var agg && agg != 0 && agg != ifIndex;
             var neighbor = bridgePort is { } local && neighbors.TryGetValue(local, out var remote) ? remote : null;
             ports.Add(new SwitchPort(ifIndex, bridgePort, name, trunk, aggregated, neighbor));
-        }
-
-        var fdb = await QBridgeFdbAsync(client, cancellationToken).ConfigureAwait(false);
-        if (fdb.Count == 0)
-        {
-            fdb = await BridgeFdbAsync(client, cancellationToken).ConfigureAwait(false);
         }
 
         return new SwitchTables(device.Name, ports, fdb, device.Uplinks, device.ProtectedPorts, time.GetUtcNow());
@@ -136,7 +158,65 @@ public static class SnmpSwitchTables
         return entries;
     }
 
-    private static async Task<List<FdbEntry>> BridgeFdbAsync(SnmpClient client, CancellationToken cancellationToken)
+    /// <summary>
+    /// The forwarding table of every operational VLAN's own BRIDGE-MIB instance. Its bridge ports are turned into the
+    /// bridge ports of the default instance through ifIndex (a port the default instance does not number gets the
+    /// VLAN's number, added to <paramref name="ifIndexOfBridgePort"/>), so the locator sees one numbering.
+    /// </summary>
+    private static async Task<List<FdbEntry>> PerVlanFdbAsync(string device, SnmpClient client, Func<VlanId, Task<SnmpClient>> vlanClient, Dictionary<int, SnmpValue> ifIndexOfBridgePort, CancellationToken cancellationToken)
+    {
+        var vlans = new List<VlanId>();
+        await foreach (var binding in client.BulkWalkAsync(CiscoVtpVlanState, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var arcs = binding.Oid.Arcs.Span;
+            if (arcs.Length == CiscoVtpVlanState.Length + 2 && binding.Value.Unsigned() == VtpOperational && arcs[^1] is var id
+                && (id < CiscoReservedVlans.First || id > CiscoReservedVlans.Last) && VlanId.TryParse(id.ToString(CultureInfo.InvariantCulture), out var vlan))
+            {
+                vlans.Add(vlan);
+            }
+        }
+
+        var bridgePortOfIfIndex = ifIndexOfBridgePort.ToDictionary(p => p.Value.Unsigned(), p => p.Key);
+        var entries = new List<FdbEntry>();
+        foreach (var vlan in vlans)
+        {
+            await using var perVlan = await vlanClient(vlan).ConfigureAwait(false);
+            Dictionary<int, SnmpValue> ifIndexOfVlanPort;
+            List<FdbEntry> learned;
+            try
+            {
+                ifIndexOfVlanPort = await ColumnAsync(perVlan, BasePortIfIndex, cancellationToken).ConfigureAwait(false);
+                learned = await BridgeFdbAsync(perVlan, vlan, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SnmpException ex)
+            {
+                // A VLAN not read could hide the host: say which, rather than answer "not found".
+                throw new SnmpException($"{device}: VLAN {vlan}'s forwarding table (community@{vlan}, or context vlan-{vlan} with SNMPv3) could not be read: {ex.Message}", ex);
+            }
+
+            foreach (var entry in learned)
+            {
+                if (!ifIndexOfVlanPort.TryGetValue(entry.BridgePort, out var ifIndex))
+                {
+                    continue;
+                }
+
+                if (!bridgePortOfIfIndex.TryGetValue(ifIndex.Unsigned(), out var bridgePort))
+                {
+                    // The VLAN's number, unless the default instance gave it to another port: then one above any real bridge port.
+                    bridgePort = ifIndexOfBridgePort.ContainsKey(entry.BridgePort) ? SyntheticBridgePortBase + (int)ifIndex.Unsigned() : entry.BridgePort;
+                    bridgePortOfIfIndex[ifIndex.Unsigned()] = bridgePort;
+                    ifIndexOfBridgePort[bridgePort] = ifIndex;
+                }
+
+                entries.Add(entry with { BridgePort = bridgePort });
+            }
+        }
+
+        return entries;
+    }
+
+    private static async Task<List<FdbEntry>> BridgeFdbAsync(SnmpClient client, VlanId? vlan, CancellationToken cancellationToken)
     {
         var entries = new List<FdbEntry>();
         await foreach (var binding in client.BulkWalkAsync(BridgeFdbPort, cancellationToken: cancellationToken).ConfigureAwait(false))
@@ -144,7 +224,7 @@ public static class SnmpSwitchTables
             var arcs = binding.Oid.Arcs.Span;
             if (arcs.Length == BridgeFdbPort.Length + 6 && binding.Value.Unsigned() is var port && port != 0 && MacOf(arcs[BridgeFdbPort.Length..]) is { } mac)
             {
-                entries.Add(new FdbEntry(mac, (int)port, null));
+                entries.Add(new FdbEntry(mac, (int)port, vlan));
             }
         }
 

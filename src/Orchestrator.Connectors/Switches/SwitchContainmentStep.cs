@@ -255,6 +255,7 @@ public sealed class SwitchReleaseStep(Func<Inventory> inventory, IReadOnlyDictio
     [
         new("containment", KeyShape.Template, "The containment id (an earlier step's containment_id)."),
         new("target", KeyShape.Template, "Or: release every active switch containment of this IP, MAC or host name."),
+        new("outcome", KeyShape.Enum, "released (default), or expired when its time ran out.") { Values = ["released", "expired"] },
     ]);
 
     public async ValueTask<StepResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
@@ -320,7 +321,7 @@ public sealed class SwitchReleaseStep(Func<Inventory> inventory, IReadOnlyDictio
                 }
             }
 
-            record.Status = ContainmentStatus.Released;
+            record.Status = Text(context.Parameters, "outcome") == "expired" ? ContainmentStatus.Expired : ContainmentStatus.Released;
             record.ReleasedBy = context.RequestedBy;
             record.ReleasedAt = time.GetUtcNow();
             await ledger.SaveAsync(record, cancellationToken).ConfigureAwait(false);

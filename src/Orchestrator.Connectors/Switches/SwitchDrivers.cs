@@ -10,5 +10,8 @@ public static class SwitchDrivers
         {
             [SnmpSwitchDriver.Name] = new SnmpSwitchDriver(time),
             [LinuxBridgeDriver.DriverName] = new LinuxBridgeSwitchDriver(sessions, time),
+            [CiscoIosDriver.DriverName] = new CiscoIosDriver(sessions, time),
+            [ArubaAoscxDriver.DriverName] = new ArubaAoscxDriver(sessions, time),
+            [JunosDriver.DriverName] = new JunosDriver(sessions, time),
         };
 }

@@ -26,6 +26,7 @@ public static class AuditKinds
     public const string Page = "page";
     public const string Report = "report";
     public const string Playbooks = "playbooks";
+    public const string Containment = "containment";
 }
 
 /// <summary>Where audit entries go; appending is durable when it returns. Entries are never changed or deleted by the service.</summary>

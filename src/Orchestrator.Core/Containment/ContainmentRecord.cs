@@ -105,4 +105,20 @@ public interface IContainmentLedger
 
     /// <summary>Newest first; only those that may be in force when <paramref name="activeOnly"/>.</summary>
     ValueTask<IReadOnlyList<ContainmentRecord>> ListAsync(bool activeOnly, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Every containment of <paramref name="target"/> as given (an IP for blocks), newest first: the repeat-offender history.</summary>
+    ValueTask<IReadOnlyList<ContainmentRecord>> ForTargetAsync(string target, int limit, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// When containments end by themselves: the service schedules each expiry as a durable timer (Quartz, in its
+/// database) that survives a restart and fires at once when it is overdue at start.
+/// </summary>
+public interface IContainmentExpiry
+{
+    /// <summary>Sets (or moves) the expiry of containment <paramref name="containmentId"/> to <paramref name="at"/>.</summary>
+    ValueTask ScheduleAsync(string containmentId, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>Drops the expiry of a containment released before its time.</summary>
+    ValueTask CancelAsync(string containmentId, CancellationToken cancellationToken);
 }

@@ -338,7 +338,7 @@ public sealed partial class ActionRunner
 
     private async Task<Outcome> ExecuteWithRetriesAsync(RunRecord run, StepRecord record, PlannedStep step, IActionConnector connector, IReadOnlyDictionary<string, object?> parameters, StepPhase phase, CancellationToken cancellationToken)
     {
-        var deviceLock = parameters.TryGetValue("device", out var device) && device is string { Length: > 0 } name
+        var deviceLock = connector is not IBatchingConnector && parameters.TryGetValue("device", out var device) && device is string { Length: > 0 } name
             ? _deviceLocks.GetOrAdd(name, _ => new SemaphoreSlim(Math.Max(1, _options.MaxConcurrentPerDevice)))
             : null;
         var timeout = step.Timeout ?? _options.DefaultStepTimeout;

@@ -29,6 +29,14 @@ public interface IContainmentConnector : IActionConnector
     ContainmentTargets TargetsOf(IReadOnlyDictionary<string, object?> parameters);
 }
 
+/// <summary>
+/// A connector that queues and batches its own device access (a firewall taking a burst of blocks in one
+/// round trip): the runner holds no per-device lock for its steps, which would send them one at a time.
+/// </summary>
+public interface IBatchingConnector : IActionConnector
+{
+}
+
 /// <summary>What one step runs with: its rendered parameters, the run it belongs to, and the event that started the run.</summary>
 public sealed record StepContext(
     string RunId,

@@ -47,6 +47,9 @@ public sealed class SqliteContainmentLedger : IContainmentLedger, IDisposable
         CREATE INDEX containments_by_status ON containments (status, created_at);
         """;
 
+    /// <summary>Schema version 7: the repeat-offender history is read by target.</summary>
+    internal const string TargetIndex = "CREATE INDEX containments_by_target ON containments (target, created_at);";
+
     public async ValueTask SaveAsync(ContainmentRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -89,14 +92,24 @@ public sealed class SqliteContainmentLedger : IContainmentLedger, IDisposable
             using var command = _connection.CreateCommand();
             command.CommandText = $"SELECT body FROM containments {(activeOnly ? "WHERE status IN ('pending', 'active')" : "")} ORDER BY created_at DESC, id DESC LIMIT $limit";
             command.Parameters.AddWithValue("$limit", limit);
-            using var reader = command.ExecuteReader();
-            var records = new List<ContainmentRecord>();
-            while (reader.Read())
-            {
-                records.Add(JsonSerializer.Deserialize<ContainmentRecord>(reader.GetString(0), Json)!);
-            }
+            return Read(command);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
 
-            return records;
+    public async ValueTask<IReadOnlyList<ContainmentRecord>> ForTargetAsync(string target, int limit, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT body FROM containments WHERE target = $target ORDER BY created_at DESC, id DESC LIMIT $limit";
+            command.Parameters.AddWithValue("$target", target);
+            command.Parameters.AddWithValue("$limit", limit);
+            return Read(command);
         }
         finally
         {
@@ -111,6 +124,18 @@ public sealed class SqliteContainmentLedger : IContainmentLedger, IDisposable
             _connection.Dispose();
             _lock.Dispose();
         }
+    }
+
+    private static List<ContainmentRecord> Read(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        var records = new List<ContainmentRecord>();
+        while (reader.Read())
+        {
+            records.Add(JsonSerializer.Deserialize<ContainmentRecord>(reader.GetString(0), Json)!);
+        }
+
+        return records;
     }
 
     private async ValueTask<ContainmentRecord?> SingleAsync(string where, string value, CancellationToken cancellationToken)

@@ -39,6 +39,7 @@ internal static class SqliteSchema
         (connection, tx) => Execute(connection, SqliteRunStore.Schema, tx),
         (connection, tx) => Execute(connection, SqliteRunStore.PagesSchema, tx),
         (connection, tx) => Execute(connection, SqliteContainmentLedger.Schema, tx),
+        (connection, tx) => Execute(connection, SqliteContainmentLedger.TargetIndex, tx),
     ];
 
     // Version 1 kept one row per event with four indexes; version 2 replaced it (ADR 0006) and

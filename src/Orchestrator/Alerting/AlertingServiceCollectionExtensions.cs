@@ -94,16 +94,17 @@ public static class AlertingServiceCollectionExtensions
         services.AddSingleton<IIncidentPaging>(sp => sp.GetRequiredService<Escalations>());
         services.AddSingleton(reports);
 
-        services.AddScheduler(Path.Combine(settings.DataDirectory, SqliteEventStore.FileName), reports);
+        services.AddScheduler(Path.Combine(settings.DataDirectory, SqliteEventStore.FileName), reports, Durations.Parse(settings.Config.Response.Containment.Reconcile.Every));
         services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         return services;
     }
 
     /// <summary>
     /// The Quartz scheduler with its jobs in the SQLite database at <paramref name="databasePath"/> (its
-    /// tables made when missing): the escalation job, and one cron-triggered job per scheduled report.
+    /// tables made when missing): the escalation job, one cron-triggered job per scheduled report, the containment
+    /// expiry job, and the containment reconcile every <paramref name="reconcileEvery"/> (none when null).
     /// </summary>
-    public static IServiceCollection AddScheduler(this IServiceCollection services, string databasePath, IReadOnlyDictionary<string, ReportSchedule> reports)
+    public static IServiceCollection AddScheduler(this IServiceCollection services, string databasePath, IReadOnlyDictionary<string, ReportSchedule> reports, TimeSpan? reconcileEvery = null)
     {
         ArgumentNullException.ThrowIfNull(reports);
         services.AddQuartz(q =>
@@ -114,6 +115,17 @@ public static class AlertingServiceCollectionExtensions
                 store.ProvisionSchema();
             });
             q.AddJob<EscalationJob>(job => job.WithIdentity(Escalations.JobKey).StoreDurably());
+            q.AddJob<Containment.ContainmentExpiryJob>(job => job.WithIdentity(Containment.ContainmentExpiries.JobKey).StoreDurably());
+            if (reconcileEvery is { } every)
+            {
+                q.AddJob<Containment.ContainmentReconcileJob>(job => job.WithIdentity(Containment.ContainmentReconcileJob.JobKey).StoreDurably());
+                q.AddTrigger(trigger => trigger
+                    .WithIdentity("reconcile", Containment.ContainmentExpiries.JobGroup)
+                    .ForJob(Containment.ContainmentReconcileJob.JobKey)
+                    .StartAt(DateTimeOffset.UtcNow + every)
+                    .WithSimpleSchedule(schedule => schedule.WithInterval(every).RepeatForever()));
+            }
+
             foreach (var report in reports.Values)
             {
                 var key = new JobKey(report.Name, ReportJob.JobGroup);

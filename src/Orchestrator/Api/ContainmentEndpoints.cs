@@ -2,7 +2,9 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Orchestrator.Connectors.Firewalls;
 using Orchestrator.Connectors.Switches;
+using Orchestrator.Core.Configuration;
 using Orchestrator.Core.Containment;
 using Orchestrator.Core.Runs;
 using Orchestrator.Response;
@@ -17,7 +19,7 @@ namespace Orchestrator.Api;
 /// </summary>
 public static class ContainmentEndpoints
 {
-    private const string ContainExpected = """the body is JSON like {"target": "10.1.2.3", "action": "quarantine", "device": "sw1", "vlan": 999, "fallback": "shutdown", "reason": "why", "dry_run": false}""";
+    private const string ContainExpected = """the body is JSON like {"target": "10.1.2.3", "action": "quarantine", "device": "sw1", "vlan": 999, "fallback": "shutdown", "reason": "why", "dry_run": false} or {"target": "10.1.2.3", "action": "block", "device": "fw1", "for": "2h", "reason": "why"}""";
 
     public static void MapContainmentEndpoints(this IEndpointRouteBuilder app)
     {
@@ -71,6 +73,27 @@ public static class ContainmentEndpoints
             return await AnswerAsync(run, store, ledger, context.RequestAborted).ConfigureAwait(false);
         });
 
+        app.MapPost("/api/v1/containments/{id}/extend", async (HttpContext context, string id, ApiKeyAuth auth, ResponseService response, SqliteRunStore store, IContainmentLedger ledger) =>
+        {
+            if (auth.Check(context, ApiKeyRoles.Admin, out var actor) is { } denied)
+            {
+                return denied;
+            }
+
+            var (duration, comment, bad) = await ReadExtendAsync(context).ConfigureAwait(false);
+            return bad ?? await RunEndpoints.AnswerAsync(async () =>
+            {
+                var run = await response.ExtendContainmentAsync(id, duration, actor, comment, CancellationToken.None).ConfigureAwait(false);
+                if (run.Status != RunStatus.Succeeded)
+                {
+                    return await AnswerAsync(run, store, ledger, context.RequestAborted).ConfigureAwait(false);
+                }
+
+                var record = await ledger.GetAsync(id, context.RequestAborted).ConfigureAwait(false);
+                return Results.Json(new { containment = ContainmentView.From(record!), run = await RunViews.DetailAsync(store, run, context.RequestAborted).ConfigureAwait(false) });
+            }).ConfigureAwait(false);
+        });
+
         app.MapPost("/api/v1/containments/{id}/release", async (HttpContext context, string id, ApiKeyAuth auth, ResponseService response, SqliteRunStore store, IContainmentLedger ledger) =>
         {
             if (auth.Check(context, ApiKeyRoles.Admin, out var actor) is { } denied)
@@ -115,6 +138,29 @@ public static class ContainmentEndpoints
         return Results.Json(new { containment = record is null ? null : ContainmentView.From(record), run = detail }, statusCode: StatusCodes.Status201Created);
     }
 
+    // {"for": "2h", "comment": "why"}: the duration from now, and the audit comment.
+    private static async Task<(TimeSpan Duration, string? Comment, IResult? Error)> ReadExtendAsync(HttpContext context)
+    {
+        const string Expected = """the body is JSON like {"for": "2h", "comment": "why"}""";
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("for", out var forValue) || forValue.ValueKind != JsonValueKind.String
+                || !Durations.TryParse(forValue.GetString(), out var duration) || duration <= TimeSpan.Zero)
+            {
+                return (default, null, Results.BadRequest(new ApiError($"for: a positive duration is required; {Expected}")));
+            }
+
+            var comment = root.TryGetProperty("comment", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+            return (duration, comment, null);
+        }
+        catch (JsonException ex)
+        {
+            return (default, null, Results.BadRequest(new ApiError($"invalid JSON at line {(ex.LineNumber ?? 0) + 1}: {Expected}")));
+        }
+    }
+
     private sealed record ContainRequest(string StepType, IReadOnlyDictionary<string, object?> Parameters, bool DryRun);
 
     // Each field is checked here and named when wrong; the step checks again what it receives.
@@ -144,7 +190,7 @@ public static class ContainmentEndpoints
             {
                 var expected = property.Name switch
                 {
-                    "target" or "action" or "device" or "fallback" or "reason" => JsonValueKind.String,
+                    "target" or "action" or "device" or "fallback" or "reason" or "for" => JsonValueKind.String,
                     "vlan" => JsonValueKind.Number,
                     "dry_run" => property.Value.ValueKind is JsonValueKind.True or JsonValueKind.False ? property.Value.ValueKind : JsonValueKind.True,
                     _ => JsonValueKind.Undefined,
@@ -171,14 +217,29 @@ public static class ContainmentEndpoints
             {
                 "quarantine" => SwitchContainmentStep.QuarantineName,
                 "shutdown" => SwitchContainmentStep.ShutdownName,
+                "block" => FirewallBlockStep.Name,
                 _ => null,
             };
             if (stepType is null)
             {
-                return Bad(action is null ? "action: required (quarantine or shutdown)" : $"action: '{action}' is not quarantine or shutdown");
+                return Bad(action is null ? "action: required (quarantine, shutdown or block)" : $"action: '{action}' is not quarantine, shutdown or block");
             }
 
-            var parameters = new Dictionary<string, object?>(StringComparer.Ordinal) { ["target"] = target.Trim() };
+            var block = stepType == FirewallBlockStep.Name;
+            if (block && !System.Net.IPAddress.TryParse(target.Trim(), out _))
+            {
+                return Bad($"target: '{target}' is not an IP address (action block blocks an address)");
+            }
+
+            if (Text("for") is { } forText)
+            {
+                if (!block || !Durations.TryParse(forText, out var span) || span <= TimeSpan.Zero)
+                {
+                    return Bad("for: a positive duration (e.g. 2h), for action block only");
+                }
+            }
+
+            var parameters = new Dictionary<string, object?>(StringComparer.Ordinal) { [block ? "ip" : "target"] = target.Trim() };
             if (root.TryGetProperty("vlan", out var vlan) && vlan.ValueKind == JsonValueKind.Number)
             {
                 if (stepType != SwitchContainmentStep.QuarantineName || !vlan.TryGetInt32(out var number) || number is < 1 or > 4094)
@@ -199,7 +260,7 @@ public static class ContainmentEndpoints
                 parameters["fallback"] = fallback;
             }
 
-            foreach (var name in new[] { "device", "reason" })
+            foreach (var name in new[] { "device", "reason", "for" })
             {
                 if (Text(name) is { Length: > 0 } value)
                 {

@@ -39,6 +39,7 @@ public static class CliApp
         root.Subcommands.Add(ContainmentsCommand.Create());
         root.Subcommands.Add(ContainmentsCommand.ContainCommand());
         root.Subcommands.Add(ContainmentsCommand.ReleaseCommand());
+        root.Subcommands.Add(ContainmentsCommand.ExtendCommand());
         return root;
     }
 

@@ -53,6 +53,28 @@ public static class ContainmentsCommand
         });
         command.Subcommands.Add(ShowCommand());
         command.Subcommands.Add(ReleaseCommand());
+        command.Subcommands.Add(ExtendCommand());
+        return command;
+    }
+
+    /// <summary><c>extend ID --for 2h</c>: the containment now ends that long from now (the device's own timeout refreshed too).</summary>
+    public static Command ExtendCommand()
+    {
+        var id = new Argument<string>("ID") { Description = "The containment's id" };
+        var duration = new Option<string>("--for") { Description = "How long from now it lasts (e.g. 2h, 7d)", Required = true };
+        var comment = new Option<string?>("--comment") { Description = "Why, recorded in the audit trail" };
+        var command = new Command("extend", "Make a containment last longer (through the running service): it ends --for from now.") { id, duration, comment };
+        var connection = ServiceClient.AddConnectionOptions(command);
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var path = "api/v1/containments/" + Uri.EscapeDataString(parseResult.GetValue(id)!) + "/extend";
+            var body = JsonSerializer.Serialize(new Dictionary<string, string?> { ["for"] = parseResult.GetValue(duration), ["comment"] = parseResult.GetValue(comment) });
+            return ServiceClient.PostAsync(parseResult, connection, path, body, answer =>
+            {
+                var c = answer.GetProperty("containment");
+                return $"containment {Text(c, "id")} ({Text(c, "target")} on {Text(c, "device")}) now lasts until {Text(c, "expires_at")}";
+            }, cancellationToken);
+        });
         return command;
     }
 
@@ -63,7 +85,7 @@ public static class ContainmentsCommand
         "containment",
         "api/v1/containments/{0}/release",
         answer => answer.TryGetProperty("containment", out var c) && c.ValueKind == JsonValueKind.Object
-            ? $"containment {c.GetProperty("id").GetString()} released: {c.GetProperty("action").GetString()} of {c.GetProperty("target").GetString()} on {c.GetProperty("device").GetString()} {Text(c, "port")} undone and verified"
+            ? $"containment {Text(c, "id")} released: {Text(c, "action")} of {Text(c, "target")} on {Text(c, "device")}{(Text(c, "port") is "?" ? "" : " " + Text(c, "port"))} undone and verified"
             : "released");
 
     /// <summary><c>contain --host X --switch-action quarantine|shutdown</c>: locates the host and contains it, through the running service.</summary>
@@ -72,16 +94,17 @@ public static class ContainmentsCommand
         var host = new Option<string?>("--host") { Description = "The host to contain: a host name, an IP or a MAC" };
         var ip = new Option<string?>("--ip") { Description = "The host's IP (instead of --host)" };
         var mac = new Option<string?>("--mac") { Description = "The host's MAC (instead of --host)" };
-        var action = new Option<string>("--switch-action") { Description = "quarantine (move its port to the quarantine VLAN) or shutdown (shut its port)", Required = true };
+        var action = new Option<string?>("--switch-action") { Description = "quarantine (move its port to the quarantine VLAN) or shutdown (shut its port); without it, --ip is blocked on a firewall" };
         action.AcceptOnlyFromAmong("quarantine", "shutdown");
-        var device = new Option<string?>("--device") { Description = "Only look on this switch of the inventory" };
+        var device = new Option<string?>("--device") { Description = "The firewall to block on (needed when the inventory has several), or the only switch to look on" };
+        var duration = new Option<string?>("--for") { Description = "How long the block lasts (e.g. 2h; default response.containment.default_block; repeat offenders longer)" };
         var vlan = new Option<int?>("--vlan") { Description = "The VLAN to move to (quarantine; default: the switch's quarantine_vlan)" };
         var fallback = new Option<bool>("--fallback-shutdown") { Description = "Shut the port when the VLAN cannot be changed (quarantine)" };
         var reason = new Option<string?>("--reason") { Description = "Why, kept in the ledger and the audit trail" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Locate and say what would change, change nothing" };
-        var command = new Command("contain", "Contain a host now (through the running service): locate its switch port, record it, change it and read it back.")
+        var command = new Command("contain", "Contain a host now (through the running service): block its IP on a firewall, or locate its switch port and shut or quarantine it; recorded, verified, undone by release.")
         {
-            host, ip, mac, action, device, vlan, fallback, reason, dryRun,
+            host, ip, mac, action, device, duration, vlan, fallback, reason, dryRun,
         };
         var connection = ServiceClient.AddConnectionOptions(command);
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -93,10 +116,18 @@ public static class ContainmentsCommand
                 return 2;
             }
 
+            var switchAction = parseResult.GetValue(action);
+            if (switchAction is null && string.IsNullOrWhiteSpace(parseResult.GetValue(ip)))
+            {
+                await parseResult.InvocationConfiguration.Error.WriteLineAsync("a firewall block needs --ip (or give --switch-action quarantine|shutdown to act on the host's switch port)").ConfigureAwait(false);
+                return 2;
+            }
+
             var body = new Dictionary<string, object?>(StringComparer.Ordinal)
             {
                 ["target"] = given[0]!.Trim(),
-                ["action"] = parseResult.GetValue(action),
+                ["action"] = switchAction ?? "block",
+                ["for"] = parseResult.GetValue(duration),
                 ["device"] = parseResult.GetValue(device),
                 ["vlan"] = parseResult.GetValue(vlan),
                 ["fallback"] = parseResult.GetValue(fallback) ? "shutdown" : null,
@@ -124,7 +155,9 @@ public static class ContainmentsCommand
         }
 
         var c = answer.GetProperty("containment");
-        return $"contained {Text(c, "target")} ({Text(c, "mac")}): {Text(c, "action")} on {Text(c, "device")} {Text(c, "port")}, verified; containment {Text(c, "id")} — undo with 'orchestrator release {Text(c, "id")}'";
+        return Text(c, "action") == "firewall.block"
+            ? $"blocked {Text(c, "target")} on {Text(c, "device")} until {Text(c, "expires_at")}, verified; containment {Text(c, "id")} — undo with 'orchestrator release {Text(c, "id")}'"
+            : $"contained {Text(c, "target")} ({Text(c, "mac")}): {Text(c, "action")} on {Text(c, "device")} {Text(c, "port")}, verified; containment {Text(c, "id")} — undo with 'orchestrator release {Text(c, "id")}'";
     }
 
     private static string Text(JsonElement element, string name) =>

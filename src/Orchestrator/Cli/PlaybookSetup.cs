@@ -1,6 +1,7 @@
 using Orchestrator.Connectors.Email;
 using Orchestrator.Connectors.Paging;
 using Orchestrator.Connectors.Scripts;
+using Orchestrator.Connectors.Firewalls;
 using Orchestrator.Connectors.Switches;
 using Orchestrator.Core.Playbooks;
 
@@ -12,7 +13,7 @@ public static class PlaybookSetup
     /// <summary>The steps this build knows: the built-ins now; connectors add theirs here as they arrive.</summary>
     public static StepCatalog Steps { get; } = StepCatalog.BuiltIn.With(
         EmailStep.Definition, PagerStep.Definition, ScriptStep.Definition,
-        SwitchContainmentStep.ShutdownDefinition, SwitchContainmentStep.QuarantineDefinition, SwitchReleaseStep.Definition, NetworkLocateStep.Definition);
+        SwitchContainmentStep.ShutdownDefinition, SwitchContainmentStep.QuarantineDefinition, SwitchReleaseStep.Definition, NetworkLocateStep.Definition, FirewallBlockStep.Definition, FirewallUnblockStep.Definition);
 
     public static PlaybookLoaderOptions LoaderOptions { get; } = new() { Steps = Steps };
 

@@ -105,6 +105,21 @@ public static class ConfigValidator
             errors.Add("response.blast_radius: global and per_playbook must be at least 1 (a containment beyond them is held for approval)");
         }
 
+        var containment = config.Response.Containment;
+        Duration(errors, "response.containment.default_block", containment.DefaultBlock);
+        Duration(errors, "response.containment.repeat.max", containment.Repeat.Max);
+        Duration(errors, "response.containment.repeat.lookback", containment.Repeat.Lookback);
+        Duration(errors, "response.containment.reconcile.every", containment.Reconcile.Every);
+        if (containment.Repeat.Multiplier < 1 || double.IsNaN(containment.Repeat.Multiplier) || double.IsInfinity(containment.Repeat.Multiplier))
+        {
+            errors.Add("response.containment.repeat.multiplier: must be a number of at least 1 (1 = blocks never grow)");
+        }
+
+        if (containment.Reconcile.Drift is not ("flag" or "reapply"))
+        {
+            errors.Add($"response.containment.reconcile.drift: '{containment.Reconcile.Drift}' is not flag or reapply");
+        }
+
         return errors;
     }
 

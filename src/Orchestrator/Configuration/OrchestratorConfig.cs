@@ -133,6 +133,37 @@ public sealed class ResponseConfig
     public string StepTimeout { get; set; } = "1m";
 
     public BlastRadiusConfig BlastRadius { get; set; } = new();
+
+    public ContainmentConfig Containment { get; set; } = new();
+}
+
+/// <summary>How containments last: the default block, repeat offenders, and the reconcile of the ledger with the devices.</summary>
+public sealed class ContainmentConfig
+{
+    /// <summary>The duration of a <c>firewall.block</c> that gives no <c>for</c>.</summary>
+    public string DefaultBlock { get; set; } = "1h";
+
+    public RepeatOffendersConfig Repeat { get; set; } = new();
+
+    public ReconcileConfig Reconcile { get; set; } = new();
+}
+
+/// <summary>Each earlier block of the same address within <c>lookback</c> multiplies the next one's duration, up to <c>max</c>.</summary>
+public sealed class RepeatOffendersConfig
+{
+    public double Multiplier { get; set; } = 2;
+
+    public string Max { get; set; } = "7d";
+
+    public string Lookback { get; set; } = "30d";
+}
+
+/// <summary>Compares the ledger with what each firewall blocks, every <c>every</c>; <c>drift</c>: flag (audit and notify) or reapply (block again what the ledger says is active).</summary>
+public sealed class ReconcileConfig
+{
+    public string Every { get; set; } = "5m";
+
+    public string Drift { get; set; } = "flag";
 }
 
 /// <summary>Containment actions allowed per window before further ones are held for approval.</summary>

@@ -1,4 +1,6 @@
+using Orchestrator.Connectors.Firewalls;
 using Orchestrator.Connectors.Switches;
+using Orchestrator.Core.Configuration;
 using Orchestrator.Core.Audit;
 using Orchestrator.Core.Containment;
 using Orchestrator.Core.Runs;
@@ -45,9 +47,89 @@ public sealed partial class ResponseService
         return await RunByHandAsync(releaseStep, parameters, dryRun: false, by, WithComment($"release of containment {record.Id} ({record.Action} {record.Target} on {record.Device}) by hand by {by}", comment), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The expiry of containment <paramref name="containmentId"/> is due: it is undone on its device and marked expired
+    /// (audited as by <c>expiry</c>). An expiry that was moved later meanwhile is scheduled again instead; one already
+    /// released is nothing to do.
+    /// </summary>
+    public async Task ExpireContainmentAsync(string containmentId, CancellationToken cancellationToken)
+    {
+        if (await _ledger.GetAsync(containmentId, cancellationToken).ConfigureAwait(false) is not { } record || !record.MayBeInForce || record.ExpiresAt is not { } at)
+        {
+            return;
+        }
+
+        if (at > _time.GetUtcNow())
+        {
+            await _expiry.ScheduleAsync(record.Id, at, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (ReleaseStepOf(record) is not { } releaseStep)
+        {
+            await AuditAsync(new AuditEntry(_time.GetUtcNow(), AuditKinds.Containment, $"containment {record.Id} ({record.Action}) expired, but this build cannot undo it: undo it on {record.Device} by hand", Actor: ExpiryActor), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var parameters = new Dictionary<string, object?>(StringComparer.Ordinal) { ["containment"] = record.Id, ["outcome"] = "expired" };
+        await RunByHandAsync(releaseStep, parameters, dryRun: false, ExpiryActor, $"containment {record.Id} ({record.Action} {record.Target} on {record.Device}) expired at {at:u}", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Makes containment <paramref name="containmentId"/> end <paramref name="duration"/> from now (the device's own timeout
+    /// refreshed too). Throws <see cref="KeyNotFoundException"/> for an unknown id and <see cref="InvalidOperationException"/>
+    /// when it is not in force, has no expiry, or would end sooner than it does now.
+    /// </summary>
+    public async Task<RunRecord> ExtendContainmentAsync(string containmentId, TimeSpan duration, string by, string? comment, CancellationToken cancellationToken)
+    {
+        var record = await _ledger.GetAsync(containmentId, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"no containment with id {containmentId}");
+        if (record.Status != ContainmentStatus.Active || record.ExpiresAt is not { } current)
+        {
+            throw new InvalidOperationException($"containment {record.Id} is {record.Status.ToString().ToLowerInvariant()}{(record.ExpiresAt is null ? " and has no expiry" : "")}: only an active containment with an expiry can be extended");
+        }
+
+        var until = _time.GetUtcNow() + duration;
+        if (until <= current)
+        {
+            throw new InvalidOperationException($"containment {record.Id} already lasts until {current:u}; --for {Durations.Format(duration)} from now would end it sooner");
+        }
+
+        if (record.Action != FirewallBlockStep.Name)
+        {
+            throw new InvalidOperationException($"containment {record.Id} is a {record.Action}: only firewall blocks can be extended in this build");
+        }
+
+        var parameters = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["ip"] = record.Ip,
+            ["device"] = record.Device,
+            ["for"] = Durations.Format(duration),
+            ["reason"] = record.Reason,
+        };
+        return await RunByHandAsync(FirewallBlockStep.Name, parameters, dryRun: false, by, WithComment($"containment {record.Id} ({record.Target} on {record.Device}) extended by hand by {by} to {until:u}", comment), cancellationToken).ConfigureAwait(false);
+    }
+
+    private const string ExpiryActor = "expiry";
+
     /// <summary>The step that undoes what <paramref name="record"/>'s step did, or null when none of this build does.</summary>
     private static string? ReleaseStepOf(ContainmentRecord record) =>
-        record.Action.StartsWith("switch.", StringComparison.Ordinal) ? SwitchReleaseStep.Name : null;
+        record.Action.StartsWith("switch.", StringComparison.Ordinal) ? SwitchReleaseStep.Name
+        : record.Action == FirewallBlockStep.Name ? FirewallUnblockStep.Name
+        : null;
+
+    // Every active containment's expiry is (re)scheduled at start: a crash between recording a containment and
+    // scheduling its end leaves no block that never ends. Overdue ones fire at once.
+    private async Task ScheduleExpiriesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var record in await _ledger.ListAsync(activeOnly: true, 1_000_000, cancellationToken).ConfigureAwait(false))
+        {
+            if (record.Status == ContainmentStatus.Active && record.ExpiresAt is { } at)
+            {
+                await _expiry.ScheduleAsync(record.Id, at, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
 
     private async Task<RunRecord> RunByHandAsync(string stepType, IReadOnlyDictionary<string, object?> parameters, bool dryRun, string by, string audit, CancellationToken cancellationToken)
     {

@@ -38,6 +38,7 @@ public sealed partial class ResponseService : BackgroundService
     private readonly IncidentTracker _incidents;
     private readonly Escalations _escalations;
     private readonly IContainmentLedger _ledger;
+    private readonly IContainmentExpiry _expiry;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Channel<Offered> _queue = Channel.CreateBounded<Offered>(
@@ -62,6 +63,7 @@ public sealed partial class ResponseService : BackgroundService
         IncidentTracker incidents,
         Escalations escalations,
         IContainmentLedger ledger,
+        IContainmentExpiry expiry,
         TimeProvider time,
         ILogger<ResponseService> logger)
     {
@@ -74,6 +76,7 @@ public sealed partial class ResponseService : BackgroundService
         _incidents = incidents;
         _escalations = escalations;
         _ledger = ledger;
+        _expiry = expiry;
         _time = time;
         _logger = logger;
         _runSlots = new SemaphoreSlim(options.MaxConcurrentRuns);
@@ -268,6 +271,7 @@ public sealed partial class ResponseService : BackgroundService
         var replayed = await _engine!.RestoreAsync(_events, stoppingToken).ConfigureAwait(false);
         await StartRecordedDecisionsAsync(replayed, stoppingToken).ConfigureAwait(false);
         await ResumeRunsAsync(stoppingToken).ConfigureAwait(false);
+        await ScheduleExpiriesAsync(stoppingToken).ConfigureAwait(false);
 
         var batch = new List<SecurityEvent>(MaxBatch);
         var stamps = new List<long>(MaxBatch);

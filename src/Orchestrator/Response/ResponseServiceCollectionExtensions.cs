@@ -1,7 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Cli;
+using Orchestrator.Connectors.Firewalls;
 using Orchestrator.Connectors.Switches;
+using Orchestrator.Containment;
+using Quartz;
 using Orchestrator.Connectors.Switches.Ssh;
 using Orchestrator.Core.Containment;
 using Orchestrator.Configuration;
@@ -29,6 +32,7 @@ public static class ResponseServiceCollectionExtensions
         services.AddKeyedSingleton<IActionConnector, LogStep>(StepCatalog.Log);
         services.AddKeyedSingleton<IActionConnector, NotifyStep>(StepCatalog.Notify);
         AddSwitchSteps(services);
+        AddFirewallSteps(services, config.Containment);
         services.AddSingleton(new ResponseOptions
         {
             PlaybookDirectory = Path.GetFullPath(config.Playbooks),
@@ -63,6 +67,32 @@ public static class ResponseServiceCollectionExtensions
         return services;
     }
 
+    // The firewall steps, their batcher, the expiry timers and the reconcile, over the same inventory and ledger.
+    private static void AddFirewallSteps(IServiceCollection services, ContainmentConfig config)
+    {
+        var options = new FirewallBlockOptions
+        {
+            DefaultDuration = Durations.Parse(config.DefaultBlock),
+            Repeat = new RepeatOffenders(config.Repeat.Multiplier, Durations.Parse(config.Repeat.Max), Durations.Parse(config.Repeat.Lookback)),
+        };
+        services.AddSingleton(sp => FirewallDrivers.Create(sp.GetRequiredService<SshSessionPool>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new FirewallBatcher(sp.GetRequiredService<IReadOnlyDictionary<string, IFirewallDriver>>()));
+        services.AddSingleton(sp => new ContainmentExpiries(sp.GetRequiredService<ISchedulerFactory>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IContainmentExpiry>(sp => sp.GetRequiredService<ContainmentExpiries>());
+        services.AddKeyedSingleton<IActionConnector>(FirewallBlockStep.Name, (sp, _) => new FirewallBlockStep(
+            Inventory(sp), sp.GetRequiredService<FirewallBatcher>(), sp.GetRequiredService<IReadOnlyDictionary<string, IFirewallDriver>>(),
+            sp.GetRequiredService<IContainmentLedger>(), sp.GetRequiredService<IContainmentExpiry>(), options, sp.GetRequiredService<TimeProvider>()));
+        services.AddKeyedSingleton<IActionConnector>(FirewallUnblockStep.Name, (sp, _) => new FirewallUnblockStep(
+            Inventory(sp), sp.GetRequiredService<FirewallBatcher>(), sp.GetRequiredService<IContainmentLedger>(), sp.GetRequiredService<IContainmentExpiry>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new FirewallReconciler(
+            Inventory(sp), sp.GetRequiredService<IReadOnlyDictionary<string, IFirewallDriver>>(), sp.GetRequiredService<FirewallBatcher>(),
+            sp.GetRequiredService<IContainmentLedger>(), sp.GetRequiredService<SqliteRunStore>(), sp.GetRequiredService<INotifier>(),
+            config.Reconcile.Drift == "reapply", sp.GetRequiredService<TimeProvider>()));
+    }
+
+    // The inventory of the playbooks in force (empty before start).
+    private static Func<Inventory> Inventory(IServiceProvider sp) => () => sp.GetRequiredService<ResponseService>().Active?.Set.Inventory ?? Core.Playbooks.Inventory.Empty;
+
     // The switch containment steps, over the inventory of the playbooks in force and the ledger in the service's database.
     private static void AddSwitchSteps(IServiceCollection services)
     {
@@ -71,7 +101,6 @@ public static class ResponseServiceCollectionExtensions
         services.AddSingleton(sp => SwitchDrivers.Create(sp.GetRequiredService<SshSessionPool>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new SwitchLocator(sp.GetRequiredService<IReadOnlyDictionary<string, ISwitchDriver>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SshSessionPool>();
-        Func<Inventory> Inventory(IServiceProvider sp) => () => sp.GetRequiredService<ResponseService>().Active?.Set.Inventory ?? Core.Playbooks.Inventory.Empty;
         services.AddKeyedSingleton<IActionConnector>(SwitchContainmentStep.ShutdownName, (sp, _) => new SwitchContainmentStep(
             PortChange.Shutdown, Inventory(sp), sp.GetRequiredService<IReadOnlyDictionary<string, ISwitchDriver>>(), sp.GetRequiredService<IContainmentLedger>(), sp.GetRequiredService<TimeProvider>()));
         services.AddKeyedSingleton<IActionConnector>(SwitchContainmentStep.QuarantineName, (sp, _) => new SwitchContainmentStep(

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using Orchestrator.Connectors.Switches;
+using Orchestrator.Connectors.Tests.Containment;
 using Orchestrator.Core.Events;
 using Orchestrator.Core.Network;
 using Orchestrator.Core.Playbooks;
@@ -70,20 +71,7 @@ public sealed class NetworkLocateStepTests
 
     private NetworkLocateStep Step() => new(() => Inventory, new SwitchLocator(new Dictionary<string, ISwitchDriver> { ["fake"] = _driver }, _time));
 
-    private static Inventory Inventory { get; } = new()
-    {
-        Devices = new Dictionary<string, DeviceDefinition>(StringComparer.Ordinal)
-        {
-            ["sw1"] = new()
-            {
-                Name = "sw1",
-                Driver = "fake",
-                Kind = DeviceKind.Switch,
-                Address = DeviceAddress.TryParse("192.0.2.1", out var address) ? address! : throw new InvalidOperationException(),
-                Location = new SourceLocation("inventory.yaml", 1, 1),
-            },
-        },
-    };
+    private static Inventory Inventory { get; } = TestInventory.Of(TestInventory.Device("sw1", DeviceKind.Switch));
 
     private static StepContext Context(Dictionary<string, object?> parameters) =>
         new("run-1", "locate-test", "where", NetworkLocateStep.Name, parameters, "run-1/steps/where", 1, false, null);

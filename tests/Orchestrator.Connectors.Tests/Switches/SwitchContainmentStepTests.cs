@@ -1,4 +1,5 @@
 using Orchestrator.Connectors.Switches;
+using Orchestrator.Connectors.Tests.Containment;
 using Orchestrator.Core.Containment;
 using Orchestrator.Core.Events;
 using Orchestrator.Core.Network;
@@ -77,20 +78,7 @@ public sealed class SwitchContainmentStepTests
     private static StepContext Context(Dictionary<string, object?>? parameters = null) =>
         new("run-1", "p", "contain", SwitchContainmentStep.ShutdownName, parameters ?? new() { ["target"] = "02:00:00:00:00:11" }, Key, 1, false, null);
 
-    private static Inventory Inventory { get; } = new()
-    {
-        Devices = new Dictionary<string, DeviceDefinition>(StringComparer.Ordinal)
-        {
-            ["sw1"] = new()
-            {
-                Name = "sw1",
-                Driver = "fake",
-                Kind = DeviceKind.Switch,
-                Address = DeviceAddress.TryParse("192.0.2.1", out var address) ? address! : throw new InvalidOperationException(),
-                Location = new SourceLocation("inventory.yaml", 1, 1),
-            },
-        },
-    };
+    private static Inventory Inventory { get; } = TestInventory.Of(TestInventory.Device("sw1", DeviceKind.Switch));
 
     /// <summary>One switch, host 02:00:00:00:00:11 alone on ge1; its port state is one string; no descriptions.</summary>
     private sealed class FakeSwitch : ISwitchDriver
@@ -127,31 +115,5 @@ public sealed class SwitchContainmentStepTests
             State = captured;
             return Task.CompletedTask;
         }
-    }
-
-    /// <summary>The ledger's contract in memory, with the SQLite table's rule: one record per idempotency key.</summary>
-    private sealed class MemoryLedger : IContainmentLedger
-    {
-        private readonly List<ContainmentRecord> records = [];
-
-        public ValueTask SaveAsync(ContainmentRecord record, CancellationToken cancellationToken)
-        {
-            if (records.Any(r => r.IdempotencyKey == record.IdempotencyKey && r.Id != record.Id))
-            {
-                throw new InvalidOperationException($"UNIQUE constraint failed: containments.idempotency_key ({record.IdempotencyKey})");
-            }
-
-            records.RemoveAll(r => r.Id == record.Id);
-            records.Add(record);
-            return ValueTask.CompletedTask;
-        }
-
-        public ValueTask<ContainmentRecord?> GetAsync(string id, CancellationToken cancellationToken) => ValueTask.FromResult(records.FirstOrDefault(r => r.Id == id));
-
-        public ValueTask<ContainmentRecord?> FindAsync(string idempotencyKey, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(records.FirstOrDefault(r => r.IdempotencyKey == idempotencyKey));
-
-        public ValueTask<IReadOnlyList<ContainmentRecord>> ListAsync(bool activeOnly, int limit, CancellationToken cancellationToken) =>
-            ValueTask.FromResult<IReadOnlyList<ContainmentRecord>>([.. records.Where(r => !activeOnly || r.MayBeInForce).Take(limit)]);
     }
 }

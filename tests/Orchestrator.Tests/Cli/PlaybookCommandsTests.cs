@@ -68,7 +68,7 @@ public sealed class PlaybookCommandsTests : IDisposable
             $"{other}:3:17: the 'log' step has no 'message' (the line to write)",
             $"{other}:3:19: unknown key 'mesage' in the 'log' step (did you mean 'message'?)",
             $"{worm}:3:11: 'throttle': '1hr' is not a duration (use a number and a unit: 500ms, 30s, 10m, 24h, 7d, 2w)",
-            $"{worm}:5:5: unknown step 'firewal.block' (known steps: approve, email, log, network.locate, notify, pager, script, switch.quarantine, switch.release, switch.shutdown_port)",
+            $"{worm}:5:5: unknown step 'firewal.block' (did you mean 'firewall.block'?)",
             "3 playbooks in 2 files, 4 errors",
         ], lines);
     }

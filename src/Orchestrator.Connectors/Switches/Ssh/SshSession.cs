@@ -20,6 +20,9 @@ public sealed class SshCredentials
 
     public string? Passphrase { get; init; }
 
+    /// <summary>The enable secret of a network OS whose login lands in an unprivileged mode (Cisco IOS <c>enable</c>).</summary>
+    public string? EnablePassword { get; init; }
+
     public override string ToString() => $"{User} ({(PrivateKey is not null ? "key" : "password")})";
 }
 
@@ -33,25 +36,40 @@ public sealed record SshTarget(string Device, DeviceAddress Address, string? Hos
     /// <summary>Inventory option naming the pinned host key.</summary>
     public const string HostKeyOption = "host_key_sha256";
 
+    /// <summary>Inventory option: how long one command may take before it fails (default 30s).</summary>
+    public const string CommandTimeoutOption = "command_timeout";
+
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// The target an inventory device describes: <c>credentials.username</c> and <c>key</c> (the private
     /// key's text, usually <c>${file:PATH}</c>) and/or <c>password</c>, <c>passphrase</c> — all references,
-    /// resolved here, when the device is used — and <c>options.host_key_sha256</c>.
+    /// resolved here, when the device is used — <c>enable_password</c> for network OSes that need it, and
+    /// <c>options.host_key_sha256</c> and <c>options.command_timeout</c>.
     /// </summary>
     public static SshTarget FromDevice(DeviceDefinition device, Func<string, string?>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(device);
         string? Secret(string key) => device.Credentials.TryGetValue(key, out var reference) ? SecretReference.Resolve(reference, environment) : null;
         var user = Secret("username") ?? throw new SshSwitchException($"{device.Location}: device '{device.Name}' has no credentials.username (e.g. username: ${{env:SWITCH_USER}})");
-        var credentials = new SshCredentials { User = user, PrivateKey = Secret("key"), Password = Secret("password"), Passphrase = Secret("passphrase") };
+        var credentials = new SshCredentials { User = user, PrivateKey = Secret("key"), Password = Secret("password"), Passphrase = Secret("passphrase"), EnablePassword = Secret("enable_password") };
         if (credentials.PrivateKey is null && credentials.Password is null)
         {
             throw new SshSwitchException($"{device.Location}: device '{device.Name}' needs credentials.key (${{file:PATH}} of a private key) or credentials.password");
         }
 
-        return new SshTarget(device.Name, device.Address, device.Options.GetValueOrDefault(HostKeyOption), credentials);
+        var target = new SshTarget(device.Name, device.Address, device.Options.GetValueOrDefault(HostKeyOption), credentials);
+        if (device.Options.TryGetValue(CommandTimeoutOption, out var timeout))
+        {
+            target = target with
+            {
+                CommandTimeout = Durations.TryParse(timeout, out var parsed) && parsed > TimeSpan.Zero
+                    ? parsed
+                    : throw new SshSwitchException($"{device.Location}: device '{device.Name}' options.{CommandTimeoutOption} '{timeout}' is not a duration (e.g. 30s)"),
+            };
+        }
+
+        return target;
     }
 
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(30);
@@ -98,7 +116,6 @@ public sealed class SshSession : ISshCommandRunner, IDisposable
     private readonly SshTarget target;
     private readonly SemaphoreSlim gate = new(1, 1);
     private SshClient? client;
-    private string? presentedFingerprint;
 
     public SshSession(SshTarget target) => this.target = target ?? throw new ArgumentNullException(nameof(target));
 
@@ -166,11 +183,23 @@ public sealed class SshSession : ISshCommandRunner, IDisposable
 
         client?.Dispose();
         client = null;
+        client = await ConnectPinnedAsync(target, cancellationToken).ConfigureAwait(false);
+        Connects++;
+        return client;
+    }
+
+    /// <summary>
+    /// Opens a connection to <paramref name="target"/>, refusing any host key but the pinned one before
+    /// authenticating. Every SSH transport of the switch drivers (exec here, interactive shells in
+    /// <see cref="CliSession"/>) connects through this one place, so the pin and its errors are the same.
+    /// </summary>
+    internal static async Task<SshClient> ConnectPinnedAsync(SshTarget target, CancellationToken cancellationToken)
+    {
         var port = target.Address.Port ?? 22;
         var auth = Authentication(target.Credentials);
         var info = new ConnectionInfo(target.Address.Host, port, target.Credentials.User, auth) { Timeout = target.ConnectTimeout };
         var fresh = new SshClient(info);
-        presentedFingerprint = null;
+        string? presentedFingerprint = null;
         fresh.HostKeyReceived += (_, e) =>
         {
             presentedFingerprint = "SHA256:" + e.FingerPrintSHA256;
@@ -194,8 +223,6 @@ public sealed class SshSession : ISshCommandRunner, IDisposable
             throw new SshSwitchException($"{target.Device} ({target.Address}): cannot connect as {target.Credentials.User}: {e.Message}", e);
         }
 
-        Connects++;
-        client = fresh;
         return fresh;
     }
 
