@@ -70,7 +70,7 @@ public sealed class IptablesIpsetDriver : IFirewallDriver
             return;
         }
 
-        var ssh = runners(device);
+        var ssh = SshFirewallCommands.Runner(runners, device);
         await RestoreAsync(ssh, device, options, lines, cancellationToken).ConfigureAwait(false);
         if (options.CutConnections)
         {
@@ -85,19 +85,19 @@ public sealed class IptablesIpsetDriver : IFirewallDriver
         var lines = addresses.Select(SshFirewallCommands.Normalize).Distinct().Select(a => $"del {SetOf(options, a)} {SshFirewallCommands.Format(a)}").ToList();
         if (lines.Count > 0)
         {
-            await RestoreAsync(runners(device), device, options, lines, cancellationToken).ConfigureAwait(false);
+            await RestoreAsync(SshFirewallCommands.Runner(runners, device), device, options, lines, cancellationToken).ConfigureAwait(false);
         }
     }
 
     public async Task<IReadOnlyList<FirewallBlock>> ListAsync(DeviceDefinition device, CancellationToken cancellationToken)
     {
         var options = Options(device);
-        var ssh = runners(device);
+        var ssh = SshFirewallCommands.Runner(runners, device);
         var blocks = new List<FirewallBlock>();
         foreach (var set in new[] { options.Set, options.Set6 })
         {
             string[] command = ["ipset", "save", set];
-            var result = await ssh.RunAsync(command, cancellationToken).ConfigureAwait(false);
+            var result = await SshFirewallCommands.ExecuteAsync(ssh, command, cancellationToken).ConfigureAwait(false);
             if (result.Succeeded)
             {
                 blocks.AddRange(Entries(result.StdOut, set));
@@ -147,7 +147,7 @@ public sealed class IptablesIpsetDriver : IFirewallDriver
         {
             if (name.Length > 31)
             {
-                throw new ArgumentException($"{device.Location}: device '{device.Name}' options.{option} '{name}' is longer than ipset's 31 characters", nameof(device));
+                throw new FirewallException($"{device.Location}: device '{device.Name}' options.{option} '{name}' is longer than ipset's 31 characters");
             }
         }
 

@@ -59,7 +59,7 @@ public sealed class NftablesDriver : IFirewallDriver
             return;
         }
 
-        var ssh = runners(device);
+        var ssh = SshFirewallCommands.Runner(runners, device);
         await RunChunkedAsync(ssh, device, layout, elements, chunk => layout.Sets.SelectMany(set =>
         {
             var mine = chunk.Where(e => e.Set == set).ToList();
@@ -86,7 +86,7 @@ public sealed class NftablesDriver : IFirewallDriver
             return;
         }
 
-        await RunChunkedAsync(runners(device), device, layout, elements, chunk => layout.Sets.SelectMany(set =>
+        await RunChunkedAsync(SshFirewallCommands.Runner(runners, device), device, layout, elements, chunk => layout.Sets.SelectMany(set =>
         {
             var mine = chunk.Where(e => e.Set == set).Select(e => new[] { SshFirewallCommands.Format(e.Address) }).ToList();
             return mine.Count == 0 ? [] : layout.Elements("add", set, mine).Concat(layout.Elements("delete", set, mine));
@@ -96,12 +96,12 @@ public sealed class NftablesDriver : IFirewallDriver
     public async Task<IReadOnlyList<FirewallBlock>> ListAsync(DeviceDefinition device, CancellationToken cancellationToken)
     {
         var layout = Layout.FromDevice(device);
-        var ssh = runners(device);
+        var ssh = SshFirewallCommands.Runner(runners, device);
         var blocks = new List<FirewallBlock>();
         foreach (var set in layout.Sets)
         {
             string[] command = ["nft", "-j", "list", "set", layout.Family, layout.Table, set.Name];
-            var result = await ssh.RunAsync(command, cancellationToken).ConfigureAwait(false);
+            var result = await SshFirewallCommands.ExecuteAsync(ssh, command, cancellationToken).ConfigureAwait(false);
             if (result.Succeeded)
             {
                 blocks.AddRange(NftablesJson.SetElements(result.StdOut));
@@ -157,7 +157,7 @@ public sealed class NftablesDriver : IFirewallDriver
             var family = device.Options.GetValueOrDefault(FamilyOption, "inet");
             if (!Families.Contains(family, StringComparer.Ordinal))
             {
-                throw new ArgumentException($"{device.Location}: device '{device.Name}' options.{FamilyOption} '{family}' is not inet, ip or ip6 (the families with forward and input hooks)", nameof(device));
+                throw new FirewallException($"{device.Location}: device '{device.Name}' options.{FamilyOption} '{family}' is not inet, ip or ip6 (the families with forward and input hooks)");
             }
 
             var sets = new List<NftSet>();
@@ -177,7 +177,7 @@ public sealed class NftablesDriver : IFirewallDriver
         /// <summary>The set that holds <paramref name="address"/>; throws when the table's family has none (an IPv6 address for family ip).</summary>
         public NftSet SetFor(DeviceDefinition device, IPAddress address) =>
             Sets.FirstOrDefault(s => s.Holds(address))
-            ?? throw new ArgumentException($"{device.Name}: cannot block {address} — options.{FamilyOption} is {Family}, which has no set for {(address.AddressFamily == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4")} (use family inet for both)", nameof(address));
+            ?? throw new FirewallException($"{device.Name}: cannot block {address} — options.{FamilyOption} is {Family}, which has no set for {(address.AddressFamily == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4")} (use family inet for both)");
 
         /// <summary><c>add element|delete element FAMILY TABLE SET { e1 , e2 } ;</c></summary>
         public IEnumerable<string> Elements(string verb, NftSet set, IReadOnlyList<string[]> elements) =>

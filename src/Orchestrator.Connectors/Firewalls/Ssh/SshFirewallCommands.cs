@@ -9,6 +9,8 @@ namespace Orchestrator.Connectors.Firewalls.Ssh;
 /// <summary>
 /// What the nftables and iptables+ipset drivers share: the address text they send, batches cut to a size one
 /// remote command line can carry, running a command and failing with the device's answer, and the conntrack cut.
+/// Everything they refuse or the device refuses is a <see cref="FirewallException"/> naming the device, which the
+/// firewall steps report: SSH errors (which already name the device) are passed on as one.
 /// </summary>
 /// <remarks>
 /// Why the commands are safe: <see cref="ISshCommandRunner.RunAsync"/> single-quotes every argument for the
@@ -72,33 +74,59 @@ public static class SshFirewallCommands
         var duration = block.Duration ?? throw new ArgumentException("the block has no duration", nameof(block));
         if (duration <= TimeSpan.Zero)
         {
-            throw new ArgumentException($"{device.Name}: the block of {block.Address} has duration {duration}; give a positive duration, or none for a block until released", nameof(block));
+            throw new FirewallException($"{device.Name}: the block of {block.Address} has duration {duration}; give a positive duration, or none for a block until released");
         }
 
         var seconds = (long)Math.Ceiling(duration.TotalSeconds);
         return seconds <= maxSeconds
             ? seconds
-            : throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{device.Name}: the block of {block.Address} lasts {seconds} s, longer than {limitNote} ({maxSeconds} s); block for less, or with no duration (until released)"), nameof(block));
+            : throw new FirewallException(string.Create(CultureInfo.InvariantCulture, $"{device.Name}: the block of {block.Address} lasts {seconds} s, longer than {limitNote} ({maxSeconds} s); block for less, or with no duration (until released)"));
+    }
+
+    /// <summary>The device's SSH runner; a device the inventory describes badly (no credentials, a bad option) is a firewall error.</summary>
+    public static ISshCommandRunner Runner(Func<DeviceDefinition, ISshCommandRunner> runners, DeviceDefinition device)
+    {
+        ArgumentNullException.ThrowIfNull(runners);
+        try
+        {
+            return runners(device);
+        }
+        catch (SshSwitchException e)
+        {
+            throw new FirewallException(e.Message, e);
+        }
+    }
+
+    /// <summary>Runs one command and returns what it printed and its exit status; a device that cannot be reached is a firewall error.</summary>
+    public static async Task<SshCommandResult> ExecuteAsync(ISshCommandRunner ssh, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ssh);
+        try
+        {
+            return await ssh.RunAsync(arguments, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SshSwitchException e)
+        {
+            throw new FirewallException(e.Message, e);
+        }
     }
 
     /// <summary>Runs one command; a non-zero exit throws naming the device, the command (its start, for a long batch) and what the device printed.</summary>
     public static async Task<string> RunAsync(ISshCommandRunner ssh, DeviceDefinition device, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(ssh);
-        ArgumentNullException.ThrowIfNull(device);
-        var result = await ssh.RunAsync(arguments, cancellationToken).ConfigureAwait(false);
+        var result = await ExecuteAsync(ssh, arguments, cancellationToken).ConfigureAwait(false);
         return result.Succeeded ? result.StdOut : throw Failure(device, arguments, result);
     }
 
     /// <summary>The error for a command the device refused: the device, the command (its start, for a long batch), the exit status and what the device printed.</summary>
-    public static SshSwitchException Failure(DeviceDefinition device, IReadOnlyList<string> arguments, SshCommandResult result)
+    public static FirewallException Failure(DeviceDefinition device, IReadOnlyList<string> arguments, SshCommandResult result)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(result);
         var command = string.Join(' ', arguments);
         var shown = command.Length <= 200 ? command : string.Create(CultureInfo.InvariantCulture, $"{command[..200]}… ({command.Length} characters)");
-        return new SshSwitchException(string.Create(CultureInfo.InvariantCulture, $"{device.Name}: '{shown}' failed (exit {result.ExitStatus}): {result.StdErr.Trim()}"));
+        return new FirewallException(string.Create(CultureInfo.InvariantCulture, $"{device.Name}: '{shown}' failed (exit {result.ExitStatus}): {result.StdErr.Trim()}"));
     }
 
     /// <summary>Cuts the flows of <paramref name="addresses"/> (see <see cref="CutConnectionsScript"/>), one command per batch.</summary>
@@ -111,9 +139,9 @@ public static class SshFirewallCommands
             {
                 await RunAsync(ssh, device, ["sh", "-c", CutConnectionsScript, "sh", .. chunk.Select(Format)], cancellationToken).ConfigureAwait(false);
             }
-            catch (SshSwitchException e)
+            catch (FirewallException e)
             {
-                throw new SshSwitchException($"{e.Message} — the addresses are blocked, but their open connections were not cut (install conntrack on the device, or set options.{SshFirewallOptions.CutConnectionsOption}: false)", e);
+                throw new FirewallException($"{e.Message} — the addresses are blocked, but their open connections were not cut (install conntrack on the device, or set options.{SshFirewallOptions.CutConnectionsOption}: false)", e);
             }
         }
     }

@@ -43,7 +43,7 @@ public sealed partial record SshFirewallOptions(string Set, string Set6, bool Cr
         var value = device.Options.GetValueOrDefault(option, defaultValue);
         return IsIdentifier(value)
             ? value
-            : throw new ArgumentException($"{device.Location}: device '{device.Name}' options.{option} '{value}' is not a name the driver accepts: use 1-32 of A-Z a-z 0-9 _ -, starting with a letter", nameof(device));
+            : throw new FirewallException($"{device.Location}: device '{device.Name}' options.{option} '{value}' is not a name the driver accepts: use 1-32 of A-Z a-z 0-9 _ -, starting with a letter");
     }
 
     private static bool Flag(DeviceDefinition device, string option, bool defaultValue)
@@ -55,7 +55,7 @@ public sealed partial record SshFirewallOptions(string Set, string Set6, bool Cr
 
         return bool.TryParse(text.Trim(), out var value)
             ? value
-            : throw new ArgumentException($"{device.Location}: device '{device.Name}' options.{option} '{text}' is not true or false", nameof(device));
+            : throw new FirewallException($"{device.Location}: device '{device.Name}' options.{option} '{text}' is not true or false");
     }
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9_-]{0,31}$", RegexOptions.CultureInvariant)]

@@ -72,7 +72,7 @@ public sealed class IptablesIpsetDriverTests
     {
         var firewall = new ScriptedFirewall();
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => Driver(firewall).BlockAsync(
+        var error = await Assert.ThrowsAsync<FirewallException>(() => Driver(firewall).BlockAsync(
             Device(IptablesIpsetDriver.DriverName),
             [new(Ip("10.0.0.1"), TimeSpan.FromHours(1)), new(Ip("10.0.0.2"), TimeSpan.FromDays(30))],
             CancellationToken.None));
@@ -86,7 +86,7 @@ public sealed class IptablesIpsetDriverTests
     {
         var firewall = new ScriptedFirewall { Answer = _ => new SshCommandResult(1, "", "ipset v7.17: Error in line 1: Kernel error received: Operation not permitted\n") };
 
-        var error = await Assert.ThrowsAsync<SshSwitchException>(() => Driver(firewall).BlockAsync(Device(IptablesIpsetDriver.DriverName), [new(Ip("10.0.0.1"), null)], CancellationToken.None));
+        var error = await Assert.ThrowsAsync<FirewallException>(() => Driver(firewall).BlockAsync(Device(IptablesIpsetDriver.DriverName), [new(Ip("10.0.0.1"), null)], CancellationToken.None));
 
         Assert.StartsWith("fw1: 'sh -c set -e", error.Message, StringComparison.Ordinal);
         Assert.EndsWith("failed (exit 1): ipset v7.17: Error in line 1: Kernel error received: Operation not permitted", error.Message, StringComparison.Ordinal);
@@ -145,7 +145,7 @@ public sealed class IptablesIpsetDriverTests
     {
         var firewall = new ScriptedFirewall();
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => Driver(firewall).UnblockAsync(Device(IptablesIpsetDriver.DriverName, (option, value)), [Ip("10.0.0.1")], CancellationToken.None));
+        var error = await Assert.ThrowsAsync<FirewallException>(() => Driver(firewall).UnblockAsync(Device(IptablesIpsetDriver.DriverName, (option, value)), [Ip("10.0.0.1")], CancellationToken.None));
 
         Assert.Contains($"inventory.yaml:7:5: device 'fw1' options.{option} '{value}'", error.Message, StringComparison.Ordinal);
         Assert.Empty(firewall.Commands);

@@ -122,7 +122,7 @@ public sealed class NftablesDriverTests
     {
         var firewall = new ScriptedFirewall { Answer = _ => new SshCommandResult(1, "", "Error: Could not process rule: File exists\n") };
 
-        var error = await Assert.ThrowsAsync<SshSwitchException>(() => Driver(firewall).BlockAsync(Device(NftablesDriver.DriverName), [new(Ip("10.0.0.1"), null)], CancellationToken.None));
+        var error = await Assert.ThrowsAsync<FirewallException>(() => Driver(firewall).BlockAsync(Device(NftablesDriver.DriverName), [new(Ip("10.0.0.1"), null)], CancellationToken.None));
 
         Assert.StartsWith("fw1: 'nft -- add table inet orchestrator", error.Message, StringComparison.Ordinal);
         Assert.EndsWith("failed (exit 1): Error: Could not process rule: File exists", error.Message, StringComparison.Ordinal);
@@ -134,10 +134,30 @@ public sealed class NftablesDriverTests
     {
         var firewall = new ScriptedFirewall { Answer = c => c[0] == "sh" ? new SshCommandResult(1, "", "sh: 1: conntrack: not found") : new SshCommandResult(0, "", "") };
 
-        var error = await Assert.ThrowsAsync<SshSwitchException>(() => Driver(firewall).BlockAsync(Device(NftablesDriver.DriverName), [new(Ip("10.0.0.1"), null)], CancellationToken.None));
+        var error = await Assert.ThrowsAsync<FirewallException>(() => Driver(firewall).BlockAsync(Device(NftablesDriver.DriverName), [new(Ip("10.0.0.1"), null)], CancellationToken.None));
 
         Assert.Contains("conntrack: not found — the addresses are blocked, but their open connections were not cut", error.Message, StringComparison.Ordinal);
         Assert.Contains("options.cut_connections: false", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Block_DeviceUnreachable_IsAFirewallErrorWithWhatSshSaid()
+    {
+        var firewall = new ScriptedFirewall { Answer = _ => throw new SshSwitchException("fw1 (192.0.2.1): cannot connect as root: Connection refused") };
+
+        var error = await Assert.ThrowsAsync<FirewallException>(() => Driver(firewall).BlockAsync(Device(NftablesDriver.DriverName), [new(Ip("10.0.0.1"), null)], CancellationToken.None));
+
+        Assert.Equal("fw1 (192.0.2.1): cannot connect as root: Connection refused", error.Message);
+    }
+
+    [Fact]
+    public async Task List_DeviceWithoutCredentials_IsAFirewallErrorNamingWhatIsMissing()
+    {
+        using var pool = new SshSessionPool();
+
+        var error = await Assert.ThrowsAsync<FirewallException>(() => new NftablesDriver(pool).ListAsync(Device(NftablesDriver.DriverName), CancellationToken.None));
+
+        Assert.Contains("device 'fw1' has no credentials.username", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -175,7 +195,7 @@ public sealed class NftablesDriverTests
         var broken = new ScriptedFirewall { Answer = _ => new SshCommandResult(1, "", "Error: Could not receive sets from kernel: Operation not permitted") };
 
         Assert.Empty(await Driver(missing).ListAsync(Device(NftablesDriver.DriverName), CancellationToken.None));
-        var error = await Assert.ThrowsAsync<SshSwitchException>(() => Driver(broken).ListAsync(Device(NftablesDriver.DriverName), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<FirewallException>(() => Driver(broken).ListAsync(Device(NftablesDriver.DriverName), CancellationToken.None));
         Assert.Contains("fw1: 'nft -j list set inet orchestrator blocked' failed (exit 1): Error: Could not receive sets from kernel", error.Message, StringComparison.Ordinal);
     }
 
@@ -186,7 +206,7 @@ public sealed class NftablesDriverTests
         var device = Device(NftablesDriver.DriverName, ("family", "ip"), ("table", "filter"), ("set", "quarantine"), ("cut_connections", "false"));
 
         await Driver(firewall).BlockAsync(device, [new(Ip("10.0.0.1"), null)], CancellationToken.None);
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => Driver(firewall).BlockAsync(device, [new(Ip("10.0.0.2"), null), new(Ip("2001:db8::2"), null)], CancellationToken.None));
+        var error = await Assert.ThrowsAsync<FirewallException>(() => Driver(firewall).BlockAsync(device, [new(Ip("10.0.0.2"), null), new(Ip("2001:db8::2"), null)], CancellationToken.None));
 
         var line = Assert.Single(firewall.Lines);
         Assert.Contains("add set ip filter quarantine { type ipv4_addr ; flags timeout ; } ; add chain ip filter quarantine-forward", line, StringComparison.Ordinal);
@@ -209,8 +229,8 @@ public sealed class NftablesDriverTests
         var firewall = new ScriptedFirewall();
         var device = Device(NftablesDriver.DriverName, (option, value));
 
-        var block = await Assert.ThrowsAsync<ArgumentException>(() => Driver(firewall).BlockAsync(device, [new(Ip("10.0.0.1"), null)], CancellationToken.None));
-        var list = await Assert.ThrowsAsync<ArgumentException>(() => Driver(firewall).ListAsync(device, CancellationToken.None));
+        var block = await Assert.ThrowsAsync<FirewallException>(() => Driver(firewall).BlockAsync(device, [new(Ip("10.0.0.1"), null)], CancellationToken.None));
+        var list = await Assert.ThrowsAsync<FirewallException>(() => Driver(firewall).ListAsync(device, CancellationToken.None));
 
         Assert.Contains($"inventory.yaml:7:5: device 'fw1' options.{option} '{value}'", block.Message, StringComparison.Ordinal);
         Assert.Equal(block.Message, list.Message);
@@ -222,7 +242,7 @@ public sealed class NftablesDriverTests
     {
         var firewall = new ScriptedFirewall();
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => Driver(firewall).BlockAsync(Device(NftablesDriver.DriverName), [new(Ip("10.0.0.1"), TimeSpan.FromSeconds(-5))], CancellationToken.None));
+        var error = await Assert.ThrowsAsync<FirewallException>(() => Driver(firewall).BlockAsync(Device(NftablesDriver.DriverName), [new(Ip("10.0.0.1"), TimeSpan.FromSeconds(-5))], CancellationToken.None));
 
         Assert.Contains("fw1: the block of 10.0.0.1 has duration -00:00:05; give a positive duration", error.Message, StringComparison.Ordinal);
         Assert.Empty(firewall.Commands);
