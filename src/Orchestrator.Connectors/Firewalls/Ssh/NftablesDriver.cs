@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -13,13 +14,17 @@ namespace Orchestrator.Connectors.Firewalls.Ssh;
 /// (blocked), <c>set6</c> (blocked6), <c>create</c>, <c>cut_connections</c> (see <see cref="SshFirewallOptions"/>).
 /// </summary>
 /// <remarks>
-/// <para>With <c>create</c> every block brings the table, the sets and two chains into being in the same
-/// transaction as its elements (<c>add</c> is a no-op for what exists): <c>&lt;set&gt;-forward</c>, hooked on forward,
+/// <para>With <c>create</c> the first block or unblock to a device (in this process) brings the table, the sets and two
+/// chains into being in the same transaction as its elements (<c>add</c> is a no-op for what exists), and so does
+/// the next one after nft answered "No such file or directory" (someone deleted the table: the change is sent again
+/// with them). Not every time: a transaction that re-adds an existing table and refills its chains makes
+/// <c>nft monitor</c> lose the set from its cache (nft 1.0.6: "Received event for an unknown set"), and a
+/// monitor is how people watch blocks arrive. The chains: <c>&lt;set&gt;-forward</c>, hooked on forward,
 /// drops packets from AND to a blocked address — a contained host neither sends nor receives through the firewall,
 /// and hosts behind it cannot reach a blocked outside address (a C2 server); <c>&lt;set&gt;-input</c>, hooked on input,
 /// drops packets from it to the firewall itself. Both have priority -10, before the usual filter chains; a drop in
-/// any base chain is final, so a later chain's accept does not undo it. The chains are the driver's own: each
-/// block flushes and refills them in the same transaction, so they never hold a rule twice and are never empty.</para>
+/// any base chain is final, so a later chain's accept does not undo it. The chains are the driver's own: they are
+/// flushed and refilled in that same transaction, so they never hold a rule twice and are never empty.</para>
 /// <para>Idempotent: a block is <c>add</c>, <c>delete</c>, <c>add</c> of the same elements in one transaction —
 /// the first add makes the delete safe when the element is missing, and the delete resets an existing
 /// element's timeout (the nftables wiki's way; kernels since 6.10 also refresh on a plain add, older ones do
@@ -37,6 +42,9 @@ public sealed class NftablesDriver : IFirewallDriver
     private static readonly string[] Families = ["inet", "ip", "ip6"];
 
     private readonly Func<DeviceDefinition, ISshCommandRunner> runners;
+
+    // The layouts (Layout.Key: device, family, table, sets) whose table, sets and chains this driver made or found in place.
+    private readonly ConcurrentDictionary<string, bool> ensured = new(StringComparer.Ordinal);
 
     /// <summary>The driver over the pool's one pinned, reused SSH session per device.</summary>
     public NftablesDriver(SshSessionPool sessions)
@@ -118,17 +126,36 @@ public sealed class NftablesDriver : IFirewallDriver
     }
 
     // One nft transaction per chunk; with options.create the first also brings the table, sets and chains into being.
-    private static async Task RunChunkedAsync<T>(ISshCommandRunner ssh, DeviceDefinition device, Layout layout, IReadOnlyList<T> elements, Func<T[], IEnumerable<string>> statements, CancellationToken cancellationToken)
+    private async Task RunChunkedAsync<T>(ISshCommandRunner ssh, DeviceDefinition device, Layout layout, IReadOnlyList<T> elements, Func<T[], IEnumerable<string>> statements, CancellationToken cancellationToken)
     {
-        var first = true;
         foreach (var chunk in elements.Chunk(SshFirewallCommands.MaxAddressesPerCommand))
         {
-            IEnumerable<string> ensure = first && layout.Options.Create ? layout.Ensure() : [];
-            first = false;
+            var ensure = layout.Options.Create && !ensured.ContainsKey(layout.Key);
+            var (command, result) = await NftAsync(ssh, layout, ensure, statements(chunk), cancellationToken).ConfigureAwait(false);
+            if (!result.Succeeded && !ensure && layout.Options.Create && result.StdErr.Contains("No such file or directory", StringComparison.Ordinal))
+            {
+                ensure = true;
+                (command, result) = await NftAsync(ssh, layout, ensure, statements(chunk), cancellationToken).ConfigureAwait(false);
+            }
 
-            // "--" ends nft's options: "priority -10" would otherwise be read as the options -1 and -0.
-            await SshFirewallCommands.RunAsync(ssh, device, ["nft", "--", .. ensure, .. statements(chunk)], cancellationToken).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                ensured.TryRemove(layout.Key, out _);
+                throw SshFirewallCommands.Failure(device, command, result);
+            }
+
+            if (ensure)
+            {
+                ensured[layout.Key] = true;
+            }
         }
+    }
+
+    // One transaction; "--" ends nft's options: "priority -10" would otherwise be read as the options -1 and -0.
+    private static async Task<(string[] Command, SshCommandResult Result)> NftAsync(ISshCommandRunner ssh, Layout layout, bool ensure, IEnumerable<string> statements, CancellationToken cancellationToken)
+    {
+        string[] command = ["nft", "--", .. ensure ? layout.Ensure() : [], .. statements];
+        return (command, await SshFirewallCommands.ExecuteAsync(ssh, command, cancellationToken).ConfigureAwait(false));
     }
 
     // "10.0.0.1 timeout 3600s" or, for a block until released, "10.0.0.1". nft's own limit (about three years) is
@@ -148,8 +175,11 @@ public sealed class NftablesDriver : IFirewallDriver
     }
 
     /// <summary>Where the driver's table, sets and chains are on one device, from its options.</summary>
-    private sealed record Layout(string Family, string Table, SshFirewallOptions Options, IReadOnlyList<NftSet> Sets)
+    private sealed record Layout(string Device, string Family, string Table, SshFirewallOptions Options, IReadOnlyList<NftSet> Sets)
     {
+        /// <summary>What makes two layouts the same table, sets and chains on the same device.</summary>
+        public string Key => $"{Device} {Family} {Table} {Options.Set} {Options.Set6}";
+
         public static Layout FromDevice(DeviceDefinition device)
         {
             ArgumentNullException.ThrowIfNull(device);
@@ -171,7 +201,7 @@ public sealed class NftablesDriver : IFirewallDriver
                 sets.Add(new NftSet(options.Set6, "ipv6_addr", "ip6", AddressFamily.InterNetworkV6));
             }
 
-            return new Layout(family, SshFirewallOptions.Identifier(device, TableOption, "orchestrator"), options, sets);
+            return new Layout(device.Name, family, SshFirewallOptions.Identifier(device, TableOption, "orchestrator"), options, sets);
         }
 
         /// <summary>The set that holds <paramref name="address"/>; throws when the table's family has none (an IPv6 address for family ip).</summary>

@@ -92,6 +92,22 @@ public sealed class NftablesDriverTests
     }
 
     [Fact]
+    public async Task Block_AfterTheFirst_SendsOnlyElements_UntilNftSaysTheTableIsGone_ThenSendsTheChangeAgainWithIt()
+    {
+        var firewall = new ScriptedFirewall();
+        var device = Device(NftablesDriver.DriverName, ("cut_connections", "false"));
+        var driver = Driver(firewall);
+        const string Change = "add element inet orchestrator blocked { 10.0.0.1 } ; delete element inet orchestrator blocked { 10.0.0.1 } ; add element inet orchestrator blocked { 10.0.0.1 } ;";
+
+        await driver.BlockAsync(device, [new(Ip("10.0.0.1"), null)], CancellationToken.None);
+        await driver.BlockAsync(device, [new(Ip("10.0.0.1"), null)], CancellationToken.None);
+        firewall.Answer = c => c.Contains("table") ? new SshCommandResult(0, "", "") : new SshCommandResult(1, "", "Error: No such file or directory\n");
+        await driver.BlockAsync(device, [new(Ip("10.0.0.1"), null)], CancellationToken.None);
+
+        Assert.Equal(["nft -- " + Ensure + Change, "nft -- " + Change, "nft -- " + Change, "nft -- " + Ensure + Change], firewall.Lines);
+    }
+
+    [Fact]
     public async Task Block_ThousandAddresses_ThreeTransactionsOfAtMost400_TheFirstCreatingTheTable()
     {
         var firewall = new ScriptedFirewall();
