@@ -26,7 +26,7 @@ namespace Orchestrator.Connectors.Firewalls.Ssh;
 /// <para>The request's comment is not sent. Why the commands are safe: see <see cref="SshFirewallCommands"/>; the
 /// restore lines are printed by a constant script from its positional parameters and read by ipset, never by a shell.</para>
 /// </remarks>
-public sealed class IptablesIpsetDriver : IFirewallDriver
+public sealed class IptablesIpsetDriver : SshFirewallDriver
 {
     public const string DriverName = "iptables";
 
@@ -45,20 +45,20 @@ public sealed class IptablesIpsetDriver : IFirewallDriver
     /// <summary>Feeds the lines after the two set names to one <c>ipset restore -exist</c>.</summary>
     public const string RestoreScript = "shift 2\nprintf '%s\\n' \"$@\" | ipset restore -exist\n";
 
-    private readonly Func<DeviceDefinition, ISshCommandRunner> runners;
 
     /// <summary>The driver over the pool's one pinned, reused SSH session per device.</summary>
     public IptablesIpsetDriver(SshSessionPool sessions)
-        : this(device => (sessions ?? throw new ArgumentNullException(nameof(sessions))).Get(SshTarget.FromDevice(device)))
+        : base(Pooled(sessions))
     {
     }
 
     /// <summary>The driver over the runner <paramref name="runners"/> gives for a device (tests script it).</summary>
-    public IptablesIpsetDriver(Func<DeviceDefinition, ISshCommandRunner> runners) => this.runners = runners ?? throw new ArgumentNullException(nameof(runners));
+    public IptablesIpsetDriver(Func<DeviceDefinition, ISshCommandRunner> runners)
+        : base(runners)
+    {
+    }
 
-    public bool NativeExpiry => true;
-
-    public async Task BlockAsync(DeviceDefinition device, IReadOnlyList<BlockRequest> blocks, CancellationToken cancellationToken)
+    public override async Task BlockAsync(DeviceDefinition device, IReadOnlyList<BlockRequest> blocks, CancellationToken cancellationToken)
     {
         var options = Options(device);
         var distinct = SshFirewallCommands.Distinct(blocks);
@@ -70,7 +70,7 @@ public sealed class IptablesIpsetDriver : IFirewallDriver
             return;
         }
 
-        var ssh = SshFirewallCommands.Runner(runners, device);
+        var ssh = Runner(device);
         await RestoreAsync(ssh, device, options, lines, cancellationToken).ConfigureAwait(false);
         if (options.CutConnections)
         {
@@ -78,21 +78,21 @@ public sealed class IptablesIpsetDriver : IFirewallDriver
         }
     }
 
-    public async Task UnblockAsync(DeviceDefinition device, IReadOnlyList<IPAddress> addresses, CancellationToken cancellationToken)
+    public override async Task UnblockAsync(DeviceDefinition device, IReadOnlyList<IPAddress> addresses, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(addresses);
         var options = Options(device);
         var lines = addresses.Select(SshFirewallCommands.Normalize).Distinct().Select(a => $"del {SetOf(options, a)} {SshFirewallCommands.Format(a)}").ToList();
         if (lines.Count > 0)
         {
-            await RestoreAsync(SshFirewallCommands.Runner(runners, device), device, options, lines, cancellationToken).ConfigureAwait(false);
+            await RestoreAsync(Runner(device), device, options, lines, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    public async Task<IReadOnlyList<FirewallBlock>> ListAsync(DeviceDefinition device, CancellationToken cancellationToken)
+    public override async Task<IReadOnlyList<FirewallBlock>> ListAsync(DeviceDefinition device, CancellationToken cancellationToken)
     {
         var options = Options(device);
-        var ssh = SshFirewallCommands.Runner(runners, device);
+        var ssh = Runner(device);
         var blocks = new List<FirewallBlock>();
         foreach (var set in new[] { options.Set, options.Set6 })
         {

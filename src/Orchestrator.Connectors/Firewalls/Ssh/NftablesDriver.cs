@@ -33,7 +33,7 @@ namespace Orchestrator.Connectors.Firewalls.Ssh;
 /// <para>The request's comment is not sent: an nft element comment would be text from outside in a command.
 /// Why the commands are safe: see <see cref="SshFirewallCommands"/>.</para>
 /// </remarks>
-public sealed class NftablesDriver : IFirewallDriver
+public sealed class NftablesDriver : SshFirewallDriver
 {
     public const string DriverName = "nftables";
     public const string FamilyOption = "family";
@@ -41,23 +41,23 @@ public sealed class NftablesDriver : IFirewallDriver
 
     private static readonly string[] Families = ["inet", "ip", "ip6"];
 
-    private readonly Func<DeviceDefinition, ISshCommandRunner> runners;
 
     // The layouts (Layout.Key: device, family, table, sets) whose table, sets and chains this driver made or found in place.
     private readonly ConcurrentDictionary<string, bool> ensured = new(StringComparer.Ordinal);
 
     /// <summary>The driver over the pool's one pinned, reused SSH session per device.</summary>
     public NftablesDriver(SshSessionPool sessions)
-        : this(device => (sessions ?? throw new ArgumentNullException(nameof(sessions))).Get(SshTarget.FromDevice(device)))
+        : base(Pooled(sessions))
     {
     }
 
     /// <summary>The driver over the runner <paramref name="runners"/> gives for a device (tests script it).</summary>
-    public NftablesDriver(Func<DeviceDefinition, ISshCommandRunner> runners) => this.runners = runners ?? throw new ArgumentNullException(nameof(runners));
+    public NftablesDriver(Func<DeviceDefinition, ISshCommandRunner> runners)
+        : base(runners)
+    {
+    }
 
-    public bool NativeExpiry => true;
-
-    public async Task BlockAsync(DeviceDefinition device, IReadOnlyList<BlockRequest> blocks, CancellationToken cancellationToken)
+    public override async Task BlockAsync(DeviceDefinition device, IReadOnlyList<BlockRequest> blocks, CancellationToken cancellationToken)
     {
         var layout = Layout.FromDevice(device);
         var distinct = SshFirewallCommands.Distinct(blocks);
@@ -67,7 +67,7 @@ public sealed class NftablesDriver : IFirewallDriver
             return;
         }
 
-        var ssh = SshFirewallCommands.Runner(runners, device);
+        var ssh = Runner(device);
         await RunChunkedAsync(ssh, device, layout, elements, chunk => layout.Sets.SelectMany(set =>
         {
             var mine = chunk.Where(e => e.Set == set).ToList();
@@ -81,7 +81,7 @@ public sealed class NftablesDriver : IFirewallDriver
         }
     }
 
-    public async Task UnblockAsync(DeviceDefinition device, IReadOnlyList<IPAddress> addresses, CancellationToken cancellationToken)
+    public override async Task UnblockAsync(DeviceDefinition device, IReadOnlyList<IPAddress> addresses, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(addresses);
         var layout = Layout.FromDevice(device);
@@ -94,17 +94,17 @@ public sealed class NftablesDriver : IFirewallDriver
             return;
         }
 
-        await RunChunkedAsync(SshFirewallCommands.Runner(runners, device), device, layout, elements, chunk => layout.Sets.SelectMany(set =>
+        await RunChunkedAsync(Runner(device), device, layout, elements, chunk => layout.Sets.SelectMany(set =>
         {
             var mine = chunk.Where(e => e.Set == set).Select(e => new[] { SshFirewallCommands.Format(e.Address) }).ToList();
             return mine.Count == 0 ? [] : layout.Elements("add", set, mine).Concat(layout.Elements("delete", set, mine));
         }), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<FirewallBlock>> ListAsync(DeviceDefinition device, CancellationToken cancellationToken)
+    public override async Task<IReadOnlyList<FirewallBlock>> ListAsync(DeviceDefinition device, CancellationToken cancellationToken)
     {
         var layout = Layout.FromDevice(device);
-        var ssh = SshFirewallCommands.Runner(runners, device);
+        var ssh = Runner(device);
         var blocks = new List<FirewallBlock>();
         foreach (var set in layout.Sets)
         {

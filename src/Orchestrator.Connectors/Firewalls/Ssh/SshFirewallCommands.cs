@@ -83,20 +83,6 @@ public static class SshFirewallCommands
             : throw new FirewallException(string.Create(CultureInfo.InvariantCulture, $"{device.Name}: the block of {block.Address} lasts {seconds} s, longer than {limitNote} ({maxSeconds} s); block for less, or with no duration (until released)"));
     }
 
-    /// <summary>The device's SSH runner; a device the inventory describes badly (no credentials, a bad option) is a firewall error.</summary>
-    public static ISshCommandRunner Runner(Func<DeviceDefinition, ISshCommandRunner> runners, DeviceDefinition device)
-    {
-        ArgumentNullException.ThrowIfNull(runners);
-        try
-        {
-            return runners(device);
-        }
-        catch (SshSwitchException e)
-        {
-            throw new FirewallException(e.Message, e);
-        }
-    }
-
     /// <summary>Runs one command and returns what it printed and its exit status; a device that cannot be reached is a firewall error.</summary>
     public static async Task<SshCommandResult> ExecuteAsync(ISshCommandRunner ssh, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
