@@ -242,7 +242,7 @@ public sealed class PagerHttpSender
         return [.. secrets];
     }
 
-    private static string Redact(string message, IReadOnlyList<string> secrets)
+    internal static string Redact(string message, IReadOnlyList<string> secrets)
     {
         // Longest first, so a URL goes whole before its parts.
         foreach (var secret in secrets.OrderByDescending(s => s.Length))
