@@ -1,0 +1,77 @@
+using System.Net;
+using Orchestrator.Connectors.Firewalls;
+using Orchestrator.Connectors.Firewalls.Http;
+using Orchestrator.Connectors.Paging;
+using Orchestrator.Connectors.Tests.Paging;
+using Orchestrator.Core.Network;
+using Orchestrator.Core.Playbooks;
+
+namespace Orchestrator.Connectors.Tests.Firewalls.Http;
+
+/// <summary>Devices, clients and the block → list → refresh → unblock round trip the HTTP driver tests share.</summary>
+internal static class FirewallTestKit
+{
+    public static readonly IPAddress First = IPAddress.Parse("198.51.100.7");
+    public static readonly IPAddress Second = IPAddress.Parse("203.0.113.9");
+    public static readonly IPAddress V6 = IPAddress.Parse("2001:db8::5");
+
+    /// <summary>A client on an instant clock with exact backoff waits, as the paging tests use.</summary>
+    public static FirewallHttp Client(TimeProvider? time = null, int attempts = 3) =>
+        new(time ?? new InstantTimeProvider(), new PagerRetryOptions { MaxAttempts = attempts, InitialBackoff = TimeSpan.FromSeconds(1), MaxBackoff = TimeSpan.FromSeconds(30) }, () => 1.0);
+
+    /// <summary>
+    /// The inventory's device for a stand-in: credentials by <c>${file:…}</c> reference (each secret in its own file),
+    /// plain HTTP unless <paramref name="options"/> says otherwise.
+    /// </summary>
+    public static DeviceDefinition Device(string driver, StandIn server, IReadOnlyDictionary<string, string> secrets, Dictionary<string, string>? options = null)
+    {
+        var folder = Directory.CreateTempSubdirectory("fw-secrets-").FullName;
+        var credentials = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, secret) in secrets)
+        {
+            var path = Path.Combine(folder, name);
+            File.WriteAllText(path, secret + "\n");
+            credentials[name] = $"${{file:{path}}}";
+        }
+
+        options ??= [];
+        options.TryAdd("scheme", server.Url.Scheme);
+        return new DeviceDefinition
+        {
+            Name = "edge-fw",
+            Driver = driver,
+            Kind = DeviceKind.Firewall,
+            Address = DeviceAddress.TryParse($"127.0.0.1:{server.Url.Port}", out var address) ? address! : throw new InvalidOperationException(),
+            Credentials = credentials,
+            Options = options,
+            Location = new SourceLocation("inventory.yaml", 12, 3),
+        };
+    }
+
+    public static BlockRequest[] Batch(TimeSpan? duration, bool withV6 = true) =>
+        [.. ((IPAddress[])(withV6 ? [First, Second, V6] : [First, Second])).Select(a => new BlockRequest(a, duration, "containment 42"))];
+
+    /// <summary>
+    /// Blocks <paramref name="batch"/>, lists, blocks it again with <paramref name="refreshed"/>, lists, unblocks it,
+    /// lists, and unblocks it once more (which must not fail): what every driver must do the same way.
+    /// </summary>
+    public static async Task<RoundTrip> RoundTripAsync(IFirewallDriver driver, DeviceDefinition device, BlockRequest[] batch, TimeSpan? refreshed)
+    {
+        var none = CancellationToken.None;
+        await driver.BlockAsync(device, batch, none);
+        var blocked = await driver.ListAsync(device, none);
+        await driver.BlockAsync(device, [.. batch.Select(b => b with { Duration = refreshed })], none);
+        var refreshedList = await driver.ListAsync(device, none);
+        var addresses = batch.Select(b => b.Address).ToArray();
+        await driver.UnblockAsync(device, addresses, none);
+        var released = await driver.ListAsync(device, none);
+        await driver.UnblockAsync(device, addresses, none);
+        return new RoundTrip(blocked, refreshedList, released);
+    }
+
+    /// <summary>Each address of <paramref name="batch"/> listed exactly once, with nothing else.</summary>
+    public static void AssertEachOnce(BlockRequest[] batch, IReadOnlyList<FirewallBlock> listed) =>
+        Assert.Equal(batch.Select(b => b.Address.ToString()).Order(StringComparer.Ordinal), listed.Select(b => b.Address.ToString()).Order(StringComparer.Ordinal));
+}
+
+internal sealed record RoundTrip(IReadOnlyList<FirewallBlock> Blocked, IReadOnlyList<FirewallBlock> Refreshed, IReadOnlyList<FirewallBlock> Released);
