@@ -2,28 +2,9 @@ using System.Net;
 
 namespace Orchestrator.Connectors.Firewalls.Http;
 
-/// <summary>How the HTTP drivers read a batch: each address once, so a device never sees the same address twice in one call.</summary>
+/// <summary>Addresses and durations as the HTTP drivers read and write them.</summary>
 internal static class FirewallBatch
 {
-    /// <summary>One request per address, the last one given winning (its duration is the newest decision).</summary>
-    public static List<BlockRequest> Latest(IReadOnlyList<BlockRequest> blocks)
-    {
-        ArgumentNullException.ThrowIfNull(blocks);
-        var latest = new Dictionary<IPAddress, BlockRequest>();
-        foreach (var block in blocks)
-        {
-            latest[block.Address] = block;
-        }
-
-        return [.. latest.Values];
-    }
-
-    public static List<IPAddress> Distinct(IReadOnlyList<IPAddress> addresses)
-    {
-        ArgumentNullException.ThrowIfNull(addresses);
-        return [.. addresses.Distinct()];
-    }
-
     /// <summary>
     /// An address as a device lists it, with or without a host prefix (<c>10.0.0.5</c>, <c>10.0.0.5/32</c>,
     /// <c>2001:db8::5/128</c>); null for a network or anything else, which the drivers never add.

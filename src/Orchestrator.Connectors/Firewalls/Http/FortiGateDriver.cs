@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Orchestrator.Connectors.Paging;
-using Orchestrator.Core.Playbooks;
 
 namespace Orchestrator.Connectors.Firewalls.Http;
 
@@ -20,22 +19,15 @@ namespace Orchestrator.Connectors.Firewalls.Http;
 /// Banning an address again sets its new expiry (the list holds one entry per address); the API does not document
 /// this, so <see cref="ListAsync"/> is how a caller verifies it.
 /// </remarks>
-public sealed class FortiGateDriver(FirewallHttp http) : IFirewallDriver
+public sealed class FortiGateDriver(FirewallHttp http) : HttpFirewallDriver(http)
 {
     public const string DriverName = "fortigate";
     private const string BannedPath = "api/v2/monitor/user/banned";
 
-    public bool NativeExpiry => true;
+    public override bool NativeExpiry => true;
 
-    public async Task BlockAsync(DeviceDefinition device, IReadOnlyList<BlockRequest> blocks, CancellationToken cancellationToken)
+    private protected override async Task BlockAsync(FirewallEndpoint endpoint, List<BlockRequest> latest, CancellationToken cancellationToken)
     {
-        var latest = FirewallBatch.Latest(blocks);
-        if (latest.Count == 0)
-        {
-            return;
-        }
-
-        var endpoint = http.Endpoint(device);
 
         // One expiry per call: a batch with one duration (the usual case) is one request.
         foreach (var group in latest.GroupBy(b => b.Duration is { } d ? FirewallBatch.Seconds(endpoint, d) : 0))
@@ -54,25 +46,17 @@ public sealed class FortiGateDriver(FirewallHttp http) : IFirewallDriver
         }
     }
 
-    public async Task UnblockAsync(DeviceDefinition device, IReadOnlyList<IPAddress> addresses, CancellationToken cancellationToken)
+    private protected override async Task UnblockAsync(FirewallEndpoint endpoint, List<IPAddress> distinct, CancellationToken cancellationToken)
     {
-        var distinct = FirewallBatch.Distinct(addresses);
-        if (distinct.Count == 0)
-        {
-            return;
-        }
-
-        var endpoint = http.Endpoint(device);
         await PostAsync(endpoint, "clear_users", new JsonObject { ["ip_addresses"] = Addresses(distinct) }, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<FirewallBlock>> ListAsync(DeviceDefinition device, CancellationToken cancellationToken)
+    private protected override async Task<IReadOnlyList<FirewallBlock>> ListAsync(FirewallEndpoint endpoint, CancellationToken cancellationToken)
     {
-        var endpoint = http.Endpoint(device);
         var token = endpoint.Credential("api_token", "${env:FORTIGATE_TOKEN}");
         var url = endpoint.Url(BannedPath + Vdom(endpoint));
         var root = Check(endpoint, await endpoint.SendAsync(() => Request(HttpMethod.Get, url, token, content: null), cancellationToken, Describe).ConfigureAwait(false));
-        var now = http.Time.GetUtcNow().ToUnixTimeSeconds();
+        var now = Time.GetUtcNow().ToUnixTimeSeconds();
         var blocks = new Dictionary<IPAddress, FirewallBlock>();
         foreach (var result in root["results"] as JsonArray ?? [])
         {

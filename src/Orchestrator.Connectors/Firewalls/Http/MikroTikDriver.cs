@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Orchestrator.Connectors.Paging;
 using Orchestrator.Core.Configuration;
-using Orchestrator.Core.Playbooks;
 
 namespace Orchestrator.Connectors.Firewalls.Http;
 
@@ -20,7 +19,7 @@ namespace Orchestrator.Connectors.Firewalls.Http;
 /// timeout instead; a timeout is written <c>1d2h3m4s</c>, at most <c>35w3d13h13m56s</c>; an entry with a timeout is
 /// dynamic (not kept over a reboot: the ledger's reconcile adds it back), one without is static.
 /// </remarks>
-public sealed class MikroTikDriver(FirewallHttp http) : IFirewallDriver
+public sealed class MikroTikDriver(FirewallHttp http) : HttpFirewallDriver(http)
 {
     public const string DriverName = "mikrotik";
     public const string DefaultList = "orchestrator-blocked";
@@ -30,17 +29,10 @@ public sealed class MikroTikDriver(FirewallHttp http) : IFirewallDriver
 
     private const int MaxComment = 128;
 
-    public bool NativeExpiry => true;
+    public override bool NativeExpiry => true;
 
-    public async Task BlockAsync(DeviceDefinition device, IReadOnlyList<BlockRequest> blocks, CancellationToken cancellationToken)
+    private protected override async Task BlockAsync(FirewallEndpoint endpoint, List<BlockRequest> latest, CancellationToken cancellationToken)
     {
-        var latest = FirewallBatch.Latest(blocks);
-        if (latest.Count == 0)
-        {
-            return;
-        }
-
-        var endpoint = http.Endpoint(device);
         var list = List(endpoint);
         foreach (var family in latest.GroupBy(b => b.Address.AddressFamily))
         {
@@ -53,15 +45,8 @@ public sealed class MikroTikDriver(FirewallHttp http) : IFirewallDriver
         }
     }
 
-    public async Task UnblockAsync(DeviceDefinition device, IReadOnlyList<IPAddress> addresses, CancellationToken cancellationToken)
+    private protected override async Task UnblockAsync(FirewallEndpoint endpoint, List<IPAddress> distinct, CancellationToken cancellationToken)
     {
-        var distinct = FirewallBatch.Distinct(addresses);
-        if (distinct.Count == 0)
-        {
-            return;
-        }
-
-        var endpoint = http.Endpoint(device);
         var list = List(endpoint);
         foreach (var family in distinct.GroupBy(a => a.AddressFamily))
         {
@@ -77,9 +62,8 @@ public sealed class MikroTikDriver(FirewallHttp http) : IFirewallDriver
         }
     }
 
-    public async Task<IReadOnlyList<FirewallBlock>> ListAsync(DeviceDefinition device, CancellationToken cancellationToken)
+    private protected override async Task<IReadOnlyList<FirewallBlock>> ListAsync(FirewallEndpoint endpoint, CancellationToken cancellationToken)
     {
-        var endpoint = http.Endpoint(device);
         var list = List(endpoint);
         var blocks = new List<FirewallBlock>();
         foreach (var family in (AddressFamily[])[AddressFamily.InterNetwork, AddressFamily.InterNetworkV6])

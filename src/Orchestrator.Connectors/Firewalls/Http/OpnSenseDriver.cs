@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Orchestrator.Connectors.Paging;
-using Orchestrator.Core.Playbooks;
 
 namespace Orchestrator.Connectors.Firewalls.Http;
 
@@ -20,7 +19,7 @@ namespace Orchestrator.Connectors.Firewalls.Http;
 /// the configuration unless <c>array_search</c> finds it, which misses the first entry (index 0) and stores a
 /// duplicate: so a block lists first and adds only what is missing.
 /// </remarks>
-public sealed class OpnSenseDriver(FirewallHttp http) : IFirewallDriver
+public sealed class OpnSenseDriver(FirewallHttp http) : HttpFirewallDriver(http)
 {
     public const string DriverName = "opnsense";
 
@@ -29,17 +28,10 @@ public sealed class OpnSenseDriver(FirewallHttp http) : IFirewallDriver
 
     private const string Base = "api/firewall/alias_util/";
 
-    public bool NativeExpiry => false;
+    public override bool NativeExpiry => false;
 
-    public async Task BlockAsync(DeviceDefinition device, IReadOnlyList<BlockRequest> blocks, CancellationToken cancellationToken)
+    private protected override async Task BlockAsync(FirewallEndpoint endpoint, List<BlockRequest> latest, CancellationToken cancellationToken)
     {
-        var latest = FirewallBatch.Latest(blocks);
-        if (latest.Count == 0)
-        {
-            return;
-        }
-
-        var endpoint = http.Endpoint(device);
         var present = (await ListAsync(endpoint, cancellationToken).ConfigureAwait(false)).Select(b => b.Address).ToHashSet();
         foreach (var block in latest.Where(b => !present.Contains(b.Address)))
         {
@@ -47,21 +39,16 @@ public sealed class OpnSenseDriver(FirewallHttp http) : IFirewallDriver
         }
     }
 
-    public async Task UnblockAsync(DeviceDefinition device, IReadOnlyList<IPAddress> addresses, CancellationToken cancellationToken)
+    private protected override async Task UnblockAsync(FirewallEndpoint endpoint, List<IPAddress> addresses, CancellationToken cancellationToken)
     {
-        var endpoint = http.Endpoint(device);
-
         // Deleting an absent address is answered "done"; no listing first, so a list that misreads an entry cannot keep a block.
-        foreach (var address in FirewallBatch.Distinct(addresses))
+        foreach (var address in addresses)
         {
             await ChangeAsync(endpoint, "delete", address, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    public Task<IReadOnlyList<FirewallBlock>> ListAsync(DeviceDefinition device, CancellationToken cancellationToken) =>
-        ListAsync(http.Endpoint(device), cancellationToken);
-
-    private static async Task<IReadOnlyList<FirewallBlock>> ListAsync(FirewallEndpoint endpoint, CancellationToken cancellationToken)
+    private protected override async Task<IReadOnlyList<FirewallBlock>> ListAsync(FirewallEndpoint endpoint, CancellationToken cancellationToken)
     {
         var url = endpoint.Url(Base + "list/" + Alias(endpoint));
         var auth = Auth(endpoint);

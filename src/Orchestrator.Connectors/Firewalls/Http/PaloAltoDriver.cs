@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Xml;
 using System.Xml.Linq;
-using Orchestrator.Core.Playbooks;
 
 namespace Orchestrator.Connectors.Firewalls.Http;
 
@@ -20,7 +19,7 @@ namespace Orchestrator.Connectors.Firewalls.Http;
 /// pan-os-python's <c>panos/userid.py</c> does. A duplicate register is answered "… already exists, ignore" and an
 /// unregister of an absent tag "… does not exist, ignore unreg" (the same source): both are success here.
 /// </remarks>
-public sealed class PaloAltoDriver(FirewallHttp http) : IFirewallDriver
+public sealed class PaloAltoDriver(FirewallHttp http) : HttpFirewallDriver(http)
 {
     public const string DriverName = "paloalto";
     public const string DefaultTag = "orchestrator-blocked";
@@ -32,17 +31,10 @@ public sealed class PaloAltoDriver(FirewallHttp http) : IFirewallDriver
     private static readonly string[] Ignorable = ["already exists, ignore", "does not exist, ignore unreg"];
     private static readonly string[] ReservedTags = ["and", "or", "not"];
 
-    public bool NativeExpiry => true;
+    public override bool NativeExpiry => true;
 
-    public async Task BlockAsync(DeviceDefinition device, IReadOnlyList<BlockRequest> blocks, CancellationToken cancellationToken)
+    private protected override async Task BlockAsync(FirewallEndpoint endpoint, List<BlockRequest> latest, CancellationToken cancellationToken)
     {
-        var latest = FirewallBatch.Latest(blocks);
-        if (latest.Count == 0)
-        {
-            return;
-        }
-
-        var endpoint = http.Endpoint(device);
         var tag = Tag(endpoint);
         var timeouts = latest.Select(b => (b.Address, Timeout: Timeout(endpoint, b))).ToList();
 
@@ -55,22 +47,14 @@ public sealed class PaloAltoDriver(FirewallHttp http) : IFirewallDriver
         await UserIdAsync(endpoint, payload, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task UnblockAsync(DeviceDefinition device, IReadOnlyList<IPAddress> addresses, CancellationToken cancellationToken)
+    private protected override async Task UnblockAsync(FirewallEndpoint endpoint, List<IPAddress> distinct, CancellationToken cancellationToken)
     {
-        var distinct = FirewallBatch.Distinct(addresses);
-        if (distinct.Count == 0)
-        {
-            return;
-        }
-
-        var endpoint = http.Endpoint(device);
         var tag = Tag(endpoint);
         await UserIdAsync(endpoint, new XElement("payload", new XElement("unregister", distinct.Select(a => Entry(a, tag, timeout: null)))), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<FirewallBlock>> ListAsync(DeviceDefinition device, CancellationToken cancellationToken)
+    private protected override async Task<IReadOnlyList<FirewallBlock>> ListAsync(FirewallEndpoint endpoint, CancellationToken cancellationToken)
     {
-        var endpoint = http.Endpoint(device);
         var tag = Tag(endpoint);
         var key = endpoint.Credential("api_key", "${env:PAN_API_KEY}");
         var blocks = new Dictionary<IPAddress, FirewallBlock>();

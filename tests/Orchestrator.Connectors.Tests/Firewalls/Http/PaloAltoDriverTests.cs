@@ -15,83 +15,72 @@ public class PaloAltoDriverTests
     public async Task BlockListUnblock_RoundTrip_TagsEachAddressOnceAndRefreshesItsTimeout()
     {
         var vendor = new PanOsVendor(Key);
-        await using var server = await StandIn.StartAsync(vendor.Handle);
-        using var http = Client();
-        var device = Device(PaloAltoDriver.DriverName, server, Secrets());
+        await using var rig = await Start(vendor.Handle);
         var batch = Batch(TimeSpan.FromHours(1));
 
-        var trip = await RoundTripAsync(new PaloAltoDriver(http), device, batch, TimeSpan.FromHours(2));
+        var trip = await RoundTripAsync(new PaloAltoDriver(rig.Http), rig.Device, batch, TimeSpan.FromHours(2));
 
-        AssertEachOnce(batch, trip.Blocked);
-        AssertEachOnce(batch, trip.Refreshed);
-        Assert.Empty(trip.Released);
+        AssertRoundTrip(batch, trip, remaining: null, refreshed: null);
         Assert.Empty(vendor.Registered);
 
         // The refresh's register took (a plain re-register keeps the old timeout): the second block's timeouts are 7200 s.
-        var refresh = UidMessage(server.Requests[2]);
+        var refresh = UidMessage(rig.Requests[2]);
         Assert.Equal(["unregister", "register"], refresh.Element("payload")!.Elements().Select(e => e.Name.LocalName));
         Assert.All(refresh.Descendants("register").Descendants("member"), m => Assert.Equal(("orchestrator-blocked", "7200"), (m.Value, (string?)m.Attribute("timeout"))));
-        Assert.All(server.Requests, r => Assert.Equal(Key, r.Header("X-PAN-KEY")));
+        Assert.All(rig.Requests, r => Assert.Equal(Key, r.Header("X-PAN-KEY")));
     }
 
     [Fact]
     public async Task BlockAsync_Batch_OneMessageWithEveryEntryAndItsTimeout()
     {
         var vendor = new PanOsVendor(Key);
-        await using var server = await StandIn.StartAsync(vendor.Handle);
-        using var http = Client();
-        var device = Device(PaloAltoDriver.DriverName, server, Secrets(), new() { ["tag"] = "quarantine", ["vsys"] = "vsys2" });
+        await using var rig = await Start(vendor.Handle, new() { ["tag"] = "quarantine", ["vsys"] = "vsys2" });
 
-        await new PaloAltoDriver(http).BlockAsync(device, [new(First, TimeSpan.FromMinutes(90)), new(V6, null)], CancellationToken.None);
+        await new PaloAltoDriver(rig.Http).BlockAsync(rig.Device, [new(First, TimeSpan.FromMinutes(90)), new(V6, null)], CancellationToken.None);
 
-        var request = Assert.Single(server.Requests);
+        var request = Assert.Single(rig.Requests);
         var form = QueryHelpers.ParseQuery(request.Body);
         Assert.Equal(("user-id", "vsys2"), (form["type"].ToString(), form["vsys"].ToString()));
         var register = UidMessage(request).Element("payload")!.Element("register")!.Elements("entry").ToList();
         Assert.Equal([(First.ToString(), "5400"), (V6.ToString(), "0")], register.Select(e => ((string)e.Attribute("ip")!, (string)e.Descendants("member").Single().Attribute("timeout")!)));
         Assert.Equal(5400, vendor.Registered[(First.ToString(), "quarantine")]);
         Assert.Equal(0, vendor.Registered[(V6.ToString(), "quarantine")]);
+        Assert.Equal([First.ToString(), V6.ToString()], vendor.Persistent);
     }
 
     [Fact]
     public async Task BlockAsync_LongerThanThirtyDays_RefusedBeforeAnythingIsSent()
     {
-        await using var server = await StandIn.StartAsync(new PanOsVendor(Key).Handle);
-        using var http = Client();
+        await using var rig = await Start(new PanOsVendor(Key).Handle);
 
-        var error = await Assert.ThrowsAsync<FirewallException>(() => new PaloAltoDriver(http).BlockAsync(
-            Device(PaloAltoDriver.DriverName, server, Secrets()), [new(First, TimeSpan.FromDays(31))], CancellationToken.None));
+        var error = await BlockFailsAsync(rig, TimeSpan.FromDays(31));
 
         Assert.Contains("at most 2592000 s (30 days)", error.Message, StringComparison.Ordinal);
         Assert.Contains("2678400 s", error.Message, StringComparison.Ordinal);
-        Assert.Empty(server.Requests);
+        Assert.Empty(rig.Requests);
     }
 
     [Fact]
     public async Task BlockAsync_WrongKey_CarriesTheFirewallsMessageNotTheKey()
     {
-        await using var server = await StandIn.StartAsync(new PanOsVendor("another-key").Handle);
-        using var http = Client();
+        await using var rig = await Start(new PanOsVendor("another-key").Handle);
 
-        var error = await Assert.ThrowsAsync<FirewallException>(() => new PaloAltoDriver(http).BlockAsync(
-            Device(PaloAltoDriver.DriverName, server, Secrets()), [new(First, TimeSpan.FromHours(1))], CancellationToken.None));
+        var error = await BlockFailsAsync(rig, TimeSpan.FromHours(1));
 
         Assert.Contains("firewall 'edge-fw' (paloalto", error.Message, StringComparison.Ordinal);
         Assert.Contains("HTTP 403", error.Message, StringComparison.Ordinal);
         Assert.Contains("Invalid Credential", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(Key, error.Message, StringComparison.Ordinal);
-        Assert.Single(server.Requests);
+        Assert.Single(rig.Requests);
     }
 
     [Fact]
     public async Task BlockAsync_EntryRefused_NamesTheAddressAndTheFirewallsWords()
     {
-        await using var server = await StandIn.StartAsync(new PanOsVendor(Key).Handle);
-        server.Then(new Reply(200, """<response status="error"><msg><line><uid-response><version>2.0</version><payload><register><entry ip="198.51.100.7" message="tag quota exceeded"/></register></payload></uid-response></line></msg></response>""", "application/xml"));
-        using var http = Client();
+        await using var rig = await Start(new PanOsVendor(Key).Handle);
+        rig.Server.Then(new Reply(200, """<response status="error"><msg><line><uid-response><version>2.0</version><payload><register><entry ip="198.51.100.7" message="tag quota exceeded"/></register></payload></uid-response></line></msg></response>""", "application/xml"));
 
-        var error = await Assert.ThrowsAsync<FirewallException>(() => new PaloAltoDriver(http).BlockAsync(
-            Device(PaloAltoDriver.DriverName, server, Secrets()), [new(First, TimeSpan.FromHours(1))], CancellationToken.None));
+        var error = await BlockFailsAsync(rig, TimeSpan.FromHours(1));
 
         Assert.EndsWith("refused: 198.51.100.7: tag quota exceeded", error.Message, StringComparison.Ordinal);
     }
@@ -101,18 +90,20 @@ public class PaloAltoDriverTests
     [InlineData("bad'tag")]
     public async Task BlockAsync_UnusableTag_RefusedNamingTheOption(string tag)
     {
-        await using var server = await StandIn.StartAsync(new PanOsVendor(Key).Handle);
-        using var http = Client();
+        await using var rig = await Start(new PanOsVendor(Key).Handle, new() { ["tag"] = tag });
 
-        var error = await Assert.ThrowsAsync<FirewallException>(() => new PaloAltoDriver(http).BlockAsync(
-            Device(PaloAltoDriver.DriverName, server, Secrets(), new() { ["tag"] = tag }), [new(First, null)], CancellationToken.None));
+        var error = await BlockFailsAsync(rig, duration: null);
 
-        Assert.StartsWith($"inventory.yaml:12:3: firewall 'edge-fw'", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("inventory.yaml:12:3: firewall 'edge-fw'", error.Message, StringComparison.Ordinal);
         Assert.Contains($"options.tag '{tag}' is not usable", error.Message, StringComparison.Ordinal);
-        Assert.Empty(server.Requests);
+        Assert.Empty(rig.Requests);
     }
 
-    private static Dictionary<string, string> Secrets() => new() { ["api_key"] = Key };
+    private static Task<Rig> Start(Func<Recorded, Reply> vendor, Dictionary<string, string>? options = null) =>
+        Rig.StartAsync(PaloAltoDriver.DriverName, vendor, new Dictionary<string, string> { ["api_key"] = Key }, options);
+
+    private static Task<FirewallException> BlockFailsAsync(Rig rig, TimeSpan? duration) =>
+        Assert.ThrowsAsync<FirewallException>(() => new PaloAltoDriver(rig.Http).BlockAsync(rig.Device, [new(First, duration)], CancellationToken.None));
 
     private static XElement UidMessage(Recorded request) => XElement.Parse(QueryHelpers.ParseQuery(request.Body)["cmd"].ToString());
 }
