@@ -1,3 +1,4 @@
+using Orchestrator.Connectors.Firewalls.Http;
 using Orchestrator.Connectors.Switches.Ssh;
 
 namespace Orchestrator.Connectors.Firewalls;
@@ -9,9 +10,16 @@ public static class FirewallDrivers
     {
         ArgumentNullException.ThrowIfNull(sessions);
         ArgumentNullException.ThrowIfNull(time);
+
+        // One HTTP client per device for the process's life, shared by the API drivers.
+        var http = new FirewallHttp(time);
         return new Dictionary<string, IFirewallDriver>(StringComparer.Ordinal)
         {
             [CiscoAsaDriver.DriverName] = new CiscoAsaDriver(sessions),
+            [PaloAltoDriver.DriverName] = new PaloAltoDriver(http),
+            [FortiGateDriver.DriverName] = new FortiGateDriver(http),
+            [OpnSenseDriver.DriverName] = new OpnSenseDriver(http),
+            [MikroTikDriver.DriverName] = new MikroTikDriver(http),
         };
     }
 }
