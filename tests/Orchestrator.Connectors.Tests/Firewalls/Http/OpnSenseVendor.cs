@@ -23,6 +23,25 @@ public sealed partial class OpnSenseVendor(string key, string secret, string ali
     /// <summary>The alias content in the configuration, one line an entry (with /32 or /128), duplicates and all.</summary>
     public List<string> Content { get; } = [];
 
+    /// <summary>What the firewall blocks now, as a copy (the stand-in answers requests on other threads).</summary>
+    public string[] Blocked()
+    {
+        lock (_lock)
+        {
+            return [.. Table];
+        }
+    }
+
+    /// <summary>A person deletes the entry on the firewall itself, behind the ledger's back.</summary>
+    public void RemoveByHand(string address)
+    {
+        lock (_lock)
+        {
+            Table.Remove(address);
+            Content.RemoveAll(c => c.StartsWith(address + "/", StringComparison.Ordinal));
+        }
+    }
+
     public Reply Handle(Recorded request)
     {
         var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{key}:{secret}"));
