@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using MailKit;
 using MailKit.Net.Smtp;
@@ -9,6 +8,7 @@ using MailKit.Security;
 using Microsoft.Extensions.Logging;
 using MimeKit;
 using MimeKit.Utils;
+using Orchestrator.Connectors.Tls;
 
 namespace Orchestrator.Connectors.Email;
 
@@ -26,8 +26,7 @@ public sealed partial class SmtpEmailSender : IEmailSender, IAsyncDisposable
     private readonly ILogger<SmtpEmailSender> _logger;
     private readonly TimeProvider _time;
     private readonly MailboxAddress _from;
-    private readonly byte[]? _pin;
-    private readonly X509Certificate2Collection? _trustedCas;
+    private readonly ServerCertificateTrust _trust;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private SmtpClient? _client;
     private string? _certificateProblem;
@@ -48,15 +47,13 @@ public sealed partial class SmtpEmailSender : IEmailSender, IAsyncDisposable
         _logger = logger;
         _time = timeProvider;
         _from = EmailAddresses.Parse(options.From);
-        _pin = options.PinnedSha256 is { Length: > 0 } pin ? SmtpOptions.ParsePin(pin) : null;
-        if (options.CaFile is { Length: > 0 } caFile)
+        try
         {
-            _trustedCas = [];
-            _trustedCas.ImportFromPemFile(caFile);
-            if (_trustedCas.Count == 0)
-            {
-                throw new ArgumentException($"ca_file: '{caFile}' holds no PEM certificate", nameof(options));
-            }
+            _trust = ServerCertificateTrust.Create(options.CaFile, options.PinnedSha256);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ArgumentException("SMTP options are not usable: " + ex.Message, nameof(options), ex);
         }
     }
 
@@ -274,55 +271,8 @@ public sealed partial class SmtpEmailSender : IEmailSender, IAsyncDisposable
 
     private bool ValidateCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
-        if (certificate is null)
-        {
-            _certificateProblem = "the server sent no certificate";
-            return false;
-        }
-
-        var digest = SHA256.HashData(certificate.GetRawCertData());
-        if (_pin is not null && digest.AsSpan().SequenceEqual(_pin))
-        {
-            return true;
-        }
-
-        if (_trustedCas is not null && (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) == SslPolicyErrors.None && ChainsToTrustedCa(certificate, chain))
-        {
-            return true;
-        }
-
-        var hash = Convert.ToHexStringLower(digest);
-
-        // A pin replaces the system store: only that certificate (or the CA file) is accepted.
-        if (_pin is null && errors == SslPolicyErrors.None)
-        {
-            return true;
-        }
-
-        _certificateProblem = _pin is not null && _trustedCas is null
-            ? $"the server certificate '{certificate.Subject}' (SHA-256 {hash}) is not the pinned_sha256 certificate"
-            : (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0
-                ? $"the server certificate '{certificate.Subject}' does not name host '{_options.Host}'"
-                : $"the server certificate '{certificate.Subject}' issued by '{certificate.Issuer}' is not trusted: set smtp ca_file to its CA, or pinned_sha256 to {hash}";
-        return false;
-    }
-
-    private bool ChainsToTrustedCa(X509Certificate certificate, X509Chain? presented)
-    {
-        using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(_trustedCas!);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        if (presented is not null)
-        {
-            foreach (var element in presented.ChainElements)
-            {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
-
-        return chain.Build(leaf);
+        _certificateProblem = _trust.Check(certificate, chain, errors, _options.Host, "smtp ");
+        return _certificateProblem is null;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connected to SMTP server {Endpoint} ({Security})")]

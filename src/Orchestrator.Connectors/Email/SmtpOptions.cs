@@ -1,4 +1,5 @@
 using System.Globalization;
+using Orchestrator.Connectors.Tls;
 
 namespace Orchestrator.Connectors.Email;
 
@@ -107,9 +108,9 @@ public sealed class SmtpOptions
             errors.Add($"ca_file: '{caFile}' does not exist");
         }
 
-        if (options.PinnedSha256 is { Length: > 0 } pin && ParsePin(pin) is null)
+        if (options.PinnedSha256 is { Length: > 0 } pin && ServerCertificateTrust.ParsePin(pin) is null)
         {
-            errors.Add("pinned_sha256: must be 64 hex digits (colons allowed), the SHA-256 of the server certificate");
+            errors.Add(ServerCertificateTrust.PinFormat);
         }
 
         if (options.Timeout <= TimeSpan.Zero)
@@ -138,24 +139,5 @@ public sealed class SmtpOptions
         }
 
         return errors;
-    }
-
-    /// <summary>The pin as 32 bytes, or null when it is not 64 hex digits (colons and spaces ignored).</summary>
-    internal static byte[]? ParsePin(string pin)
-    {
-        var hex = pin.Replace(":", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal);
-        if (hex.Length != 64)
-        {
-            return null;
-        }
-
-        try
-        {
-            return Convert.FromHexString(hex);
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
     }
 }

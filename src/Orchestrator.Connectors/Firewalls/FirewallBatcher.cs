@@ -168,21 +168,3 @@ public sealed class FirewallBatcher : IAsyncDisposable
         public int Batches { get; set; }
     }
 }
-
-/// <summary>A firewall refused or could not confirm a change; the message names the device and what it said.</summary>
-public sealed class FirewallException : Exception
-{
-    public FirewallException()
-    {
-    }
-
-    public FirewallException(string message)
-        : base(message)
-    {
-    }
-
-    public FirewallException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-}

@@ -1,3 +1,4 @@
+using Orchestrator.Connectors.Firewalls.Http;
 using Orchestrator.Connectors.Firewalls.Ssh;
 using Orchestrator.Connectors.Switches.Ssh;
 
@@ -10,11 +11,18 @@ public static class FirewallDrivers
     {
         ArgumentNullException.ThrowIfNull(sessions);
         ArgumentNullException.ThrowIfNull(time);
+
+        // One HTTP client per device for the process's life, shared by the API drivers.
+        var http = new FirewallHttp(time);
         return new Dictionary<string, IFirewallDriver>(StringComparer.Ordinal)
         {
             [NftablesDriver.DriverName] = new NftablesDriver(sessions),
             [IptablesIpsetDriver.DriverName] = new IptablesIpsetDriver(sessions),
             [CiscoAsaDriver.DriverName] = new CiscoAsaDriver(sessions),
+            [PaloAltoDriver.DriverName] = new PaloAltoDriver(http),
+            [FortiGateDriver.DriverName] = new FortiGateDriver(http),
+            [OpnSenseDriver.DriverName] = new OpnSenseDriver(http),
+            [MikroTikDriver.DriverName] = new MikroTikDriver(http),
         };
     }
 }

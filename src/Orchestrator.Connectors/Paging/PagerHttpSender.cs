@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Security;
 using System.Text.Json;
+using Orchestrator.Connectors.Tls;
 using Orchestrator.Core.Runs;
 
 namespace Orchestrator.Connectors.Paging;
@@ -23,10 +25,10 @@ public sealed record PagerRetryOptions
 internal sealed record PagerHttpResponse(int Status, string Body, int Attempts);
 
 /// <summary>
-/// The one place the pager targets send HTTP: a per-attempt timeout, retries on 429 (after its
-/// Retry-After, capped), on 5xx and on network errors and timeouts (exponential backoff with jitter),
-/// no retry on any other 4xx. Errors name the target and carry the service's own message, with every
-/// secret the target gives (keys, webhook URLs) cut out.
+/// The one place connectors send HTTP (the pager targets, the firewall API drivers): a per-attempt timeout,
+/// retries on 429 (after its Retry-After, capped), on 5xx and on network errors and timeouts (exponential
+/// backoff with jitter), no retry on any other 4xx nor on a refused server certificate. Errors name the target
+/// and carry the service's own message, with every secret the target gives (keys, webhook URLs) cut out.
 /// </summary>
 public sealed class PagerHttpSender
 {
@@ -52,34 +54,51 @@ public sealed class PagerHttpSender
         _jitter = jitter ?? Random.Shared.NextDouble;
     }
 
-    /// <summary>An HttpClient for the pager targets: pooled connections, no client-wide timeout (each request has its own).</summary>
-    public static HttpClient CreateHttpClient() => new(new SocketsHttpHandler
+    /// <summary>An HttpClient for <see cref="SendAsync"/>: pooled connections, no client-wide timeout (each request has its own).</summary>
+    /// <param name="validateCertificate">
+    /// Replaces the system's certificate check (a pinned certificate, a private CA); it may throw
+    /// <see cref="CertificateRejectedException"/> to say why it refuses. Null: the system's check.
+    /// </param>
+    public static HttpClient CreateHttpClient(RemoteCertificateValidationCallback? validateCertificate = null)
     {
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        ConnectTimeout = TimeSpan.FromSeconds(10),
-        // A redirected POST becomes a GET; a webhook that redirects is misconfigured, and the 3xx says so.
-        AllowAutoRedirect = false,
-    })
-    {
-        Timeout = Timeout.InfiniteTimeSpan,
-    };
+        var handler = new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            // A redirected POST becomes a GET; a webhook that redirects is misconfigured, and the 3xx says so.
+            AllowAutoRedirect = false,
+        };
+        if (validateCertificate is not null)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = validateCertificate;
+        }
+
+        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+    }
 
     /// <summary>
     /// Sends a request made afresh for each attempt by <paramref name="createRequest"/> until the
-    /// service accepts it (2xx); throws <see cref="PagingException"/> when it refuses or stays unreachable.
+    /// service accepts it (2xx); throws <see cref="PagingException"/> (or what <paramref name="error"/>
+    /// makes) when it refuses or stays unreachable.
     /// </summary>
     /// <param name="target">Names the target in errors, e.g. <c>pager target 'soc' (Slack)</c>.</param>
     /// <param name="createRequest">Makes the request for one attempt (a request cannot be sent twice).</param>
     /// <param name="timeout">How long one attempt may take.</param>
     /// <param name="secrets">Values never to show in an error message.</param>
     /// <param name="cancellationToken">Bounds the whole send, waits included.</param>
+    /// <param name="describe">The service's own words from an error body; <see cref="ServiceMessage"/> when null.</param>
+    /// <param name="error">Makes the exception from a message and its cause; a <see cref="PagingException"/> when null.</param>
     internal async Task<PagerHttpResponse> SendAsync(
         string target,
         Func<HttpRequestMessage> createRequest,
         TimeSpan timeout,
         IReadOnlyList<string> secrets,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<string, string>? describe = null,
+        Func<string, Exception?, Exception>? error = null)
     {
+        describe ??= ServiceMessage;
+        error ??= (message, cause) => cause is null ? new PagingException(message) : new PagingException(message, cause);
         for (var attempt = 1; ; attempt++)
         {
             TimeSpan? retryAfter = null;
@@ -100,19 +119,23 @@ public sealed class PagerHttpSender
                         return new PagerHttpResponse(status, body, attempt);
                     }
 
-                    failure = $"HTTP {status} {response.ReasonPhrase}: {ServiceMessage(body)}".TrimEnd(' ', ':');
+                    failure = $"HTTP {status} {response.ReasonPhrase}: {describe(body)}".TrimEnd(' ', ':');
                     if (status == (int)HttpStatusCode.TooManyRequests)
                     {
                         retryAfter = RetryAfter(response);
                     }
                     else if (status < 500 && status != (int)HttpStatusCode.RequestTimeout)
                     {
-                        throw new PagingException(Redact($"{target}: refused: {failure}", secrets));
+                        throw error(Redact($"{target}: refused: {failure}", secrets), null);
                     }
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
                     failure = $"no answer within {timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s";
+                }
+                catch (HttpRequestException e) when (Rejection(e) is { } rejected)
+                {
+                    throw error(Redact($"{target}: TLS: {rejected.Message}", secrets), e);
                 }
                 catch (HttpRequestException e)
                 {
@@ -124,12 +147,25 @@ public sealed class PagerHttpSender
             if (attempt >= _retry.MaxAttempts)
             {
                 var message = Redact($"{target}: gave up after {attempt} attempt(s): {failure}", secrets);
-                throw cause is null ? new PagingException(message) : new PagingException(message, cause);
+                throw error(message, cause);
             }
 
             var wait = retryAfter ?? _backoff.BackoffBefore(attempt + 1, _jitter());
             await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private static CertificateRejectedException? Rejection(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is CertificateRejectedException rejected)
+            {
+                return rejected;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Retry-After as seconds or an HTTP date, capped; null when absent so the backoff applies.</summary>
@@ -147,7 +183,8 @@ public sealed class PagerHttpSender
 
     /// <summary>
     /// The service's own words from an error body: PagerDuty's <c>message</c> and <c>errors</c>,
-    /// Opsgenie's <c>message</c>, Slack's <c>error</c> or plain text (<c>invalid_payload</c>), Teams' text.
+    /// Opsgenie's <c>message</c>, Slack's <c>error</c> or plain text (<c>invalid_payload</c>), Teams' text,
+    /// RouterOS's <c>message</c> and <c>detail</c>.
     /// </summary>
     internal static string ServiceMessage(string body)
     {
@@ -159,7 +196,7 @@ public sealed class PagerHttpSender
             {
                 using var json = JsonDocument.Parse(text);
                 var parts = new List<string>();
-                foreach (var name in (string[])["message", "error"])
+                foreach (var name in (string[])["message", "error", "detail"])
                 {
                     if (json.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
                     {
@@ -205,7 +242,7 @@ public sealed class PagerHttpSender
         return [.. secrets];
     }
 
-    private static string Redact(string message, IReadOnlyList<string> secrets)
+    internal static string Redact(string message, IReadOnlyList<string> secrets)
     {
         // Longest first, so a URL goes whole before its parts.
         foreach (var secret in secrets.OrderByDescending(s => s.Length))

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -55,11 +56,19 @@ public sealed class StandIn : IAsyncDisposable
         }
     }
 
-    public static async Task<StandIn> StartAsync(Func<Recorded, Reply> vendor)
+    /// <param name="vendor">Checks each request and answers it.</param>
+    /// <param name="certificate">Serves HTTPS with this certificate (a self-signed firewall's); plain HTTP when null.</param>
+    public static async Task<StandIn> StartAsync(Func<Recorded, Reply> vendor, X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));
         var app = builder.Build();
         var standIn = new StandIn(app, vendor);
