@@ -22,7 +22,8 @@ namespace Orchestrator.Connectors.Firewalls.Ssh;
 /// <para>Changes go through <c>ipset restore -exist</c>, one process per batch: <c>add SET IP timeout N</c>
 /// adds or refreshes (the timeout is replaced, never a second entry), <c>del SET IP</c> of a missing entry is
 /// no error. ipset restore applies lines up to the first bad one, so every line is checked before anything is
-/// sent (durations above ipset's limit of 2,147,483 s are refused).</para>
+/// sent. A block longer than ipset's limit (2,147,483 s, about 24.8 days) gets <c>timeout 0</c>: the ledger ends it
+/// (see <see cref="SshFirewallCommands.DeviceSeconds"/>).</para>
 /// <para>The request's comment is not sent. Why the commands are safe: see <see cref="SshFirewallCommands"/>; the
 /// restore lines are printed by a constant script from its positional parameters and read by ipset, never by a shell.</para>
 /// </remarks>
@@ -64,7 +65,7 @@ public sealed class IptablesIpsetDriver : SshFirewallDriver
         var distinct = SshFirewallCommands.Distinct(blocks);
         var lines = distinct.Select(b => string.Create(
             CultureInfo.InvariantCulture,
-            $"add {SetOf(options, b.Address)} {SshFirewallCommands.Format(b.Address)} timeout {(b.Duration is null ? 0 : SshFirewallCommands.Seconds(device, b, MaxTimeoutSeconds, "ipset's longest timeout"))}")).ToList();
+            $"add {SetOf(options, b.Address)} {SshFirewallCommands.Format(b.Address)} timeout {SshFirewallCommands.DeviceSeconds(device, b, MaxTimeoutSeconds) ?? 0}")).ToList();
         if (lines.Count == 0)
         {
             return;

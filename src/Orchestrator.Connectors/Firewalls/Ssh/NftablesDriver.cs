@@ -158,14 +158,14 @@ public sealed class NftablesDriver : SshFirewallDriver
         return (command, await SshFirewallCommands.ExecuteAsync(ssh, command, cancellationToken).ConfigureAwait(false));
     }
 
-    // "10.0.0.1 timeout 3600s" or, for a block until released, "10.0.0.1". nft's own limit (about three years) is
-    // far above any containment; a longer one is refused here rather than by nft's parser, naming the block.
+    // "10.0.0.1 timeout 3600s" or, for a block until released, "10.0.0.1". nft 1.0.6 refuses a timeout of 100,000,000 s
+    // or more ("value too large"); a block that long is kept without one and ended by the ledger (SshFirewallCommands.DeviceSeconds).
     private static string[] Element(DeviceDefinition device, BlockRequest block)
     {
         var address = SshFirewallCommands.Format(block.Address);
-        return block.Duration is null
-            ? [address]
-            : [address, "timeout", SshFirewallCommands.Seconds(device, block, 99_999_999, "the longest nft timeout").ToString(CultureInfo.InvariantCulture) + "s"];
+        return SshFirewallCommands.DeviceSeconds(device, block, 99_999_999) is { } seconds
+            ? [address, "timeout", seconds.ToString(CultureInfo.InvariantCulture) + "s"]
+            : [address];
     }
 
     /// <summary>A set the driver manages: its name, the element type, the match keyword, and the address family it holds.</summary>

@@ -66,21 +66,29 @@ public static class SshFirewallCommands
         return [.. blocks.GroupBy(b => Normalize(b.Address)).Select(g => g.Last() with { Address = g.Key })];
     }
 
-    /// <summary>The duration in whole seconds, rounded up (a device given 0 would keep the block forever); throws for a duration that is not positive or longer than <paramref name="maxSeconds"/>.</summary>
-    public static long Seconds(DeviceDefinition device, BlockRequest block, long maxSeconds, string limitNote)
+    /// <summary>
+    /// The timeout to give the device in whole seconds, rounded up (a device given 0 would keep the block forever);
+    /// null for a block until released, and for one longer than the device's <paramref name="maxSeconds"/>: such a
+    /// block is kept without a timeout and ended by the ledger's expiry, which every block has (ADR 0022), as on a
+    /// device without native expiry — cutting it short on the device would make the reconcile job report it missing.
+    /// Throws for a duration that is not positive.
+    /// </summary>
+    public static long? DeviceSeconds(DeviceDefinition device, BlockRequest block, long maxSeconds)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(block);
-        var duration = block.Duration ?? throw new ArgumentException("the block has no duration", nameof(block));
+        if (block.Duration is not { } duration)
+        {
+            return null;
+        }
+
         if (duration <= TimeSpan.Zero)
         {
             throw new FirewallException($"{device.Name}: the block of {block.Address} has duration {duration}; give a positive duration, or none for a block until released");
         }
 
         var seconds = (long)Math.Ceiling(duration.TotalSeconds);
-        return seconds <= maxSeconds
-            ? seconds
-            : throw new FirewallException(string.Create(CultureInfo.InvariantCulture, $"{device.Name}: the block of {block.Address} lasts {seconds} s, longer than {limitNote} ({maxSeconds} s); block for less, or with no duration (until released)"));
+        return seconds <= maxSeconds ? seconds : null;
     }
 
     /// <summary>Runs one command and returns what it printed and its exit status; a device that cannot be reached is a firewall error.</summary>

@@ -68,17 +68,18 @@ public sealed class IptablesIpsetDriverTests
     }
 
     [Fact]
-    public async Task Block_LongerThanIpsetAllows_IsRefusedBeforeAnyLineIsSent()
+    public async Task Block_LongerThanIpsetAllows_KeptWithoutTimeout_ForTheLedgerToEnd_NegativeRefusedBeforeAnyLine()
     {
         var firewall = new ScriptedFirewall();
+        var device = Device(IptablesIpsetDriver.DriverName, ("create", "false"), ("cut_connections", "false"));
 
-        var error = await Assert.ThrowsAsync<FirewallException>(() => Driver(firewall).BlockAsync(
-            Device(IptablesIpsetDriver.DriverName),
-            [new(Ip("10.0.0.1"), TimeSpan.FromHours(1)), new(Ip("10.0.0.2"), TimeSpan.FromDays(30))],
-            CancellationToken.None));
+        await Driver(firewall).BlockAsync(device, [new(Ip("10.0.0.1"), TimeSpan.FromSeconds(2_147_483)), new(Ip("10.0.0.2"), TimeSpan.FromDays(30))], CancellationToken.None);
+        var error = await Assert.ThrowsAsync<FirewallException>(() => Driver(firewall).BlockAsync(device, [new(Ip("10.0.0.3"), TimeSpan.FromHours(1)), new(Ip("10.0.0.4"), TimeSpan.FromSeconds(-1))], CancellationToken.None));
 
-        Assert.Contains("fw1: the block of 10.0.0.2 lasts 2592000 s, longer than ipset's longest timeout (2147483 s)", error.Message, StringComparison.Ordinal);
-        Assert.Empty(firewall.Commands);
+        Assert.Equal(
+            [["sh", "-c", IptablesIpsetDriver.RestoreScript, "sh", "orchestrator-blocked", "orchestrator-blocked6", "add orchestrator-blocked 10.0.0.1 timeout 2147483", "add orchestrator-blocked 10.0.0.2 timeout 0"]],
+            firewall.Commands);
+        Assert.Contains("fw1: the block of 10.0.0.4 has duration -00:00:01; give a positive duration", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

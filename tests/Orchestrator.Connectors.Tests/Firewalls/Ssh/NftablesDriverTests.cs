@@ -124,13 +124,16 @@ public sealed class NftablesDriverTests
     }
 
     [Fact]
-    public async Task Block_SubSecondDuration_RoundsUpToOneSecond_NeverToZero()
+    public async Task Block_SubSecondDurationRoundsUpToOneSecond_OneBeyondNftsLimitHasNoTimeoutForTheLedgerToEnd()
     {
         var firewall = new ScriptedFirewall();
 
-        await Driver(firewall).BlockAsync(Device(NftablesDriver.DriverName, ("create", "false"), ("cut_connections", "false")), [new(Ip("10.0.0.1"), TimeSpan.FromMilliseconds(200))], CancellationToken.None);
+        await Driver(firewall).BlockAsync(
+            Device(NftablesDriver.DriverName, ("create", "false"), ("cut_connections", "false")),
+            [new(Ip("10.0.0.1"), TimeSpan.FromMilliseconds(200)), new(Ip("10.0.0.2"), TimeSpan.FromDays(5000))],
+            CancellationToken.None);
 
-        Assert.EndsWith("add element inet orchestrator blocked { 10.0.0.1 timeout 1s } ;", firewall.Lines.Single(), StringComparison.Ordinal);
+        Assert.EndsWith("add element inet orchestrator blocked { 10.0.0.1 timeout 1s , 10.0.0.2 } ;", firewall.Lines.Single(), StringComparison.Ordinal);
     }
 
     [Fact]
