@@ -32,13 +32,14 @@ def request(method, path, key, body=None, content_type="application/json"):
         return response.status, (json.loads(text) if text else None)
 
 
-def address(n):
-    return "10.250.%d.%d" % (n // 250, n % 250 + 1)
+def address(n, net=250):
+    """The n-th source address in 10.NET.0.0/16 (n < 62,500)."""
+    return "10.%d.%d.%d" % (net, n // 250, n % 250 + 1)
 
 
-def event(n):
+def event(n, net=250):
     return {"@timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "event": {"category": "malware"},
-            "host": {"name": "VICTIM-%d" % n}, "source": {"ip": address(n)}, "rule": {"name": "W32.Worm.Share"}}
+            "host": {"name": "VICTIM-%d-%d" % (net, n)}, "source": {"ip": address(n, net)}, "rule": {"name": "W32.Worm.Share"}}
 
 
 def pct(values, p):
@@ -94,8 +95,7 @@ if mode == "latency":
         print("%-7s n=%d  p50=%.1f ms  p90=%.1f ms  p99=%.1f ms  max=%.1f ms" % (name, len(values), pct(values, 50), pct(values, 90), pct(values, 99), max(values)))
 elif mode == "burst":
     n = int(sys.argv[6])
-    base = 100_000
-    body = ("\n".join(json.dumps(event(base + i)) for i in range(n)) + "\n").encode()
+    body = ("\n".join(json.dumps(event(i, 251)) for i in range(n)) + "\n").encode()
     t0 = time.monotonic()
     status, answer = request("POST", "/api/v1/events", ingest_key, body, "application/x-ndjson")
     assert status == 202 and answer["stored"] == n, answer
@@ -103,15 +103,15 @@ elif mode == "burst":
     while time.monotonic() - t0 < 120 and (t_ledger is None or t_device is None):
         if t_ledger is None:
             _, listed = request("GET", "/api/v1/containments?active=true&limit=10000", admin_key)
-            active = [c for c in listed["containments"] if c["status"] == "active" and c["target"].startswith("10.250.")]
+            active = [c for c in listed["containments"] if c["status"] == "active" and c["target"].startswith("10.251.")]
             if len(active) >= n:
                 t_ledger = time.monotonic()
-        if t_device is None and len(nft_elements()) >= n:
+        if t_device is None and len([e for e in nft_elements() if e.startswith("10.251.")]) >= n:
             t_device = time.monotonic()
         time.sleep(0.05)
-    elements = nft_elements()
+    elements = [e for e in nft_elements() if e.startswith("10.251.")]
     _, listed = request("GET", "/api/v1/containments?limit=10000", admin_key)
-    records = [c for c in listed["containments"] if c["target"].startswith("10.250.")]
+    records = [c for c in listed["containments"] if c["target"].startswith("10.251.")]
     targets = [c["target"] for c in records]
     print("burst   n=%d  all on the device after %.2f s, all active in the ledger after %.2f s" % (
         n, (t_device - t0) if t_device else float("nan"), (t_ledger - t0) if t_ledger else float("nan")))
