@@ -1,3 +1,5 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
 using Orchestrator.Core.Containment;
 using Orchestrator.Response;
 using Quartz;
@@ -7,10 +9,12 @@ namespace Orchestrator.Containment;
 /// <summary>
 /// Containment expiries as Quartz triggers in the persistent job store (the service's SQLite database): one trigger
 /// per containment, keyed by its id, so moving an expiry replaces it and a release removes it. A trigger overdue at
-/// start fires at once; the service also re-schedules every active containment's expiry at start, which covers a
-/// crash between recording a block and scheduling its end.
+/// start fires at once. Changes are queued and written in batches — one job-store transaction for everything queued
+/// while the last was written — because a transaction per block made a burst of 1,000 blocks wait ~30 s on the
+/// database. A change still queued at a crash is not lost: at start the service schedules every active
+/// containment's expiry again from the ledger.
 /// </summary>
-public sealed class ContainmentExpiries(ISchedulerFactory schedulers, TimeProvider time) : IContainmentExpiry
+public sealed partial class ContainmentExpiries : IContainmentExpiry, IAsyncDisposable
 {
     public const string JobGroup = "containment-expiry";
 
@@ -19,31 +23,92 @@ public sealed class ContainmentExpiries(ISchedulerFactory schedulers, TimeProvid
 
     internal const string ContainmentKey = "containment";
 
-    public async ValueTask ScheduleAsync(string containmentId, DateTimeOffset at, CancellationToken cancellationToken)
+    private readonly ISchedulerFactory _schedulers;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<(string Id, DateTimeOffset? At)> _changes = Channel.CreateUnbounded<(string, DateTimeOffset?)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lazy<Task> _writer;
+
+    public ContainmentExpiries(ISchedulerFactory schedulers, TimeProvider time, ILogger<ContainmentExpiries> logger)
     {
-        var trigger = TriggerBuilder.Create(time)
-            .WithIdentity(new TriggerKey(containmentId, JobGroup))
-            .ForJob(JobKey)
-            .StartAt(at)
-            .WithSchedule(SimpleScheduleBuilder.Create().WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
-            .UsingJobData(ContainmentKey, containmentId)
-            .Build();
-        var scheduler = await schedulers.GetScheduler(cancellationToken).ConfigureAwait(false);
-        await scheduler.ScheduleTrigger(trigger, TriggerConflict.Replace, cancellationToken).ConfigureAwait(false);
+        _schedulers = schedulers;
+        _time = time;
+        _logger = logger;
+        _writer = new Lazy<Task>(() => Task.Run(WriteAsync));
     }
 
-    public async ValueTask CancelAsync(string containmentId, CancellationToken cancellationToken)
-    {
-        var scheduler = await schedulers.GetScheduler(cancellationToken).ConfigureAwait(false);
-        await scheduler.UnscheduleJob(new TriggerKey(containmentId, JobGroup), cancellationToken).ConfigureAwait(false);
-    }
+    public ValueTask ScheduleAsync(string containmentId, DateTimeOffset at, CancellationToken cancellationToken) => QueueAsync(containmentId, at);
 
-    /// <summary>When the containment's expiry is due (null: none scheduled).</summary>
+    public ValueTask CancelAsync(string containmentId, CancellationToken cancellationToken) => QueueAsync(containmentId, null);
+
+    /// <summary>When the containment's expiry is due (null: none scheduled yet).</summary>
     public async ValueTask<DateTimeOffset?> DueAsync(string containmentId, CancellationToken cancellationToken)
     {
-        var scheduler = await schedulers.GetScheduler(cancellationToken).ConfigureAwait(false);
+        var scheduler = await _schedulers.GetScheduler(cancellationToken).ConfigureAwait(false);
         return (await scheduler.GetTrigger(new TriggerKey(containmentId, JobGroup), cancellationToken).ConfigureAwait(false))?.NextFireTimeUtc;
     }
+
+    public async ValueTask DisposeAsync()
+    {
+        _changes.Writer.TryComplete();
+        if (_writer.IsValueCreated)
+        {
+            await _writer.Value.ConfigureAwait(false);
+        }
+    }
+
+    private ValueTask QueueAsync(string containmentId, DateTimeOffset? at)
+    {
+        _ = _writer.Value;
+        return _changes.Writer.TryWrite((containmentId, at)) ? ValueTask.CompletedTask : throw new ObjectDisposedException(nameof(ContainmentExpiries));
+    }
+
+    private async Task WriteAsync()
+    {
+        var reader = _changes.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            // The last change of each containment wins: a schedule then a cancel leaves none.
+            var latest = new Dictionary<string, DateTimeOffset?>(StringComparer.Ordinal);
+            while (reader.TryRead(out var change))
+            {
+                latest[change.Id] = change.At;
+            }
+
+            try
+            {
+                var scheduler = await _schedulers.GetScheduler().ConfigureAwait(false);
+                var triggers = latest.Where(c => c.Value is not null).Select(c => Trigger(c.Key, c.Value!.Value)).ToList();
+                if (triggers.Count > 0)
+                {
+                    var job = JobBuilder.Create<ContainmentExpiryJob>().WithIdentity(JobKey).StoreDurably().Build();
+                    await scheduler.ScheduleJobs(new Dictionary<IJobDetail, IReadOnlyCollection<ITrigger>> { [job] = triggers }, new ScheduleJobOptions { Replace = true }).ConfigureAwait(false);
+                }
+
+                var cancelled = latest.Where(c => c.Value is null).Select(c => new TriggerKey(c.Key, JobGroup)).ToList();
+                if (cancelled.Count > 0)
+                {
+                    await scheduler.UnscheduleJobs(cancelled).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is SchedulerException or InvalidOperationException)
+            {
+                // The ledger still has every end: the next start schedules them again.
+                LogScheduleFailed(_logger, ex, latest.Count);
+            }
+        }
+    }
+
+    private ITrigger Trigger(string containmentId, DateTimeOffset at) => TriggerBuilder.Create(_time)
+        .WithIdentity(new TriggerKey(containmentId, JobGroup))
+        .ForJob(JobKey)
+        .StartAt(at)
+        .WithSchedule(SimpleScheduleBuilder.Create().WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
+        .UsingJobData(ContainmentKey, containmentId)
+        .Build();
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not store {Count} containment expiry change(s) in the job store; they are scheduled again from the ledger at the next start")]
+    private static partial void LogScheduleFailed(ILogger logger, Exception exception, int count);
 }
 
 /// <summary>An expiry's timer fired: the service undoes the containment on its device and marks it expired.</summary>

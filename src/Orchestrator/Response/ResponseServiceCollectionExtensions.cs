@@ -77,7 +77,7 @@ public static class ResponseServiceCollectionExtensions
         };
         services.AddSingleton(sp => FirewallDrivers.Create(sp.GetRequiredService<SshSessionPool>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new FirewallBatcher(sp.GetRequiredService<IReadOnlyDictionary<string, IFirewallDriver>>()));
-        services.AddSingleton(sp => new ContainmentExpiries(sp.GetRequiredService<ISchedulerFactory>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ContainmentExpiries(sp.GetRequiredService<ISchedulerFactory>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ContainmentExpiries>>()));
         services.AddSingleton<IContainmentExpiry>(sp => sp.GetRequiredService<ContainmentExpiries>());
         services.AddKeyedSingleton<IActionConnector>(FirewallBlockStep.Name, (sp, _) => new FirewallBlockStep(
             Inventory(sp), sp.GetRequiredService<FirewallBatcher>(), sp.GetRequiredService<IReadOnlyDictionary<string, IFirewallDriver>>(),
