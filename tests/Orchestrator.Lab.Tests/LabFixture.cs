@@ -110,6 +110,19 @@ public sealed class LabFixture : IAsyncLifetime
             """;
     }
 
+    /// <summary>The inventory entry (YAML, under <c>devices:</c>) of the lab's router as firewall <c>lab-rtr</c> with <paramref name="driver"/> over SSH, its host key pinned.</summary>
+    public string RouterYaml(string driver = "nftables")
+    {
+        Environment.SetEnvironmentVariable("ORCH_LAB_SSH_USER", Info.SshUser);
+        return $$"""
+              lab-rtr:
+                driver: {{driver}}
+                address: {{Info.Router.ManagementAddress}}:{{Info.Router.SshPort}}
+                credentials: { username: "${env:ORCH_LAB_SSH_USER}", key: "${file:{{Info.SshPrivateKey}}}" }
+                options: { host_key_sha256: "{{Info.Router.SshHostKeyFingerprint}}" }
+            """;
+    }
+
     /// <summary>The namespace of h1..h4, rem, sw, rtr or srv.</summary>
     public string Namespace(string host) =>
         Info.Namespaces.TryGetValue(host, out var ns) ? ns : throw new ArgumentException($"no host '{host}' in the lab (h1..h4, rem, sw, rtr, srv)", nameof(host));
