@@ -127,7 +127,7 @@ public sealed class ResponseConfig
     public bool DryRun { get; set; } = true;
 
     /// <summary>Runs carried out at once; more wait their turn.</summary>
-    public int MaxConcurrentRuns { get; set; } = 16;
+    public int MaxConcurrentRuns { get; set; } = 64;
 
     /// <summary>The timeout of a step that sets none.</summary>
     public string StepTimeout { get; set; } = "1m";

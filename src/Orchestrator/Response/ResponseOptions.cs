@@ -9,7 +9,7 @@ public sealed class ResponseOptions
 
     public bool DryRun { get; init; } = true;
 
-    public int MaxConcurrentRuns { get; init; } = 16;
+    public int MaxConcurrentRuns { get; init; } = 64;
 
     public PlaybookLoaderOptions LoaderOptions { get; init; } = new();
 }
