@@ -111,7 +111,7 @@ public sealed class FirewallBlockStep(
         await ledger.SaveAsync(record, cancellationToken).ConfigureAwait(false);
         try
         {
-            await batcher.BlockAsync(device, Request(device, ip, record), cancellationToken).ConfigureAwait(false);
+            await batcher.BlockAsync(device, RequestFor(drivers[device.Driver], ip, record, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         }
         catch (FirewallException ex)
         {
@@ -170,12 +170,12 @@ public sealed class FirewallBlockStep(
     }
 
     /// <summary>What to ask the device for: its own timeout when it has one (at least a second), and the containment id as its note.</summary>
-    public BlockRequest Request(DeviceDefinition device, IPAddress ip, ContainmentRecord record)
+    public static BlockRequest RequestFor(IFirewallDriver driver, IPAddress ip, ContainmentRecord record, DateTimeOffset now)
     {
-        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(driver);
         ArgumentNullException.ThrowIfNull(record);
-        var remaining = record.ExpiresAt is { } at ? at - time.GetUtcNow() : (TimeSpan?)null;
-        var native = drivers[device.Driver].NativeExpiry && remaining is { } left ? (left < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : left) : (TimeSpan?)null;
+        var remaining = record.ExpiresAt is { } at ? at - now : (TimeSpan?)null;
+        var native = driver.NativeExpiry && remaining is { } left ? (left < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : left) : (TimeSpan?)null;
         return new BlockRequest(ip, native, record.Id);
     }
 
@@ -198,7 +198,7 @@ public sealed class FirewallBlockStep(
         blocked.ExpiresAt = until;
         try
         {
-            await batcher.BlockAsync(device, Request(device, ip, blocked), cancellationToken).ConfigureAwait(false);
+            await batcher.BlockAsync(device, RequestFor(drivers[device.Driver], ip, blocked, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         }
         catch (FirewallException ex)
         {

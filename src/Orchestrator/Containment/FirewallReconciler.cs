@@ -82,10 +82,9 @@ public sealed class FirewallReconciler(
             var reapplied = false;
             if (reapply)
             {
-                var remaining = record.ExpiresAt is { } at ? at - time.GetUtcNow() : (TimeSpan?)null;
                 try
                 {
-                    await batcher.BlockAsync(device, new BlockRequest(address, drivers[device.Driver].NativeExpiry ? remaining : null, record.Id), cancellationToken).ConfigureAwait(false);
+                    await batcher.BlockAsync(device, FirewallBlockStep.RequestFor(drivers[device.Driver], address, record, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
                     reapplied = true;
                 }
                 catch (FirewallException ex)
