@@ -170,6 +170,25 @@ public sealed class ServiceContainmentTests(LabFixture lab) : IAsyncLifetime
         Assert.Contains($"containment {id} is already released (by alice)", twice, StringComparison.Ordinal);
     }
 
+    [LabFact]
+    public async Task ContainByHand_ForThreeSeconds_IsUndoneByItsExpiry()
+    {
+        Assert.True(await lab.PingEventually("h3", lab.Address("gateway")), "h3 talks to its gateway, so the switch knows its MAC");
+
+        var (exit, stdout, stderr) = await CliAsync("contain", "--ip", lab.Address("h3"), "--switch-action", "shutdown", "--for", "3s",
+            "--url", $"http://127.0.0.1:{_port}", "--key-file", _keyFile);
+
+        Assert.True(exit == 0, stderr);
+        var id = stdout[(stdout.IndexOf("containment ", StringComparison.Ordinal) + "containment ".Length)..].Split(' ')[0];
+        Assert.Contains("NO-CARRIER", (await lab.Exec("h3", "ip", "link", "show", "eth0")).StdOut, StringComparison.Ordinal);
+        await EventuallyAsync(async () =>
+        {
+            using var record = JsonDocument.Parse(await GetAsync($"api/v1/containments/{id}"));
+            return record.RootElement.GetProperty("status").GetString() == "expired" ? "expired" : null;
+        }, "the shutdown has expired");
+        Assert.True(await lab.PingEventually("h3", lab.Address("h1"), attempts: 10), "h3 is back after its containment expired");
+    }
+
     private async Task<(int ExitCode, string StdOut, string StdErr)> CliAsync(params string[] args)
     {
         using var output = new StringWriter();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Orchestrator.Core.Configuration;
 using System.Net;
 using System.Net.Sockets;
 using Orchestrator.Core.Containment;
@@ -22,7 +23,8 @@ public sealed class SwitchContainmentStep(
     Func<Inventory> inventory,
     IReadOnlyDictionary<string, ISwitchDriver> drivers,
     IContainmentLedger ledger,
-    TimeProvider time) : IContainmentConnector
+    TimeProvider time,
+    IContainmentExpiry? expiry = null) : IContainmentConnector
 {
     // Containment reads the switches afresh: a host that moved since the last read must not cost the wrong port.
     private readonly SwitchLocator locator = new(drivers, time);
@@ -35,6 +37,7 @@ public sealed class SwitchContainmentStep(
         new("target", KeyShape.Template, "The host: an IP, a MAC or a host name.") { Required = true },
         new("device", KeyShape.Text, "Only look on this switch of the inventory."),
         new("reason", KeyShape.Template, "Why, kept in the containment ledger."),
+        new("for", KeyShape.Duration, "Undo it by itself after this long (default: until released)."),
     ]);
 
     public static StepDefinition QuarantineDefinition { get; } = new(QuarantineName, "Locate a host and move its switch port to the quarantine VLAN (recorded, verified, undone by switch.release).",
@@ -44,6 +47,7 @@ public sealed class SwitchContainmentStep(
         new("vlan", KeyShape.WholeNumber, "The VLAN to move to; the switch's quarantine_vlan by default."),
         new("fallback", KeyShape.Enum, "What to do when the VLAN cannot be changed: shutdown, or none (default: fail).") { Values = ["shutdown", "none"] },
         new("reason", KeyShape.Template, "Why, kept in the containment ledger."),
+        new("for", KeyShape.Duration, "Undo it by itself after this long (default: until released)."),
     ]);
 
     public ContainmentTargets TargetsOf(IReadOnlyDictionary<string, object?> parameters)
@@ -72,6 +76,22 @@ public sealed class SwitchContainmentStep(
         if (string.IsNullOrWhiteSpace(target))
         {
             return StepResult.Failed("target: required (an IP, a MAC or a host name)");
+        }
+
+        TimeSpan? lasts = null;
+        if (Text(context.Parameters, "for") is { } forText)
+        {
+            if (!Durations.TryParse(forText, out var span) || span <= TimeSpan.Zero)
+            {
+                return StepResult.Failed($"for: '{forText}' is not a positive duration (e.g. 30m, 4h)");
+            }
+
+            if (expiry is null)
+            {
+                return StepResult.Failed("for: this service schedules no expiries; release the containment by hand");
+            }
+
+            lasts = span;
         }
 
         var earlier = await ledger.FindAsync(context.IdempotencyKey, cancellationToken).ConfigureAwait(false);
@@ -140,6 +160,7 @@ public sealed class SwitchContainmentStep(
             IncidentId = context.IncidentId,
             CreatedBy = context.RequestedBy,
             CreatedAt = time.GetUtcNow(),
+            ExpiresAt = time.GetUtcNow() + lasts,
             Reason = Text(context.Parameters, "reason"),
         };
 
@@ -216,6 +237,11 @@ public sealed class SwitchContainmentStep(
 
         record.Status = ContainmentStatus.Active;
         await ledger.SaveAsync(record, cancellationToken).ConfigureAwait(false);
+        if (record.ExpiresAt is { } end && expiry is not null)
+        {
+            await expiry.ScheduleAsync(record.Id, end, cancellationToken).ConfigureAwait(false);
+        }
+
         return (null, warning);
     }
 
@@ -239,6 +265,7 @@ public sealed class SwitchContainmentStep(
         ["port"] = record.Port,
         ["mac"] = record.Mac,
         ["action"] = record.Action,
+        ["expires_at"] = record.ExpiresAt?.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
         ["already_done"] = alreadyDone,
     };
 }
@@ -247,7 +274,7 @@ public sealed class SwitchContainmentStep(
 /// The <c>switch.release</c> step: puts back what a switch containment replaced (by <c>containment</c> id, or
 /// every active switch containment of <c>target</c>), reads it back, and marks the ledger released.
 /// </summary>
-public sealed class SwitchReleaseStep(Func<Inventory> inventory, IReadOnlyDictionary<string, ISwitchDriver> drivers, IContainmentLedger ledger, TimeProvider time) : IActionConnector
+public sealed class SwitchReleaseStep(Func<Inventory> inventory, IReadOnlyDictionary<string, ISwitchDriver> drivers, IContainmentLedger ledger, TimeProvider time, IContainmentExpiry? expiry = null) : IActionConnector
 {
     public const string Name = "switch.release";
 
@@ -321,10 +348,16 @@ public sealed class SwitchReleaseStep(Func<Inventory> inventory, IReadOnlyDictio
                 }
             }
 
-            record.Status = Text(context.Parameters, "outcome") == "expired" ? ContainmentStatus.Expired : ContainmentStatus.Released;
+            var expired = Text(context.Parameters, "outcome") == "expired";
+            record.Status = expired ? ContainmentStatus.Expired : ContainmentStatus.Released;
             record.ReleasedBy = context.RequestedBy;
             record.ReleasedAt = time.GetUtcNow();
             await ledger.SaveAsync(record, cancellationToken).ConfigureAwait(false);
+            if (!expired && record.ExpiresAt is not null && expiry is not null)
+            {
+                await expiry.CancelAsync(record.Id, cancellationToken).ConfigureAwait(false);
+            }
+
             released.Add(record.Id);
         }
 

@@ -231,12 +231,9 @@ public static class ContainmentEndpoints
                 return Bad($"target: '{target}' is not an IP address (action block blocks an address)");
             }
 
-            if (Text("for") is { } forText)
+            if (Text("for") is { } forText && (!Durations.TryParse(forText, out var span) || span <= TimeSpan.Zero))
             {
-                if (!block || !Durations.TryParse(forText, out var span) || span <= TimeSpan.Zero)
-                {
-                    return Bad("for: a positive duration (e.g. 2h), for action block only");
-                }
+                return Bad("for: a positive duration (e.g. 2h)");
             }
 
             var parameters = new Dictionary<string, object?>(StringComparer.Ordinal) { [block ? "ip" : "target"] = target.Trim() };

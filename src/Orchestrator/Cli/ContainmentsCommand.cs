@@ -97,7 +97,7 @@ public static class ContainmentsCommand
         var action = new Option<string?>("--switch-action") { Description = "quarantine (move its port to the quarantine VLAN) or shutdown (shut its port); without it, --ip is blocked on a firewall" };
         action.AcceptOnlyFromAmong("quarantine", "shutdown");
         var device = new Option<string?>("--device") { Description = "The firewall to block on (needed when the inventory has several), or the only switch to look on" };
-        var duration = new Option<string?>("--for") { Description = "How long the block lasts (e.g. 2h; default response.containment.default_block; repeat offenders longer)" };
+        var duration = new Option<string?>("--for") { Description = "How long it lasts (e.g. 2h). A block: default response.containment.default_block, repeat offenders longer; a switch action: until released" };
         var vlan = new Option<int?>("--vlan") { Description = "The VLAN to move to (quarantine; default: the switch's quarantine_vlan)" };
         var fallback = new Option<bool>("--fallback-shutdown") { Description = "Shut the port when the VLAN cannot be changed (quarantine)" };
         var reason = new Option<string?>("--reason") { Description = "Why, kept in the ledger and the audit trail" };

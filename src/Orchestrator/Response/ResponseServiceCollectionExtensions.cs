@@ -102,11 +102,11 @@ public static class ResponseServiceCollectionExtensions
         services.AddSingleton(sp => new SwitchLocator(sp.GetRequiredService<IReadOnlyDictionary<string, ISwitchDriver>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SshSessionPool>();
         services.AddKeyedSingleton<IActionConnector>(SwitchContainmentStep.ShutdownName, (sp, _) => new SwitchContainmentStep(
-            PortChange.Shutdown, Inventory(sp), sp.GetRequiredService<IReadOnlyDictionary<string, ISwitchDriver>>(), sp.GetRequiredService<IContainmentLedger>(), sp.GetRequiredService<TimeProvider>()));
+            PortChange.Shutdown, Inventory(sp), sp.GetRequiredService<IReadOnlyDictionary<string, ISwitchDriver>>(), sp.GetRequiredService<IContainmentLedger>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IContainmentExpiry>()));
         services.AddKeyedSingleton<IActionConnector>(SwitchContainmentStep.QuarantineName, (sp, _) => new SwitchContainmentStep(
-            PortChange.Quarantine, Inventory(sp), sp.GetRequiredService<IReadOnlyDictionary<string, ISwitchDriver>>(), sp.GetRequiredService<IContainmentLedger>(), sp.GetRequiredService<TimeProvider>()));
+            PortChange.Quarantine, Inventory(sp), sp.GetRequiredService<IReadOnlyDictionary<string, ISwitchDriver>>(), sp.GetRequiredService<IContainmentLedger>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IContainmentExpiry>()));
         services.AddKeyedSingleton<IActionConnector>(NetworkLocateStep.Name, (sp, _) => new NetworkLocateStep(Inventory(sp), sp.GetRequiredService<SwitchLocator>()));
         services.AddKeyedSingleton<IActionConnector>(SwitchReleaseStep.Name, (sp, _) => new SwitchReleaseStep(
-            Inventory(sp), sp.GetRequiredService<IReadOnlyDictionary<string, ISwitchDriver>>(), sp.GetRequiredService<IContainmentLedger>(), sp.GetRequiredService<TimeProvider>()));
+            Inventory(sp), sp.GetRequiredService<IReadOnlyDictionary<string, ISwitchDriver>>(), sp.GetRequiredService<IContainmentLedger>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IContainmentExpiry>()));
     }
 }

@@ -220,30 +220,4 @@ public sealed class FirewallStepsTests : IAsyncDisposable
             }
         }
     }
-
-    /// <summary>The expiries the steps scheduled, by containment id.</summary>
-    private sealed class RecordingExpiry : IContainmentExpiry
-    {
-        public Dictionary<string, DateTimeOffset> Scheduled { get; } = [];
-
-        public ValueTask ScheduleAsync(string containmentId, DateTimeOffset at, CancellationToken cancellationToken)
-        {
-            lock (Scheduled)
-            {
-                Scheduled[containmentId] = at;
-            }
-
-            return ValueTask.CompletedTask;
-        }
-
-        public ValueTask CancelAsync(string containmentId, CancellationToken cancellationToken)
-        {
-            lock (Scheduled)
-            {
-                Scheduled.Remove(containmentId);
-            }
-
-            return ValueTask.CompletedTask;
-        }
-    }
 }

@@ -71,6 +71,25 @@ public sealed class SwitchContainmentStepTests
         Assert.Equal((ContainmentStatus.Released, false), (record!.Status, record.DescriptionMarked));
     }
 
+    [Fact]
+    public async Task For_SetsTheEndAndSchedulesIt_AReleaseBeforeThenCancelsIt()
+    {
+        var expiry = new RecordingExpiry();
+        var contained = await new SwitchContainmentStep(PortChange.Shutdown, () => Inventory, Drivers, _ledger, TimeProvider.System, expiry)
+            .ExecuteAsync(Context(new() { ["target"] = "02:00:00:00:00:11", ["for"] = "4h" }), CancellationToken.None);
+        var id = (string)contained.Outputs["containment_id"]!;
+        var record = await _ledger.GetAsync(id, CancellationToken.None);
+
+        Assert.InRange(record!.ExpiresAt!.Value - DateTimeOffset.UtcNow, TimeSpan.FromHours(3.9), TimeSpan.FromHours(4));
+        Assert.Equal(record.ExpiresAt, expiry.Scheduled[id]);
+
+        await new SwitchReleaseStep(() => Inventory, Drivers, _ledger, TimeProvider.System, expiry)
+            .ExecuteAsync(Context(new() { ["containment"] = id }) with { StepType = SwitchReleaseStep.Name, IdempotencyKey = "run-2/steps/release" }, CancellationToken.None);
+        Assert.Empty(expiry.Scheduled);
+        var noScheduler = await Step().ExecuteAsync(Context(new() { ["target"] = "02:00:00:00:00:11", ["for"] = "4h" }) with { IdempotencyKey = "run-3/steps/contain" }, CancellationToken.None);
+        Assert.Equal("for: this service schedules no expiries; release the containment by hand", noScheduler.Error);
+    }
+
     private SwitchContainmentStep Step() => new(PortChange.Shutdown, () => Inventory, Drivers, _ledger, TimeProvider.System);
 
     private Dictionary<string, ISwitchDriver> Drivers => new() { ["fake"] = _switch };

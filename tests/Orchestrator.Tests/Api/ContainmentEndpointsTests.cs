@@ -16,7 +16,7 @@ public sealed class ContainmentEndpointsTests(ResponseServer server) : IClassFix
     [InlineData("""{"target": "10.1.2.3"}""", "action: required (quarantine, shutdown or block)")]
     [InlineData("""{"target": "10.1.2.3", "action": "isolate"}""", "action: 'isolate' is not quarantine, shutdown or block")]
     [InlineData("""{"target": "PC-1", "action": "block"}""", "target: 'PC-1' is not an IP address")]
-    [InlineData("""{"target": "10.1.2.3", "action": "quarantine", "for": "2h"}""", "for: a positive duration (e.g. 2h), for action block only")]
+    [InlineData("""{"target": "10.1.2.3", "action": "quarantine", "for": "2 hours"}""", "for: a positive duration (e.g. 2h)")]
     [InlineData("""{"target": "10.1.2.3", "action": "block", "for": "-1h"}""", "for: a positive duration")]
     [InlineData("""{"target": "10.1.2.3", "action": "shutdown", "vlan": 99}""", "vlan: a VLAN id 1-4094, for action quarantine only")]
     [InlineData("""{"target": "10.1.2.3", "action": "quarantine", "vlan": 5000}""", "vlan: a VLAN id 1-4094")]
