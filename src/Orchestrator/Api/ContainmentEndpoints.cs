@@ -188,21 +188,21 @@ public static class ContainmentEndpoints
             string? Text(string name) => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
             foreach (var property in root.EnumerateObject())
             {
-                var expected = property.Name switch
+                var (expected, fits) = property.Name switch
                 {
-                    "target" or "action" or "device" or "fallback" or "reason" or "for" => JsonValueKind.String,
-                    "vlan" => JsonValueKind.Number,
-                    "dry_run" => property.Value.ValueKind is JsonValueKind.True or JsonValueKind.False ? property.Value.ValueKind : JsonValueKind.True,
-                    _ => JsonValueKind.Undefined,
+                    "target" or "action" or "device" or "fallback" or "reason" or "for" => ("a string", property.Value.ValueKind == JsonValueKind.String),
+                    "vlan" => ("a number", property.Value.ValueKind == JsonValueKind.Number),
+                    "dry_run" => ("true or false", property.Value.ValueKind is JsonValueKind.True or JsonValueKind.False),
+                    _ => ((string?)null, false),
                 };
-                if (expected == JsonValueKind.Undefined)
+                if (expected is null)
                 {
                     return Bad($"{property.Name}: unknown field");
                 }
 
-                if (property.Value.ValueKind != expected && property.Value.ValueKind != JsonValueKind.Null)
+                if (!fits && property.Value.ValueKind != JsonValueKind.Null)
                 {
-                    return Bad($"{property.Name}: must be {(expected == JsonValueKind.Number ? "a number" : expected == JsonValueKind.True ? "true or false" : "a string")}");
+                    return Bad($"{property.Name}: must be {expected}");
                 }
             }
 
