@@ -163,6 +163,7 @@ internal static partial class InventoryReader
                 continue;
             }
 
+            var errorsBefore = file.ErrorCount;
             var entries = file.Entries(deviceMap, PlaybookSyntax.DeviceKeys, $"device '{name}'");
             var driver = entries.TryGetValue("driver", out var dr) ? file.Text(dr.Value, "driver") : null;
             DeviceKind kind = default;
@@ -210,7 +211,9 @@ internal static partial class InventoryReader
             }
 
             var options = entries.TryGetValue("options", out var op) ? StringMap(file, op.Value, "options") : [];
-            if (driver is not null && address is not null)
+
+            // A device described with a mistake is not acted on at all: the service starts with the rest and logs why.
+            if (driver is not null && address is not null && file.ErrorCount == errorsBefore)
             {
                 devices[name] = new DeviceDefinition
                 {

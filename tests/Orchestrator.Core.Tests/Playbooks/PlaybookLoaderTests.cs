@@ -264,6 +264,7 @@ public sealed class PlaybookLoaderTests
             "playbooks/inventory.yaml:5:10: 'aa:bb:cc:dd:ee' in protected macs is not a MAC address (aa:bb:cc:dd:ee:ff)",
             "playbooks/inventory.yaml:10:30: credential 'password' of device 'fw' must be a reference, ${env:NAME} or ${file:PATH}, not the secret itself",
         ], set.Errors.Select(e => e.ToString()));
+        Assert.False(set.Inventory.Devices.ContainsKey("fw"), "a device described with a mistake is never acted on");
     }
 
     [Fact]
