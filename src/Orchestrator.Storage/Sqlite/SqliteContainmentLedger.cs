@@ -14,24 +14,13 @@ public sealed class SqliteContainmentLedger : IContainmentLedger, IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
-    private readonly SqliteConnection _connection;
-    private readonly SemaphoreSlim _lock;
-    private readonly bool _ownsConnection;
+    private readonly SqliteWriter _writer;
 
     /// <summary>Writes through the write connection of the running service's event store.</summary>
-    public SqliteContainmentLedger(SqliteEventStore events)
-    {
-        ArgumentNullException.ThrowIfNull(events);
-        (_connection, _lock) = events.SharedWriter;
-    }
+    public SqliteContainmentLedger(SqliteEventStore events) => _writer = SqliteWriter.Shared(events);
 
     /// <summary>Opens <paramref name="databasePath"/> on a connection of its own (the CLI, tests).</summary>
-    public SqliteContainmentLedger(string databasePath, SqliteSynchronous synchronous)
-    {
-        _ownsConnection = true;
-        _lock = new SemaphoreSlim(1, 1);
-        _connection = SqliteSchema.OpenWriter(databasePath, synchronous);
-    }
+    public SqliteContainmentLedger(string databasePath, SqliteSynchronous synchronous) => _writer = SqliteWriter.Open(databasePath, synchronous);
 
     internal const string Schema = """
         CREATE TABLE containments (
@@ -53,10 +42,9 @@ public sealed class SqliteContainmentLedger : IContainmentLedger, IDisposable
     public async ValueTask SaveAsync(ContainmentRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        await _writer.RunAsync(connection =>
         {
-            using var command = _connection.CreateCommand();
+            using var command = connection.CreateCommand();
             command.CommandText = """
                 INSERT INTO containments (id, idempotency_key, status, device, target, created_at, expires_at, body)
                 VALUES ($id, $key, $status, $device, $target, $created, $expires, $body)
@@ -70,87 +58,43 @@ public sealed class SqliteContainmentLedger : IContainmentLedger, IDisposable
             command.Parameters.AddWithValue("$created", record.CreatedAt.ToUnixTimeMilliseconds());
             command.Parameters.AddWithValue("$expires", (object?)record.ExpiresAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
             command.Parameters.AddWithValue("$body", JsonSerializer.Serialize(record, Json));
-            command.ExecuteNonQuery();
-        }
-        finally
-        {
-            _lock.Release();
-        }
+            return command.ExecuteNonQuery();
+        }, cancellationToken).ConfigureAwait(false);
     }
 
-    public ValueTask<ContainmentRecord?> GetAsync(string id, CancellationToken cancellationToken) =>
-        SingleAsync("id = $value", id, cancellationToken);
+    public async ValueTask<ContainmentRecord?> GetAsync(string id, CancellationToken cancellationToken) =>
+        (await QueryAsync("WHERE id = $value", id, 1, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
 
-    public ValueTask<ContainmentRecord?> FindAsync(string idempotencyKey, CancellationToken cancellationToken) =>
-        SingleAsync("idempotency_key = $value", idempotencyKey, cancellationToken);
+    public async ValueTask<ContainmentRecord?> FindAsync(string idempotencyKey, CancellationToken cancellationToken) =>
+        (await QueryAsync("WHERE idempotency_key = $value", idempotencyKey, 1, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
 
-    public async ValueTask<IReadOnlyList<ContainmentRecord>> ListAsync(bool activeOnly, int limit, CancellationToken cancellationToken)
-    {
-        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+    public ValueTask<IReadOnlyList<ContainmentRecord>> ListAsync(bool activeOnly, int limit, CancellationToken cancellationToken) =>
+        QueryAsync(activeOnly ? "WHERE status IN ('pending', 'active')" : "", null, limit, cancellationToken);
+
+    public ValueTask<IReadOnlyList<ContainmentRecord>> ForTargetAsync(string target, int limit, CancellationToken cancellationToken) =>
+        QueryAsync("WHERE target = $value", target, limit, cancellationToken);
+
+    public void Dispose() => _writer.Dispose();
+
+    // Records newest first; <paramref name="where"/> is one of this class's constant clauses, its one value bound as $value.
+    private ValueTask<IReadOnlyList<ContainmentRecord>> QueryAsync(string where, string? value, int limit, CancellationToken cancellationToken) =>
+        _writer.RunAsync<IReadOnlyList<ContainmentRecord>>(connection =>
         {
-            using var command = _connection.CreateCommand();
-            command.CommandText = $"SELECT body FROM containments {(activeOnly ? "WHERE status IN ('pending', 'active')" : "")} ORDER BY created_at DESC, id DESC LIMIT $limit";
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT body FROM containments {where} ORDER BY created_at DESC, id DESC LIMIT $limit";
+            if (value is not null)
+            {
+                command.Parameters.AddWithValue("$value", value);
+            }
+
             command.Parameters.AddWithValue("$limit", limit);
-            return Read(command);
-        }
-        finally
-        {
-            _lock.Release();
-        }
-    }
+            using var reader = command.ExecuteReader();
+            var records = new List<ContainmentRecord>();
+            while (reader.Read())
+            {
+                records.Add(JsonSerializer.Deserialize<ContainmentRecord>(reader.GetString(0), Json)!);
+            }
 
-    public async ValueTask<IReadOnlyList<ContainmentRecord>> ForTargetAsync(string target, int limit, CancellationToken cancellationToken)
-    {
-        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT body FROM containments WHERE target = $target ORDER BY created_at DESC, id DESC LIMIT $limit";
-            command.Parameters.AddWithValue("$target", target);
-            command.Parameters.AddWithValue("$limit", limit);
-            return Read(command);
-        }
-        finally
-        {
-            _lock.Release();
-        }
-    }
-
-    public void Dispose()
-    {
-        if (_ownsConnection)
-        {
-            _connection.Dispose();
-            _lock.Dispose();
-        }
-    }
-
-    private static List<ContainmentRecord> Read(SqliteCommand command)
-    {
-        using var reader = command.ExecuteReader();
-        var records = new List<ContainmentRecord>();
-        while (reader.Read())
-        {
-            records.Add(JsonSerializer.Deserialize<ContainmentRecord>(reader.GetString(0), Json)!);
-        }
-
-        return records;
-    }
-
-    private async ValueTask<ContainmentRecord?> SingleAsync(string where, string value, CancellationToken cancellationToken)
-    {
-        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            using var command = _connection.CreateCommand();
-            command.CommandText = $"SELECT body FROM containments WHERE {where}";
-            command.Parameters.AddWithValue("$value", value);
-            return command.ExecuteScalar() is string body ? JsonSerializer.Deserialize<ContainmentRecord>(body, Json) : null;
-        }
-        finally
-        {
-            _lock.Release();
-        }
-    }
+            return records;
+        }, cancellationToken);
 }

@@ -18,23 +18,26 @@ public sealed class SqliteRunStore : IRunJournal, IAuditLog, IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    private readonly SqliteWriter _writer;
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _lock;
-    private readonly bool _ownsConnection;
 
     /// <summary>Writes through the write connection of the running service's event store.</summary>
     public SqliteRunStore(SqliteEventStore events)
+        : this(SqliteWriter.Shared(events))
     {
-        ArgumentNullException.ThrowIfNull(events);
-        (_connection, _lock) = events.SharedWriter;
     }
 
     /// <summary>Opens <paramref name="databasePath"/> on a connection of its own (the CLI, tests).</summary>
     public SqliteRunStore(string databasePath, SqliteSynchronous synchronous)
+        : this(SqliteWriter.Open(databasePath, synchronous))
     {
-        _ownsConnection = true;
-        _lock = new SemaphoreSlim(1, 1);
-        _connection = SqliteSchema.OpenWriter(databasePath, synchronous);
+    }
+
+    private SqliteRunStore(SqliteWriter writer)
+    {
+        _writer = writer;
+        (_connection, _lock) = (writer.Connection, writer.Lock);
     }
 
     public async ValueTask SaveAsync(RunRecord run, CancellationToken cancellationToken)
@@ -243,14 +246,7 @@ public sealed class SqliteRunStore : IRunJournal, IAuditLog, IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        if (_ownsConnection)
-        {
-            _connection.Dispose();
-            _lock.Dispose();
-        }
-    }
+    public void Dispose() => _writer.Dispose();
 
     // Pages sent for incidents, so that acknowledging or resolving an incident reaches the same alerts.
     internal const string PagesSchema = """
