@@ -3,10 +3,13 @@ namespace Orchestrator.Core.Events;
 /// <summary>The orchestrator kinds that playbooks subscribe to with <c>on:</c>.</summary>
 public static class EventKinds
 {
-    /// <summary>A detection (virus, risk, threat) with no known source.</summary>
+    /// <summary>A detection (virus, risk, threat) as the antivirus reported it, with its source when it named one.</summary>
     public const string InfectionDetected = "infection.detected";
 
-    /// <summary>A detection that names the host or IP the infection came from.</summary>
+    /// <summary>
+    /// A detection with its source: the one the antivirus reported, or the best candidate the tracer
+    /// found in the connections into the victim, with the corroborating connections attached.
+    /// </summary>
     public const string InfectionTraced = "infection.traced";
 
     /// <summary>A process started (Sysmon 1, EDR process events).</summary>
@@ -18,14 +21,16 @@ public static class EventKinds
     /// <summary>Anything else; stored with its fields so nothing is lost.</summary>
     public const string Other = "other";
 
-    /// <summary>Every kind the parsers emit, for validation of filters and playbooks.</summary>
-    public static IReadOnlyList<string> All { get; } =
-        [InfectionDetected, InfectionTraced, ProcessStarted, NetworkConnection, Other];
+    /// <summary>Derived: an executable (by SHA-256, else path) ran for the first time in the fleet, or on a host.</summary>
+    public const string ProcessUnknown = "process.unknown";
 
-    /// <summary>The kind of a detection: traced when it names a source host or IP, otherwise detected.</summary>
-    public static string ForDetection(SecurityEvent evt)
-    {
-        ArgumentNullException.ThrowIfNull(evt);
-        return evt.SourceIp is not null || !string.IsNullOrEmpty(evt.SourceName) ? InfectionTraced : InfectionDetected;
-    }
+    /// <summary>Derived: one source passed the threshold of distinct victims within the correlation window.</summary>
+    public const string OutbreakSource = "outbreak.source";
+
+    /// <summary>The kinds the detectors derive from stored events.</summary>
+    public static IReadOnlyList<string> Derived { get; } = [InfectionTraced, ProcessUnknown, OutbreakSource];
+
+    /// <summary>Every kind an event can have, for validation of filters and playbooks.</summary>
+    public static IReadOnlyList<string> All { get; } =
+        [InfectionDetected, InfectionTraced, ProcessStarted, NetworkConnection, ProcessUnknown, OutbreakSource, Other];
 }

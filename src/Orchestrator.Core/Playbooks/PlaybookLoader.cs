@@ -6,10 +6,7 @@ namespace Orchestrator.Core.Playbooks;
 /// <summary>What the loader accepts: the event kinds <c>on:</c> may name, the step types, and the condition checker.</summary>
 public sealed record PlaybookLoaderOptions
 {
-    /// <summary>Kinds the engine derives from events (tracers, detectors) on top of the parsers' <see cref="Events.EventKinds.All"/>.</summary>
-    public static IReadOnlyList<string> DerivedEventKinds { get; } = ["process.unknown", "outbreak.source"];
-
-    public IReadOnlySet<string> EventKinds { get; init; } = Events.EventKinds.All.Concat(DerivedEventKinds).ToHashSet(StringComparer.Ordinal);
+    public IReadOnlySet<string> EventKinds { get; init; } = Events.EventKinds.All.ToHashSet(StringComparer.Ordinal);
 
     public StepCatalog Steps { get; init; } = StepCatalog.BuiltIn;
 

@@ -277,16 +277,15 @@ internal sealed class ExtensionMapper
 
     /// <summary>
     /// The kind rule for CEF and LEEF. A category, name or event id with a detection word
-    /// (malware, virus, trojan, worm, ransom, infect, threat) is a detection:
-    /// <see cref="EventKinds.ForDetection"/> decides traced (a source address or host is named)
-    /// or detected. Otherwise an event with both a source and a destination address is a
+    /// (malware, virus, trojan, worm, ransom, infect, threat) is a detection (infection.detected,
+    /// with its source when one is named; the tracer derives infection.traced). Otherwise an event with both a source and a destination address is a
     /// network connection, and anything else is <c>other</c>.
     /// </summary>
     public void Classify(string? name)
     {
         if (IsDetection(_category) || IsDetection(name))
         {
-            _evt.Kind = EventKinds.ForDetection(_evt);
+            _evt.Kind = EventKinds.InfectionDetected;
             _evt.EventKind = "alert";
             _evt.EventCategory = "malware";
             _evt.EventType = "info";

@@ -242,7 +242,7 @@ public sealed class EpoParser : IEventParser
         evt.EventAction = Get(fields, "ThreatActionTaken");
 
         // A source naming the detecting machine itself (on-access scans report the local host) is
-        // not where the infection came from: keep it as a label so the event is not "traced".
+        // not where the infection came from: keep it as a label so the event names no source.
         var sourceName = Get(fields, "SourceHostName");
         if (sourceName is not null && !IsSelf(sourceName, evt, doc))
         {
@@ -350,7 +350,7 @@ public sealed class EpoParser : IEventParser
             return;
         }
 
-        evt.Kind = EventKinds.ForDetection(evt);
+        evt.Kind = EventKinds.InfectionDetected;
         evt.EventKind = "alert";
         evt.EventType = "info";
         evt.EventCategory = category.StartsWith("wp.", StringComparison.OrdinalIgnoreCase) ? "web"

@@ -10,7 +10,7 @@ namespace Orchestrator.Core.Parsing.Json;
 /// <remarks>
 /// Kind: a known <c>orchestrator.kind</c> in the document wins (an unknown one is kept as the label
 /// <c>orchestrator.kind</c>); otherwise <c>event.category</c> malware or intrusion_detection is a
-/// detection (traced when it names a source), process + start is process.started, network +
+/// detection (infection.detected; the tracer derives infection.traced), process + start is process.started, network +
 /// connection is network.connection, anything else is other. When <c>event.category</c> or
 /// <c>event.type</c> was an array every element counts. <c>event.original</c>, the format and
 /// <c>event.ingested</c> always describe this ingestion, whatever the document said.
@@ -66,7 +66,7 @@ public sealed class EcsJsonParser : IUtf8EventParser
     {
         if (HasValue(evt, "event.category", evt.EventCategory, "malware") || HasValue(evt, "event.category", evt.EventCategory, "intrusion_detection"))
         {
-            return EventKinds.ForDetection(evt);
+            return EventKinds.InfectionDetected;
         }
 
         if (HasValue(evt, "event.category", evt.EventCategory, "process") && HasValue(evt, "event.type", evt.EventType, "start"))

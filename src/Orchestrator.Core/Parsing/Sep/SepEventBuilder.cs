@@ -268,7 +268,7 @@ internal ref struct SepEventBuilder
             evt.EventKind = "alert";
             evt.EventCategory = "malware";
             evt.EventType = "info";
-            evt.Kind = EventKinds.ForDetection(evt);
+            evt.Kind = EventKinds.InfectionDetected;
         }
         else if (_isIntrusion)
         {

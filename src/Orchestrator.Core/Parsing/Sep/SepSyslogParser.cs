@@ -5,8 +5,8 @@ namespace Orchestrator.Core.Parsing.Sep;
 
 /// <summary>
 /// Symantec Endpoint Protection Manager syslog (<c>SymantecServer:</c>): one CSV row of mostly
-/// <c>Label: value</c> columns. Risk events become detections (traced when Risk Tracer names a
-/// source), traffic lines network connections, everything else <c>other</c> with its columns kept.
+/// <c>Label: value</c> columns. Risk events become detections (with the Risk Tracer
+/// source when it names one), traffic lines network connections, everything else <c>other</c> with its columns kept.
 /// </summary>
 public sealed class SepSyslogParser : IEventParser
 {

@@ -92,11 +92,11 @@ public class CefParserTests
     }
 
     [Fact]
-    public void Parse_MalwareCategoryWithSource_IsInfectionTraced()
+    public void Parse_MalwareCategoryWithSource_IsDetectionNamingItsSource()
     {
         var evt = ParseOk("<14>Feb 10 09:00:00 av-srv CEF:0|Kaspersky Lab|KSC|13|GNRL_EV_VIRUS_FOUND|Virus found|High|src=10.9.9.9 shost=infected-pc dst=10.0.0.5 dhost=victim fname=evil.exe fileHash=D41D8CD98F00B204E9800998ECF8427E act=quarantined proto=6 smac=00-11-22-33-44-55 dvchost=ksc01");
 
-        Assert.Equal(EventKinds.InfectionTraced, evt.Kind);
+        Assert.Equal(EventKinds.InfectionDetected, evt.Kind);
         Assert.Equal("alert", evt.EventKind);
         Assert.Equal("malware", evt.EventCategory);
         Assert.Equal("Kaspersky Lab KSC", evt.EventProvider);

@@ -80,11 +80,11 @@ public class EpoParserTests
     }
 
     [Fact]
-    public void Parse_WebControl18600WithSourceIp_IsInfectionTraced()
+    public void Parse_WebControl18600WithSourceIp_IsDetectionNamingItsSource()
     {
         var evt = ParseOk(SampleWith("<ThreatEventID>18600<"));
 
-        Assert.Equal(EventKinds.InfectionTraced, evt.Kind);
+        Assert.Equal(EventKinds.InfectionDetected, evt.Kind);
         Assert.Equal(IPAddress.Parse("213.211.198.58"), evt.SourceIp);
         Assert.Equal("Web Control Violation", evt.RuleName);
         Assert.Equal("web", evt.EventCategory);
@@ -153,7 +153,7 @@ public class EpoParserTests
 
         var evt = ParseOk(line);
 
-        Assert.Equal(EventKinds.InfectionTraced, evt.Kind);
+        Assert.Equal(EventKinds.InfectionDetected, evt.Kind);
         Assert.Equal("FILESRV-2.corp.local", evt.SourceName);
         Assert.Equal(IPAddress.Parse("10.0.0.99"), evt.SourceIp);
         Assert.Equal(IPAddress.Parse("10.0.0.7"), evt.DestinationIp);

@@ -12,7 +12,7 @@ public class EcsJsonParserTests
     private static ParseResult Parse(string text) => new EcsJsonParser().Parse(new RawInput(text, ReceivedAt));
 
     [Fact]
-    public void Parse_MalwareWithSourceIp_IsInfectionTraced()
+    public void Parse_MalwareWithSourceIp_IsDetectionNamingItsSource()
     {
         const string Line = """{"@timestamp":"2026-05-06T07:00:00Z","event":{"category":"malware","kind":"alert"},"source":{"ip":"10.44.0.9"},"host":{"name":"lab-pc-3"},"rule":{"name":"EICAR"}}""";
 
@@ -20,7 +20,7 @@ public class EcsJsonParserTests
 
         Assert.Equal(ParseOutcome.Event, result.Outcome);
         var evt = result.Event!;
-        Assert.Equal(EventKinds.InfectionTraced, evt.Kind);
+        Assert.Equal(EventKinds.InfectionDetected, evt.Kind);
         Assert.Equal("json", evt.Format);
         Assert.Equal(Line, evt.Original);
         Assert.Equal(new DateTimeOffset(2026, 5, 6, 7, 0, 0, TimeSpan.Zero), evt.Timestamp);
@@ -59,7 +59,7 @@ public class EcsJsonParserTests
     {
         var evt = Parse("""{"orchestrator.kind":"worm.spread","event.category":"malware","source.name":"pc-9"}""").Event!;
 
-        Assert.Equal(EventKinds.InfectionTraced, evt.Kind);
+        Assert.Equal(EventKinds.InfectionDetected, evt.Kind);
         Assert.Equal("worm.spread", evt.Labels!["orchestrator.kind"]);
     }
 

@@ -66,7 +66,7 @@ public class SepCsvParserTests
     {
         var evt = ParseRow(Tech102539Header, "Virus Found, HOST-B, Auto-Protect scan, HOST-A, 192.168.0.1");
 
-        Assert.Equal(EventKinds.InfectionTraced, evt.Kind);
+        Assert.Equal(EventKinds.InfectionDetected, evt.Kind);
         Assert.Equal(IPAddress.Parse("192.168.0.1"), evt.SourceIp);
         Assert.Equal("HOST-A", evt.SourceName);
         Assert.Equal("HOST-B", evt.HostName);
@@ -138,7 +138,7 @@ public class SepCsvParserTests
 
         Assert.Equal(ParseOutcome.Header, header.Outcome);
         Assert.Equal(ParseOutcome.Event, row.Outcome);
-        Assert.Equal(EventKinds.InfectionTraced, row.Event!.Kind);
+        Assert.Equal(EventKinds.InfectionDetected, row.Event!.Kind);
         Assert.Equal(IPAddress.Parse("192.168.0.1"), row.Event.SourceIp);
     }
 }

@@ -54,7 +54,7 @@ public class SepSyslogParserSampleTests
         var parser = new SepSyslogParser();
         var kinds = Lines.Select(l => parser.Parse(new RawInput(l, SepSyslogParserTests.ReceivedAt)).Event!.Kind).ToList();
 
-        Assert.Equal(2, kinds.Count(k => k == EventKinds.InfectionTraced));
+        Assert.Equal(2, kinds.Count(k => k == EventKinds.InfectionDetected));
         Assert.Equal(3, kinds.Count(k => k == EventKinds.NetworkConnection));
         Assert.Equal(15, kinds.Count(k => k == EventKinds.Other));
     }
@@ -64,7 +64,7 @@ public class SepSyslogParserSampleTests
     {
         var evt = Sample("Security risk found");
 
-        Assert.Equal(EventKinds.InfectionTraced, evt.Kind);
+        Assert.Equal(EventKinds.InfectionDetected, evt.Kind);
         Assert.Equal(IPAddress.Parse("10.0.4.1"), evt.SourceIp);
         Assert.Equal("hhhhh", evt.SourceName);
         Assert.Equal(IPAddress.Parse("10.0.3.1"), evt.HostIp);
@@ -90,7 +90,7 @@ public class SepSyslogParserSampleTests
     {
         var evt = Sample("Potential risk found");
 
-        Assert.Equal(EventKinds.InfectionTraced, evt.Kind);
+        Assert.Equal(EventKinds.InfectionDetected, evt.Kind);
         Assert.Equal(IPAddress.Parse("10.0.9.2"), evt.SourceIp);
         Assert.Equal("fffff", evt.SourceName);
         Assert.Equal("Trojan.Gen.2", evt.RuleName);

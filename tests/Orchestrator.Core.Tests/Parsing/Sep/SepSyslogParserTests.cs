@@ -40,7 +40,7 @@ public class SepSyslogParserTests
     {
         var evt = ParseEvent(Rfc3164Risk);
 
-        Assert.Equal(EventKinds.InfectionTraced, evt.Kind);
+        Assert.Equal(EventKinds.InfectionDetected, evt.Kind);
         Assert.Equal(IPAddress.Parse("10.20.31.7"), evt.SourceIp);
         Assert.Equal("WS-0017", evt.SourceName);
         Assert.Equal(IPAddress.Parse("10.20.30.40"), evt.HostIp);
@@ -82,7 +82,7 @@ public class SepSyslogParserTests
     {
         var evt = ParseEvent(Sep143Risk);
 
-        Assert.Equal(EventKinds.InfectionTraced, evt.Kind);
+        Assert.Equal(EventKinds.InfectionDetected, evt.Kind);
         Assert.Equal("cvprdwebbppv002", evt.SourceName);
         Assert.Equal(IPAddress.Parse("10.1.2.3"), evt.SourceIp);
         Assert.Equal("WKS-0099", evt.HostName);
@@ -147,7 +147,7 @@ public class SepSyslogParserTests
 
         var evt = ParseEvent(line);
 
-        Assert.Equal(EventKinds.InfectionTraced, evt.Kind);
+        Assert.Equal(EventKinds.InfectionDetected, evt.Kind);
         Assert.Equal("FILESRV02", evt.SourceName);
         Assert.Null(evt.SourceIp);
         Assert.Equal("10.20.300.1", evt.Labels!["Source Computer IP"]);
@@ -161,7 +161,7 @@ public class SepSyslogParserTests
     {
         var evt = ParseEvent("Nov 23 10:20:00 sepm01 SymantecServer: " + description + ",Computer name: WKS-1,Source IP: 10.9.8.7");
 
-        Assert.Equal(EventKinds.InfectionTraced, evt.Kind);
+        Assert.Equal(EventKinds.InfectionDetected, evt.Kind);
         Assert.Equal("malware", evt.EventCategory);
     }
 
@@ -240,7 +240,7 @@ public class SepSyslogParserTests
 
         var evt = ParseEvent(line);
 
-        Assert.Equal(EventKinds.InfectionTraced, evt.Kind);
+        Assert.Equal(EventKinds.InfectionDetected, evt.Kind);
         Assert.Equal("sepm02", evt.ObserverName);
         Assert.Equal(new DateTimeOffset(2026, 11, 23, 10, 30, 0, 123, TimeSpan.Zero), evt.Timestamp);
         Assert.Equal(IPAddress.Parse("10.20.31.31"), evt.SourceIp);
@@ -381,7 +381,7 @@ public class SepSyslogParserTests
         var evt = ParseEvent(line);
 
         Assert.Equal(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero), evt.Timestamp);
-        Assert.Equal(EventKinds.InfectionTraced, evt.Kind);
+        Assert.Equal(EventKinds.InfectionDetected, evt.Kind);
         Assert.Equal(IPAddress.Parse("10.162.181.7"), evt.SourceIp);
         Assert.Equal("WS-01272", evt.SourceName);
         Assert.Equal(IPAddress.Parse("10.1.15.132"), evt.HostIp);
@@ -461,7 +461,7 @@ public class SepSyslogParserTests
         var evt = ParseEvent("<54>Nov 23 10:20:00 sepm01 SymantecServer: Virus found,Computer name: WKS-7,Source IP: " + text);
 
         Assert.Equal(IPAddress.Parse(expected), evt.SourceIp);
-        Assert.Equal(EventKinds.InfectionTraced, evt.Kind);
+        Assert.Equal(EventKinds.InfectionDetected, evt.Kind);
     }
 
     [Theory]
