@@ -140,7 +140,8 @@ public sealed partial class IngestPipeline
 
         foreach (var item in items)
         {
-            if (item.Event is { } evt)
+            // Id 0: a derived event the store already held under its key, skipped.
+            if (item.Event is { Id: > 0 } evt)
             {
                 await _publisher.Publish(new EventStored(evt), cancellationToken).ConfigureAwait(false);
             }

@@ -37,6 +37,10 @@ internal sealed class EventAppender : IDisposable
         VALUES(?1, ?2, ?3, ?4, ?5, ?6)
         """;
 
+    // A derived event whose key is already stored was stored before (a detector re-processed
+    // events after a crash): the key's row stays, the event is skipped.
+    private const string InsertDerivedKeySql = "INSERT OR IGNORE INTO derived_keys(key, event_id) VALUES(?1, ?2)";
+
     private readonly SqliteConnection _connection;
     private readonly sqlite3 _db;
     private readonly int _maxCached;
@@ -44,6 +48,8 @@ internal sealed class EventAppender : IDisposable
     private readonly InternTable _contexts;
     private readonly sqlite3_stmt _writeBlock;
     private readonly sqlite3_stmt _insertDeadLetter;
+    private readonly sqlite3_stmt _insertDerivedKey;
+    private readonly List<int> _skipped = [];
     private readonly EventBlockBuilder _block = new();
     private byte[] _utf8 = new byte[4096];
 
@@ -56,6 +62,7 @@ internal sealed class EventAppender : IDisposable
         _contexts = new InternTable(connection, "contexts");
         _writeBlock = Prepare(WriteBlockSql);
         _insertDeadLetter = Prepare(InsertDeadLetterSql);
+        _insertDerivedKey = Prepare(InsertDerivedKeySql);
     }
 
     public long LastEventId { get; set; }
@@ -67,6 +74,7 @@ internal sealed class EventAppender : IDisposable
     {
         var nextEventId = LastEventId;
         var nextDeadLetterId = LastDeadLetterId;
+        _skipped.Clear();
         try
         {
             using var tx = _connection.BeginTransaction();
@@ -78,6 +86,12 @@ internal sealed class EventAppender : IDisposable
                 var item = batch[i];
                 if (item.Event is { } evt)
                 {
+                    if (item.DedupeKey is { } key && !InsertDerivedKey(key, nextEventId + 1))
+                    {
+                        _skipped.Add(i);
+                        continue;
+                    }
+
                     if (_block.Count >= MaxBlockEvents)
                     {
                         WriteBlock(_block);
@@ -124,10 +138,16 @@ internal sealed class EventAppender : IDisposable
 
         var eventId = LastEventId;
         var deadLetterId = LastDeadLetterId;
+        var nextSkipped = 0;
         for (var i = 0; i < batch.Count; i++)
         {
             var item = batch[i];
-            if (item.Event is { } evt)
+            if (nextSkipped < _skipped.Count && _skipped[nextSkipped] == i)
+            {
+                nextSkipped++;
+                item.Event!.Id = 0;
+            }
+            else if (item.Event is { } evt)
             {
                 evt.Id = ++eventId;
             }
@@ -163,8 +183,18 @@ internal sealed class EventAppender : IDisposable
     {
         raw.sqlite3_finalize(_writeBlock);
         raw.sqlite3_finalize(_insertDeadLetter);
+        raw.sqlite3_finalize(_insertDerivedKey);
         _terms.Dispose();
         _contexts.Dispose();
+    }
+
+    private bool InsertDerivedKey(string key, long eventId)
+    {
+        var stmt = _insertDerivedKey;
+        BindText(stmt, 1, key);
+        Check(raw.sqlite3_bind_int64(stmt, 2, eventId));
+        Step(stmt);
+        return raw.sqlite3_changes(_db) > 0;
     }
 
     private void InsertDeadLetter(DeadLetter letter, long id)

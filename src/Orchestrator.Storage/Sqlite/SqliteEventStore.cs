@@ -277,6 +277,11 @@ public sealed class SqliteEventStore : IEventStore, IEventReplaySource
             deadLettersDeleted += letters;
         }
 
+        if (eventsDeleted > 0)
+        {
+            await InChunksAsync(DeleteDerivedKeysOfDeletedEvents, cancellationToken).ConfigureAwait(false);
+        }
+
         if (eventsDeleted + deadLettersDeleted > 0 || (policy.MaxBytes is { } bound && FileBytes() > bound))
         {
             await ReturnSpaceAsync(cancellationToken).ConfigureAwait(false);
@@ -371,6 +376,45 @@ public sealed class SqliteEventStore : IEventStore, IEventReplaySource
             {
                 return (events, letters);
             }
+        }
+    }
+
+    /// <summary>
+    /// A derived event's key is needed only while the detectors may process its event again, which is
+    /// never once the event is gone; the first-seen record keeps an executable from being raised twice.
+    /// </summary>
+    private RetentionChunk DeleteDerivedKeysOfDeletedEvents(SqliteTransaction tx)
+    {
+        using var command = _writer.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = "DELETE FROM derived_keys WHERE event_id < (SELECT coalesce(min(first_id), 9223372036854775807) FROM event_blocks)";
+        command.ExecuteNonQuery();
+        return new RetentionChunk(0, 0, false);
+    }
+
+    /// <summary>
+    /// The id to read after (<see cref="ReadAfterAsync"/>) so that every event with @timestamp at or
+    /// after <paramref name="time"/> is read: the first id of the oldest block that reaches that time,
+    /// less one (a few older events of that block come too). The last id stored when none does.
+    /// </summary>
+    public ValueTask<long> IdBeforeTimeAsync(DateTimeOffset time, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfDisposed();
+        var reader = RentReader();
+        try
+        {
+            using var command = reader.CreateCommand();
+            command.CommandText = """
+                SELECT coalesce((SELECT min(first_id) FROM event_blocks WHERE ts_max >= $ms) - 1,
+                                (SELECT max(last_id) FROM event_blocks), 0)
+                """;
+            command.Parameters.AddWithValue("$ms", time.ToUnixTimeMilliseconds());
+            return ValueTask.FromResult(Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+        }
+        finally
+        {
+            ReturnReader(reader);
         }
     }
 

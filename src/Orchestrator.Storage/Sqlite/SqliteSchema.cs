@@ -40,6 +40,7 @@ internal static class SqliteSchema
         (connection, tx) => Execute(connection, SqliteRunStore.PagesSchema, tx),
         (connection, tx) => Execute(connection, SqliteContainmentLedger.Schema, tx),
         (connection, tx) => Execute(connection, SqliteContainmentLedger.TargetIndex, tx),
+        (connection, tx) => Execute(connection, Version8Detection, tx),
     ];
 
     // Version 1 kept one row per event with four indexes; version 2 replaced it (ADR 0006) and
@@ -116,6 +117,17 @@ internal static class SqliteSchema
             window TEXT NOT NULL,
             UNIQUE(rule_id, group_key, event_id));
         CREATE INDEX rule_decisions_ts ON rule_decisions(ts_ms);
+        """;
+
+    // The detectors' derived events are stored once per key (EventAppender skips a repeat), and
+    // their state row says up to which event id they have processed and that event's @timestamp
+    // (ts_ms), from which the live windows are rebuilt at start.
+    private const string Version8Detection = """
+        CREATE TABLE derived_keys(key TEXT PRIMARY KEY, event_id INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE detection_state(
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            checkpoint INTEGER NOT NULL,
+            ts_ms INTEGER NOT NULL);
         """;
 
     public static int CurrentVersion => Migrations.Length;
