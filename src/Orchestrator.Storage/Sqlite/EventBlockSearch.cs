@@ -81,6 +81,47 @@ internal static class EventBlockSearch
         return newestFirst;
     }
 
+    /// <summary>
+    /// Every record that matches <paramref name="query"/> (its limit ignored), block by block in id
+    /// order, handed to <paramref name="visit"/> one at a time so a long window never sits in memory.
+    /// </summary>
+    public static void Scan(SqliteConnection connection, SqliteTransaction transaction, EventQuery query, Action<StoredRecord> visit, CancellationToken cancellationToken)
+    {
+        if (!RecordFilter.TryCreate(connection, transaction, query, out var filter))
+        {
+            return;
+        }
+
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            SELECT first_id, filter, payload_bytes, payload FROM event_blocks
+            WHERE ts_max >= $from AND ts_min < $to
+            ORDER BY first_id
+            """;
+        command.Parameters.AddWithValue("$from", query.From?.ToUnixTimeMilliseconds() ?? long.MinValue);
+        command.Parameters.AddWithValue("$to", query.To?.ToUnixTimeMilliseconds() ?? long.MaxValue);
+        using var rows = command.ExecuteReader();
+        while (rows.Read())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!filter.BlockMayMatch(rows.GetFieldValue<byte[]>(1)))
+            {
+                continue;
+            }
+
+            ForEachRecord(rows, firstIdColumn: 0, bytesColumn: 2, payloadColumn: 3, (ref EventBlockReader record) =>
+            {
+                if (filter.Matches(ref record))
+                {
+                    visit(record.ToRecord());
+                }
+
+                return true;
+            });
+        }
+    }
+
     public static StoredRecord? Get(SqliteConnection connection, SqliteTransaction transaction, long id)
     {
         using var command = connection.CreateCommand();

@@ -144,6 +144,37 @@ public sealed class SqliteEventStore : IEventStore, IEventReplaySource
         }
     }
 
+    /// <summary>
+    /// Hands every stored event that matches <paramref name="query"/> (kind, host, source, time; the
+    /// limit is ignored) to <paramref name="visit"/>, in id order, one at a time: for reports over
+    /// a window that may hold millions of events. Returns how many were visited.
+    /// </summary>
+    public ValueTask<long> ScanAsync(EventQuery query, Action<SecurityEvent> visit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(visit);
+        cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfDisposed();
+        var reader = RentReader();
+        try
+        {
+            using var tx = reader.BeginTransaction(deferred: true);
+            var names = new StoredNames(reader, tx);
+            long visited = 0;
+            EventBlockSearch.Scan(reader, tx, query, record =>
+            {
+                visit(ReadEvent(record, names));
+                visited++;
+            }, cancellationToken);
+            tx.Commit();
+            return ValueTask.FromResult(visited);
+        }
+        finally
+        {
+            ReturnReader(reader);
+        }
+    }
+
     /// <summary>Stored events after an id in id order, for the rules engine's replay after its checkpoint.</summary>
     public ValueTask<IReadOnlyList<SecurityEvent>> ReadAfterAsync(long afterId, int limit, CancellationToken cancellationToken)
     {

@@ -19,6 +19,76 @@ public sealed class OrchestratorConfig
     public AlertingConfig Alerting { get; set; } = new();
 
     public ScriptsConfig Scripts { get; set; } = new();
+
+    public DetectionConfig Detection { get; set; } = new();
+}
+
+/// <summary>The detectors between the store and the playbooks: connection lookback and tracer, outbreak correlation, unknown processes.</summary>
+public sealed class DetectionConfig
+{
+    /// <summary>Off: no <c>infection.traced</c>, <c>outbreak.source</c> or <c>process.unknown</c> is derived.</summary>
+    public bool Enabled { get; set; } = true;
+
+    public LookbackConfig Lookback { get; set; } = new();
+
+    public OutbreakConfig Outbreak { get; set; } = new();
+
+    public UnknownProcessesConfig UnknownProcesses { get; set; } = new();
+}
+
+/// <summary>Connection telemetry kept per host, and how a detection is traced through it.</summary>
+public sealed class LookbackConfig
+{
+    /// <summary>How far before a detection its victim's incoming connections are searched.</summary>
+    public string Window { get; set; } = "30m";
+
+    /// <summary>Connections kept per receiving host at most; the oldest go first.</summary>
+    public int PerHost { get; set; } = 1_000;
+
+    /// <summary>Receiving hosts kept at most; the one quiet longest goes first.</summary>
+    public int MaxHosts { get; set; } = 10_000;
+
+    /// <summary>Candidate sources attached to an <c>infection.traced</c> event.</summary>
+    public int Candidates { get; set; } = 5;
+
+    /// <summary>Destination ports ranked first (file sharing: SMB and NetBIOS session).</summary>
+    public List<int> FileSharingPorts { get; set; } = [445, 139];
+}
+
+/// <summary>Detections grouped by source; a source reaching <c>threshold</c> distinct victims within <c>window</c> raises <c>outbreak.source</c>.</summary>
+public sealed class OutbreakConfig
+{
+    public string Window { get; set; } = "1h";
+
+    public int Threshold { get; set; } = 3;
+
+    /// <summary>How long detections stay in memory for the live correlation.</summary>
+    public string Horizon { get; set; } = "24h";
+
+    /// <summary>Detections kept in memory at most; the oldest go first.</summary>
+    public int MaxDetections { get; set; } = 100_000;
+}
+
+/// <summary>The fleet-wide first-seen record of executables and its allowlist.</summary>
+public sealed class UnknownProcessesConfig
+{
+    /// <summary>Also raise <c>process.unknown</c> the first time an executable runs on each host.</summary>
+    public bool PerHost { get; set; }
+
+    /// <summary>An executable first seen in the fleet less than this long before it runs still counts as unknown in reports.</summary>
+    public string UnknownFor { get; set; } = "7d";
+
+    public ProcessAllowConfig Allow { get; set; } = new();
+}
+
+/// <summary>Executables that are recorded but never raised: by SHA-256, path glob (<c>*</c>, <c>**</c>, <c>?</c>) or signer.</summary>
+public sealed class ProcessAllowConfig
+{
+    public List<string> Hashes { get; set; } = [];
+
+    public List<string> Paths { get; set; } = [];
+
+    public List<string> Signers { get; set; } = [];
 }
 
 /// <summary>The HTTP API: where it listens, its keys and its webhook sources.</summary>

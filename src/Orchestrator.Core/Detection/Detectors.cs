@@ -1,0 +1,80 @@
+using Orchestrator.Core.Detection.FirstSeen;
+using Orchestrator.Core.Detection.Lookback;
+using Orchestrator.Core.Detection.Outbreaks;
+using Orchestrator.Core.Detection.Tracing;
+using Orchestrator.Core.Events;
+
+namespace Orchestrator.Core.Detection;
+
+/// <summary>
+/// The detectors together, fed every stored event in id order: connections go into the lookback,
+/// detections are traced and correlated by source, process starts are checked against the
+/// first-seen record. What they derive is handed back to be stored; the service, <c>orchestrator
+/// test</c> and the benchmarks all go through this one routing. Not thread-safe for writers (one
+/// loop feeds it); the parts answer readers concurrently.
+/// </summary>
+public sealed class Detectors
+{
+    public Detectors(ConnectionLookback lookback, InfectionTracer tracer, OutbreakCorrelator outbreaks, FirstSeenRegistry firstSeen)
+    {
+        Lookback = lookback;
+        Tracer = tracer;
+        Outbreaks = outbreaks;
+        FirstSeen = firstSeen;
+    }
+
+    public ConnectionLookback Lookback { get; }
+
+    public InfectionTracer Tracer { get; }
+
+    public OutbreakCorrelator Outbreaks { get; }
+
+    public FirstSeenRegistry FirstSeen { get; }
+
+    /// <summary>
+    /// Takes one stored event. Derived events are added to <paramref name="derived"/> in the order
+    /// they should be stored. Events the detectors derived themselves are ignored (their effect was
+    /// taken when they were derived). <paramref name="checkProcesses"/> false skips the first-seen
+    /// check: for events replayed to rebuild the windows, whose processes the record holds already.
+    /// </summary>
+    public void Process(SecurityEvent evt, List<DerivedEvent> derived, bool checkProcesses = true)
+    {
+        ArgumentNullException.ThrowIfNull(evt);
+        ArgumentNullException.ThrowIfNull(derived);
+        if (IsDerived(evt))
+        {
+            return;
+        }
+
+        Lookback.Learn(evt);
+        switch (evt.Kind)
+        {
+            case EventKinds.NetworkConnection:
+                Lookback.Add(evt);
+                break;
+            case EventKinds.InfectionDetected:
+                var traced = Tracer.Trace(evt);
+                if (traced is not null)
+                {
+                    derived.Add(traced);
+                }
+
+                derived.AddRange(Outbreaks.Observe(traced?.Event ?? evt));
+                break;
+            case EventKinds.InfectionTraced:
+                // Traced before it reached us (an EDR that traces, an exported event): correlated as it is.
+                derived.AddRange(Outbreaks.Observe(evt));
+                break;
+            case EventKinds.ProcessStarted when checkProcesses:
+                derived.AddRange(FirstSeen.Derive(evt));
+                break;
+        }
+    }
+
+    /// <summary>Whether a detector derived <paramref name="evt"/>.</summary>
+    public static bool IsDerived(SecurityEvent evt)
+    {
+        ArgumentNullException.ThrowIfNull(evt);
+        return evt.Labels?.ContainsKey(DerivedEvents.DetectorLabel) == true;
+    }
+}

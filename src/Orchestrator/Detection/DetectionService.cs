@@ -1,0 +1,208 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Core.Detection;
+using Orchestrator.Core.Detection.FirstSeen;
+using Orchestrator.Core.Events;
+using Orchestrator.Core.Ingestion;
+using Orchestrator.Storage.Sqlite;
+
+namespace Orchestrator.Detection;
+
+/// <summary>
+/// Runs the detectors over every stored event, in id order, and stores what they derive through the
+/// ingest pipeline (so the rules engine sees derived events like any other). Durable in three steps,
+/// each safe to repeat: the derived events (once per dedupe key), then the first-seen changes, then
+/// the checkpoint. At start the first-seen record is loaded, the windows (lookback, outbreaks) are
+/// rebuilt from the stored events before the checkpoint, and the events after it are processed as if
+/// live — a restart neither loses a derived event nor raises one twice.
+/// </summary>
+public sealed partial class DetectionService : BackgroundService
+{
+    private const int QueueCapacity = 65_536;
+    private const int MaxBatch = 4_096;
+
+    private readonly Channel<SecurityEvent> _queue = Channel.CreateBounded<SecurityEvent>(
+        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+
+    private readonly DetectionOptions _options;
+    private readonly SqliteEventStore _events;
+    private readonly SqliteDetectionState _state;
+    private readonly IFirstSeenStore _firstSeenStore;
+    private readonly IngestPipeline _pipeline;
+    private readonly ILogger _logger;
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Detectors? _detectors;
+    private long _checkpoint;
+    private DateTimeOffset _checkpointTime;
+    private int _behind;
+
+    public DetectionService(DetectionOptions options, SqliteEventStore events, SqliteDetectionState state, IFirstSeenStore firstSeenStore, IngestPipeline pipeline, ILogger<DetectionService> logger)
+    {
+        _options = options;
+        _events = events;
+        _state = state;
+        _firstSeenStore = firstSeenStore;
+        _pipeline = pipeline;
+        _logger = logger;
+    }
+
+    /// <summary>The detectors once started (null before): the API reads their windows and records.</summary>
+    public Detectors? Detectors => Volatile.Read(ref _detectors);
+
+    /// <summary>Completes when the record is loaded and the windows rebuilt.</summary>
+    public Task Started => _started.Task;
+
+    /// <summary>The highest event id processed.</summary>
+    public long Checkpoint => Interlocked.Read(ref _checkpoint);
+
+    /// <summary>Takes a stored event; when the queue is full it is read back from the store later.</summary>
+    public void Offer(SecurityEvent evt)
+    {
+        if (!_queue.Writer.TryWrite(evt))
+        {
+            Volatile.Write(ref _behind, 1);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await StartAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _started.TrySetException(ex);
+            throw;
+        }
+
+        _started.TrySetResult();
+        var batch = new List<SecurityEvent>(MaxBatch);
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && reader.TryRead(out var evt))
+            {
+                batch.Add(evt);
+            }
+
+            var gap = batch.Count > 0 && batch[0].Id > Checkpoint + 1;
+            if (Interlocked.Exchange(ref _behind, 0) == 1 || gap)
+            {
+                // Events were dropped from the queue, or stored before this loop saw them: read them back in order.
+                await CatchUpAsync(stoppingToken).ConfigureAwait(false);
+                batch.RemoveAll(e => e.Id <= Checkpoint);
+            }
+
+            await ProcessAsync(batch, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = await _firstSeenStore.LoadAsync(cancellationToken).ConfigureAwait(false);
+        var detectors = _options.Create(FirstSeenRegistry.Load(snapshot, _options.FirstSeen));
+        var (checkpoint, time) = await _state.ReadAsync(cancellationToken).ConfigureAwait(false);
+        _checkpointTime = time ?? DateTimeOffset.MinValue;
+        if (time is { } at)
+        {
+            // The windows hold what happened shortly before the checkpoint: rebuild them without deriving again.
+            var replayed = 0L;
+            var after = await _events.IdBeforeTimeAsync(at - _options.ReplaySpan, cancellationToken).ConfigureAwait(false);
+            var ignored = new List<DerivedEvent>();
+            while (after < checkpoint)
+            {
+                var events = await _events.ReadAfterAsync(after, MaxBatch, cancellationToken).ConfigureAwait(false);
+                if (events.Count == 0)
+                {
+                    break;
+                }
+
+                foreach (var evt in events)
+                {
+                    if (evt.Id > checkpoint)
+                    {
+                        break;
+                    }
+
+                    detectors.Process(evt, ignored, checkProcesses: false);
+                    ignored.Clear();
+                    replayed++;
+                }
+
+                after = events[^1].Id;
+            }
+
+            LogWindowsRebuilt(_logger, replayed, checkpoint);
+        }
+
+        Interlocked.Exchange(ref _checkpoint, checkpoint);
+        Volatile.Write(ref _detectors, detectors);
+        await CatchUpAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task CatchUpAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var events = await _events.ReadAfterAsync(Checkpoint, MaxBatch, cancellationToken).ConfigureAwait(false);
+            if (events.Count == 0)
+            {
+                return;
+            }
+
+            await ProcessAsync(events, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ProcessAsync(IReadOnlyList<SecurityEvent> events, CancellationToken cancellationToken)
+    {
+        var detectors = _detectors!;
+        var derived = new List<DerivedEvent>();
+        var checkpoint = Checkpoint;
+        var time = _checkpointTime;
+        foreach (var evt in events)
+        {
+            if (evt.Id <= checkpoint)
+            {
+                continue;
+            }
+
+            detectors.Process(evt, derived);
+            checkpoint = evt.Id;
+            time = evt.Timestamp > time ? evt.Timestamp : time;
+        }
+
+        if (checkpoint == Checkpoint)
+        {
+            return;
+        }
+
+        if (derived.Count > 0)
+        {
+            await _pipeline.CommitAsync(derived.Select(IngestItem.ForDerived).ToList(), cancellationToken).ConfigureAwait(false);
+            foreach (var item in derived)
+            {
+                LogDerived(_logger, item.Event.Kind, item.Event.Id, item.DedupeKey);
+            }
+        }
+
+        var changes = detectors.FirstSeen.TakeChanges();
+        if (!changes.IsEmpty)
+        {
+            await _firstSeenStore.SaveAsync(changes, cancellationToken).ConfigureAwait(false);
+        }
+
+        await _state.SaveAsync(checkpoint, time, cancellationToken).ConfigureAwait(false);
+        _checkpointTime = time;
+        Interlocked.Exchange(ref _checkpoint, checkpoint);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Detection windows rebuilt from {Events} stored events up to event {Checkpoint}")]
+    private static partial void LogWindowsRebuilt(ILogger logger, long events, long checkpoint);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Derived {Kind} event {EventId} ({Key})")]
+    private static partial void LogDerived(ILogger logger, string kind, long eventId, string key);
+}
