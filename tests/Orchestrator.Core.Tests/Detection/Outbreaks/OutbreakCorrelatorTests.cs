@@ -304,6 +304,85 @@ public sealed class OutbreakCorrelatorTests
         Assert.Equal([("b", (DateTimeOffset?)null), ("c", T0.AddMinutes(30))], chain.Nodes.Select(n => (n.Id, n.FirstInfectedAt)));
     }
 
+    [Fact]
+    public void Observe_RandomInOrderStream_RaisesExactlyWhereARecountFromScratchDoes()
+    {
+        var random = new Random(7);
+        var events = Enumerable.Range(0, 2_000)
+            .Select(i => Traced(i * 0.5, $"10.0.0.{random.Next(1, 6)}", $"PC-{random.Next(1, 40)}"))
+            .ToList();
+        var options = new OutbreakOptions { Window = TimeSpan.FromMinutes(10), Threshold = 6 };
+        var correlator = new OutbreakCorrelator(options);
+
+        var raised = events.Where(e => correlator.Observe(e).Count > 0).Select(e => e.Id).ToList();
+
+        var expected = new List<long>();
+        var raises = new Dictionary<IPAddress, List<DateTimeOffset>>();
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            var earlier = raises.GetValueOrDefault(e.SourceIp!) ?? [];
+            var victims = events.Take(i + 1)
+                .Where(o => o.SourceIp!.Equals(e.SourceIp) && e.Timestamp - o.Timestamp < options.Window)
+                .Select(o => o.HostName).Distinct().Count();
+            if (victims >= options.Threshold && earlier.All(r => e.Timestamp - r >= options.Window))
+            {
+                expected.Add(e.Id);
+                raises[e.SourceIp!] = [.. earlier, e.Timestamp];
+            }
+        }
+
+        Assert.True(expected.Count > 20);
+        Assert.Equal(expected, raised);
+    }
+
+    [Fact]
+    public void Observe_ShuffledArrivals_RaisesOnceForEveryPassingWindowAndNoOther()
+    {
+        var random = new Random(11);
+        var inOrder = Enumerable.Range(0, 2_000)
+            .Select(i => Traced(i * 0.5, $"10.0.0.{random.Next(1, 6)}", $"PC-{random.Next(1, 40)}"))
+            .ToList();
+        // Arrivals up to 15 minutes late, as antivirus clients upload their logs in batches.
+        var arrivals = inOrder.OrderBy(e => e.Timestamp.AddMinutes(random.NextDouble() * 15)).ToList();
+        var options = new OutbreakOptions { Window = TimeSpan.FromMinutes(10), Threshold = 6 };
+        var correlator = new OutbreakCorrelator(options);
+        var window = options.Window;
+
+        var arrived = new List<SecurityEvent>();
+        var raises = new List<SecurityEvent>();
+        foreach (var detection in arrivals)
+        {
+            arrived.Add(detection);
+            var sameSource = arrived.Where(o => o.SourceIp!.Equals(detection.SourceIp)).ToList();
+            foreach (var evt in correlator.Observe(detection).Select(r => r.Event))
+            {
+                // What it reports is a window shorter than the window length, holding this detection
+                // and the distinct victims that had arrived in it.
+                var first = DateTimeOffset.Parse(evt.Labels!["outbreak.first_seen"], System.Globalization.CultureInfo.InvariantCulture);
+                var last = DateTimeOffset.Parse(evt.Labels["outbreak.last_seen"], System.Globalization.CultureInfo.InvariantCulture);
+                var victims = Distinct(sameSource, first, last);
+                Assert.True(last - first < window && first <= evt.Timestamp && evt.Timestamp <= last);
+                Assert.True(victims >= options.Threshold);
+                Assert.Equal(victims.ToString(System.Globalization.CultureInfo.InvariantCulture), evt.Labels["outbreak.victims"]);
+                Assert.DoesNotContain(raises, r => r.SourceIp!.Equals(evt.SourceIp) && (r.Timestamp - evt.Timestamp).Duration() < window);
+                raises.Add(evt);
+            }
+
+            // Every window that passes once this detection is in has been reported, or lies within a
+            // window of a report for the same source.
+            var passes = sameSource.Any(anchor =>
+                anchor.Timestamp <= detection.Timestamp && detection.Timestamp - anchor.Timestamp < window
+                && Distinct(sameSource, anchor.Timestamp, anchor.Timestamp + window - TimeSpan.FromTicks(1)) >= options.Threshold);
+            Assert.True(!passes || raises.Any(r => r.SourceIp!.Equals(detection.SourceIp) && (r.Timestamp - detection.Timestamp).Duration() < window));
+        }
+
+        Assert.True(raises.Count > 20);
+
+        static int Distinct(List<SecurityEvent> events, DateTimeOffset from, DateTimeOffset to) =>
+            events.Where(o => o.Timestamp >= from && o.Timestamp <= to).Select(o => o.HostName).Distinct().Count();
+    }
+
     private static List<DerivedEvent> ObserveAll(OutbreakCorrelator correlator, params SecurityEvent[] detections) =>
         [.. detections.SelectMany(correlator.Observe)];
 }
