@@ -21,6 +21,9 @@ internal sealed class InfectionChainBuilder
     private readonly List<IPAddress?> _ips = [];
     private readonly Dictionary<string, int> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<IPAddress, int> _byIp = [];
+
+    // Reported names repeat across thousands of detections: each distinct one is reduced to its key once.
+    private readonly Dictionary<string, string?> _nameKeyOf = new(StringComparer.Ordinal);
     private readonly List<(int Source, int Victim, ObservedDetection Detection)> _infections = [];
     private readonly List<(int Victim, DateTimeOffset Time)> _victims = [];
 
@@ -29,9 +32,10 @@ internal sealed class InfectionChainBuilder
     {
         // The source first, so that in A → B the source is the earlier node.
         int? source = detection.Source.Kind == OutbreakSourceKind.Host
-            ? Machine(detection.SourceName, detection.SourceIp)
+            ? Machine(detection.SourceName, NameKey(detection.SourceName), detection.SourceIp)
             : null;
-        var victim = Machine(detection.VictimName, detection.VictimIp);
+        // A named victim's key is its name key already.
+        var victim = Machine(detection.VictimName, detection.VictimName is null ? null : detection.VictimKey, detection.VictimIp);
         _victims.Add((victim, detection.Time));
         if (source is { } from)
         {
@@ -101,9 +105,24 @@ internal sealed class InfectionChainBuilder
 
     private string Id(int root) => _nameKeys[root] ?? _ips[root]!.ToString();
 
-    private int Machine(string? name, IPAddress? ip)
+    private string? NameKey(string? name)
     {
-        var nameKey = MachineIdentity.NameKey(name);
+        if (name is null)
+        {
+            return null;
+        }
+
+        if (!_nameKeyOf.TryGetValue(name, out var key))
+        {
+            key = MachineIdentity.NameKey(name);
+            _nameKeyOf.Add(name, key);
+        }
+
+        return key;
+    }
+
+    private int Machine(string? name, string? nameKey, IPAddress? ip)
+    {
         int? byName = nameKey is not null && _byName.TryGetValue(nameKey, out var named) ? Find(named) : null;
         int? byIp = ip is not null && _byIp.TryGetValue(ip, out var addressed) ? Find(addressed) : null;
 

@@ -20,7 +20,14 @@ internal static class MachineIdentity
         var trimmed = name.AsSpan().Trim();
         var dot = trimmed.IndexOf('.');
         var label = dot > 0 ? trimmed[..dot] : trimmed;
-        return label.ToString().ToLowerInvariant();
+        if (label.Length == name.Length && System.Text.Ascii.IsValid(label) && !label.ContainsAnyInRange('A', 'Z'))
+        {
+            return name;
+        }
+
+        Span<char> lower = label.Length <= 256 ? stackalloc char[label.Length] : new char[label.Length];
+        label.ToLowerInvariant(lower);
+        return new string(lower);
     }
 
     /// <summary>The address with an IPv4-mapped IPv6 form reduced to IPv4, so <c>::ffff:10.0.0.5</c> and <c>10.0.0.5</c> are one machine.</summary>

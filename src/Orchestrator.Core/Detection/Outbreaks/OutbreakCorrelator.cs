@@ -36,7 +36,8 @@ public sealed class OutbreakCorrelator
     private readonly OutbreakOptions _options;
     private readonly Lock _lock = new();
     private readonly DetectionTimeline _all = new();
-    private readonly Dictionary<string, SourceTrack> _hosts = new(StringComparer.Ordinal);
+    private readonly Dictionary<IPAddress, SourceTrack> _hostsByIp = [];
+    private readonly Dictionary<string, SourceTrack> _hostsByName = new(StringComparer.Ordinal);
     private readonly SourceTrack _unknown = new("unknown", OutbreakSourceKind.Unknown);
     private readonly SourceTrack _localHost = new("local host", OutbreakSourceKind.LocalHost);
     private long _sequence;
@@ -82,7 +83,8 @@ public sealed class OutbreakCorrelator
         }
 
         var (victimName, victimIp) = Machine(detection.HostName, detection.HostIp);
-        var victimKey = MachineIdentity.NameKey(victimName) ?? victimIp?.ToString();
+        var victimNameKey = MachineIdentity.NameKey(victimName);
+        var victimKey = victimNameKey ?? victimIp?.ToString();
         var (sourceName, sourceIp) = Machine(detection.SourceName, detection.SourceIp);
         var time = detection.Timestamp;
 
@@ -110,7 +112,7 @@ public sealed class OutbreakCorrelator
                 }
             }
 
-            var track = Track(sourceName, sourceIp, victimName, victimIp);
+            var track = Track(sourceName, sourceIp, victimNameKey, victimIp);
             var observed = new ObservedDetection
             {
                 Sequence = ++_sequence,
@@ -120,7 +122,7 @@ public sealed class OutbreakCorrelator
                 SourceName = sourceName,
                 SourceIp = sourceIp,
                 VictimKey = victimKey,
-                VictimLabel = victimName ?? victimIp!.ToString(),
+                VictimLabel = victimName ?? victimKey,
                 VictimName = victimName,
                 VictimIp = victimIp,
                 Threat = string.IsNullOrWhiteSpace(detection.RuleName) ? null : detection.RuleName.Trim(),
@@ -151,7 +153,7 @@ public sealed class OutbreakCorrelator
         var summaries = new List<OutbreakSourceSummary>();
         lock (_lock)
         {
-            foreach (var track in _hosts.Values.Append(_unknown).Append(_localHost))
+            foreach (var track in _hostsByIp.Values.Concat(_hostsByName.Values).Append(_unknown).Append(_localHost))
             {
                 if (Summarize(track, from, to) is { } summary)
                 {
@@ -195,7 +197,7 @@ public sealed class OutbreakCorrelator
             : (null, MachineIdentity.Normalize(ip) ?? ipInName);
     }
 
-    private SourceTrack Track(string? sourceName, IPAddress? sourceIp, string? victimName, IPAddress? victimIp)
+    private SourceTrack Track(string? sourceName, IPAddress? sourceIp, string? victimNameKey, IPAddress? victimIp)
     {
         if (sourceName is null && sourceIp is null)
         {
@@ -205,17 +207,25 @@ public sealed class OutbreakCorrelator
         var sourceKey = MachineIdentity.NameKey(sourceName);
         var isVictimItself =
             (sourceIp is not null && (MachineIdentity.IsSelfAddress(sourceIp) || sourceIp.Equals(victimIp)))
-            || (sourceKey is not null && (sourceKey == "localhost" || sourceKey == MachineIdentity.NameKey(victimName)));
+            || (sourceKey is not null && (sourceKey == "localhost" || sourceKey == victimNameKey));
         if (isVictimItself)
         {
             return _localHost;
         }
 
-        var id = sourceIp?.ToString() ?? sourceKey!;
-        if (!_hosts.TryGetValue(id, out var track))
+        SourceTrack? track;
+        if (sourceIp is not null)
         {
-            track = new SourceTrack(id, OutbreakSourceKind.Host) { Ip = sourceIp };
-            _hosts.Add(id, track);
+            if (!_hostsByIp.TryGetValue(sourceIp, out track))
+            {
+                track = new SourceTrack(sourceIp.ToString(), OutbreakSourceKind.Host) { Ip = sourceIp };
+                _hostsByIp.Add(sourceIp, track);
+            }
+        }
+        else if (!_hostsByName.TryGetValue(sourceKey!, out track))
+        {
+            track = new SourceTrack(sourceKey!, OutbreakSourceKind.Host);
+            _hostsByName.Add(sourceKey!, track);
         }
 
         if (sourceName is not null)
@@ -234,7 +244,7 @@ public sealed class OutbreakCorrelator
         Debug.Assert(ReferenceEquals(removed, oldest), "every timeline sorts by event time then arrival, so the oldest of all is its source's oldest");
         if (track.Kind == OutbreakSourceKind.Host && track.Timeline.Count == 0)
         {
-            _hosts.Remove(track.Id);
+            _ = track.Ip is null ? _hostsByName.Remove(track.Id) : _hostsByIp.Remove(track.Ip);
         }
     }
 
