@@ -2,14 +2,13 @@ using System.Net;
 
 namespace Orchestrator.Core.Detection.Outbreaks;
 
-/// <summary>The part of one observed detection the correlator keeps (not the event itself, which holds far more).</summary>
+/// <summary>
+/// The part of one observed detection the correlator keeps (not the event itself, which holds far more).
+/// Timelines order detections by event time, and equal times by arrival (a newcomer goes after its equals),
+/// so the oldest of all detections is always the oldest of its source too.
+/// </summary>
 internal sealed class ObservedDetection
 {
-    /// <summary>Arrival order; breaks ties between equal event times so every timeline sorts the same way.</summary>
-    public required long Sequence { get; init; }
-
-    public required long EventId { get; init; }
-
     public required DateTimeOffset Time { get; init; }
 
     public required SourceTrack Source { get; init; }

@@ -40,7 +40,6 @@ public sealed class OutbreakCorrelator
     private readonly Dictionary<string, SourceTrack> _hostsByName = new(StringComparer.Ordinal);
     private readonly SourceTrack _unknown = new("unknown", OutbreakSourceKind.Unknown);
     private readonly SourceTrack _localHost = new("local host", OutbreakSourceKind.LocalHost);
-    private long _sequence;
     private DateTimeOffset? _newest;
     private long _evicted;
     private long _ignored;
@@ -115,8 +114,6 @@ public sealed class OutbreakCorrelator
             var track = Track(sourceName, sourceIp, victimNameKey, victimIp);
             var observed = new ObservedDetection
             {
-                Sequence = ++_sequence,
-                EventId = detection.Id,
                 Time = time,
                 Source = track,
                 SourceName = sourceName,
@@ -172,7 +169,10 @@ public sealed class OutbreakCorrelator
         ];
     }
 
-    /// <summary>Who infected whom from <paramref name="since"/> (event time) on, with victims and sources that are the same machine as one node.</summary>
+    /// <summary>
+    /// Who infected whom from <paramref name="since"/> (event time) on, as far back as the detections held
+    /// (<see cref="OutbreakOptions.Horizon"/>), with victims and sources that are the same machine as one node.
+    /// </summary>
     public InfectionChain Chain(DateTimeOffset since)
     {
         var builder = new InfectionChainBuilder();
@@ -242,9 +242,18 @@ public sealed class OutbreakCorrelator
         var track = oldest.Source;
         var removed = track.RemoveFirst();
         Debug.Assert(ReferenceEquals(removed, oldest), "every timeline sorts by event time then arrival, so the oldest of all is its source's oldest");
-        if (track.Kind == OutbreakSourceKind.Host && track.Timeline.Count == 0)
+        if (track.Kind != OutbreakSourceKind.Host || track.Timeline.Count > 0)
         {
-            _ = track.Ip is null ? _hostsByName.Remove(track.Id) : _hostsByIp.Remove(track.Ip);
+            return;
+        }
+
+        if (track.Ip is null)
+        {
+            _hostsByName.Remove(track.Id);
+        }
+        else
+        {
+            _hostsByIp.Remove(track.Ip);
         }
     }
 
