@@ -292,7 +292,7 @@ public sealed class OutbreakCorrelator
 
         track.Raises.RemoveAll(r => _newest!.Value - r > _options.Horizon + _options.Window);
         track.Raises.Add(observed.Time);
-        return new DerivedEvent(OutbreakEvent(detection, track, window.Start, window.End), $"outbreak.source:{track.Id}:{detection.Id}");
+        return new DerivedEvent(OutbreakEvent(detection, track, window.Start, window.End), $"outbreak.source:{track.Id}:{DetectionId(detection)}");
     }
 
     /// <summary>
@@ -303,6 +303,12 @@ public sealed class OutbreakCorrelator
     /// Scans the source's detections within one window either side: only for a late detection, of a source
     /// with enough distinct victims overall, outside a window already reported.
     /// </remarks>
+    // A traced detection the tracer has just derived has no id of its own yet: the raw detection's id names it.
+    private static string DetectionId(SecurityEvent detection) =>
+        detection.Id != 0 || detection.Labels?.TryGetValue(DerivedEvents.DerivedFromLabel, out var from) != true
+            ? detection.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : from;
+
     private (int Start, int End)? PassingWindowAround(SourceTrack track, DateTimeOffset time)
     {
         var timeline = track.Timeline;
