@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Orchestrator.Core.Configuration;
+using Orchestrator.Core.Detection.Lookback;
+using Orchestrator.Core.Events;
+
+namespace Orchestrator.Core.Detection.Tracing;
+
+/// <summary>
+/// Turns an <c>infection.detected</c> into an <c>infection.traced</c>: the source the antivirus
+/// reported, or else the best candidate among the connections into the victim just before the
+/// detection, with the candidates attached as labels either way.
+/// </summary>
+public sealed class InfectionTracer(ConnectionLookback lookback)
+{
+    /// <summary>The detector name on the derived events (<see cref="DerivedEvents.DetectorLabel"/>).</summary>
+    public const string DetectorName = "tracer";
+
+    /// <summary>
+    /// The traced event for <paramref name="detection"/>, or null when it is not an
+    /// <c>infection.detected</c>, when its victim has no known address (<c>host.ip</c>, else the
+    /// address learned for <c>host.name</c>), or when it names no source and no connection into the
+    /// victim is within the lookback. Never throws on missing or odd fields.
+    /// </summary>
+    public DerivedEvent? Trace(SecurityEvent detection)
+    {
+        ArgumentNullException.ThrowIfNull(detection);
+        if (detection.Kind != EventKinds.InfectionDetected)
+        {
+            return null;
+        }
+
+        var victim = detection.HostIp ?? (detection.HostName is { } hostName ? lookback.Resolve(hostName) : null);
+        if (victim is null)
+        {
+            return null;
+        }
+
+        if (victim.IsIPv4MappedToIPv6)
+        {
+            victim = victim.MapToIPv4();
+        }
+
+        var candidates = lookback.Candidates(victim, detection.Timestamp);
+        var reportedName = string.IsNullOrWhiteSpace(detection.SourceName) ? null : detection.SourceName;
+        var reported = detection.SourceIp is not null || reportedName is not null;
+        if (!reported && candidates.Count == 0)
+        {
+            return null;
+        }
+
+        var traced = DerivedEvents.From(detection, EventKinds.InfectionTraced, DetectorName);
+        traced.SetLabel("trace.victim", victim.ToString());
+        if (reported)
+        {
+            // The antivirus' own trace is kept as it was written; a name alone gets the address learned for it.
+            traced.SourceIp = detection.SourceIp;
+            traced.SourceName = detection.SourceName;
+            traced.SourcePort = detection.SourcePort;
+            traced.SourceMac = detection.SourceMac;
+            traced.SourceUser = detection.SourceUser;
+            traced.SetLabel("trace.source", "reported");
+            if (traced.SourceIp is null && reportedName is not null && lookback.Resolve(reportedName) is { } resolved)
+            {
+                traced.SourceIp = resolved;
+                traced.SetLabel("trace.source_ip", "resolved");
+            }
+        }
+        else
+        {
+            traced.SourceIp = candidates[0].Ip;
+            traced.SourceName = candidates[0].Name;
+            traced.SetLabel("trace.source", "connections");
+        }
+
+        var corroborated = false;
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var isReported = reported && IsReportedSource(candidates[i], traced.SourceIp, reportedName);
+            corroborated |= isReported;
+            SetCandidateLabels(traced, i + 1, candidates[i], isReported);
+        }
+
+        traced.SetLabel("trace.lookback", Durations.Format(lookback.Options.Lookback));
+        traced.SetLabel("trace.candidates", candidates.Count.ToString(CultureInfo.InvariantCulture));
+        if (reported)
+        {
+            traced.SetLabel("trace.corroborated", corroborated ? "true" : "false");
+        }
+
+        traced.SetLabel("trace.summary", Summary(candidates, victim, lookback.Options.Lookback));
+        return new DerivedEvent(traced, DedupeKey(detection));
+    }
+
+    /// <summary>The key under which the store keeps one trace per detection.</summary>
+    public static string DedupeKey(SecurityEvent detection)
+    {
+        ArgumentNullException.ThrowIfNull(detection);
+        return string.Create(CultureInfo.InvariantCulture, $"{EventKinds.InfectionTraced}:{detection.Id}");
+    }
+
+    private static bool IsReportedSource(SourceCandidate candidate, IPAddress? reportedIp, string? reportedName)
+    {
+        if (reportedIp is not null)
+        {
+            return IpEquals(candidate.Ip, reportedIp);
+        }
+
+        return reportedName is not null && candidate.Name is not null && HostDirectory.SameHost(candidate.Name, reportedName);
+    }
+
+    private static bool IpEquals(IPAddress a, IPAddress b) =>
+        (a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a).Equals(b.IsIPv4MappedToIPv6 ? b.MapToIPv4() : b);
+
+    private static void SetCandidateLabels(SecurityEvent traced, int number, SourceCandidate candidate, bool reported)
+    {
+        var prefix = string.Create(CultureInfo.InvariantCulture, $"trace.candidate.{number}.");
+        traced.SetLabel(prefix + "ip", candidate.Ip.ToString());
+        if (candidate.Name is not null)
+        {
+            traced.SetLabel(prefix + "name", candidate.Name);
+        }
+
+        traced.SetLabel(prefix + "ports", string.Join(',', candidate.Ports));
+        traced.SetLabel(prefix + "connections", candidate.Connections.ToString(CultureInfo.InvariantCulture));
+        traced.SetLabel(prefix + "first_seen", candidate.FirstSeen.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+        traced.SetLabel(prefix + "last_seen", candidate.LastSeen.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+        traced.SetLabel(prefix + "file_sharing", candidate.FileSharing ? "true" : "false");
+        traced.SetLabel(prefix + "reported", reported ? "true" : "false");
+    }
+
+    /// <summary>One line an admin reads: <c>10.1.2.3 (pc7) → 445 ×3, last 10:00:01Z; 10.1.2.9 → 80 ×1, last 09:59:40Z</c>.</summary>
+    private static string Summary(IReadOnlyList<SourceCandidate> candidates, IPAddress victim, TimeSpan window)
+    {
+        if (candidates.Count == 0)
+        {
+            return $"no connections into {victim} in the {Durations.Format(window)} before the detection";
+        }
+
+        var text = new StringBuilder();
+        foreach (var candidate in candidates)
+        {
+            if (text.Length > 0)
+            {
+                text.Append("; ");
+            }
+
+            text.Append(candidate.Ip);
+            if (candidate.Name is not null)
+            {
+                text.Append(" (").Append(candidate.Name).Append(')');
+            }
+
+            text.Append(" → ").Append(candidate.Ports.Count > 0 ? string.Join(',', candidate.Ports) : "?")
+                .Append(CultureInfo.InvariantCulture, $" ×{candidate.Connections}, last {candidate.LastSeen.UtcDateTime:HH:mm:ss}Z");
+        }
+
+        return text.ToString();
+    }
+}
