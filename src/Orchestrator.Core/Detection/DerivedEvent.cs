@@ -56,6 +56,7 @@ public static class DerivedEvents
             ProcessHashMd5 = basis.ProcessHashMd5,
             ProcessHashSha1 = basis.ProcessHashSha1,
             ProcessHashSha256 = basis.ProcessHashSha256,
+            ProcessSigner = basis.ProcessSigner,
             ProcessParentExecutable = basis.ProcessParentExecutable,
             ProcessParentName = basis.ProcessParentName,
             ProcessParentPid = basis.ProcessParentPid,

@@ -119,6 +119,7 @@ public static class EcsFields
         Text("process.hash.md5", e => e.ProcessHashMd5, (e, v) => e.ProcessHashMd5 = v),
         Text("process.hash.sha1", e => e.ProcessHashSha1, (e, v) => e.ProcessHashSha1 = v),
         Text("process.hash.sha256", e => e.ProcessHashSha256, (e, v) => e.ProcessHashSha256 = v),
+        Text("process.code_signature.subject_name", e => e.ProcessSigner, (e, v) => e.ProcessSigner = v),
         Text("process.parent.executable", e => e.ProcessParentExecutable, (e, v) => e.ProcessParentExecutable = v),
         Text("process.parent.name", e => e.ProcessParentName, (e, v) => e.ProcessParentName = v),
         Int("process.parent.pid", e => e.ProcessParentPid, (e, v) => e.ProcessParentPid = v, 0, long.MaxValue),

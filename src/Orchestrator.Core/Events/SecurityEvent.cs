@@ -67,6 +67,10 @@ public sealed class SecurityEvent
     public string? ProcessHashMd5 { get => _process?.HashMd5; set => Process(value is not null)?.HashMd5 = value; }
     public string? ProcessHashSha1 { get => _process?.HashSha1; set => Process(value is not null)?.HashSha1 = value; }
     public string? ProcessHashSha256 { get => _process?.HashSha256; set => Process(value is not null)?.HashSha256 = value; }
+
+    /// <summary>The subject of the executable's code-signing certificate (ECS <c>process.code_signature.subject_name</c>).</summary>
+    public string? ProcessSigner { get => _process?.Signer; set => Process(value is not null)?.Signer = value; }
+
     public string? ProcessParentExecutable { get => _process?.ParentExecutable; set => Process(value is not null)?.ParentExecutable = value; }
     public string? ProcessParentName { get => _process?.ParentName; set => Process(value is not null)?.ParentName = value; }
     public long? ProcessParentPid { get => _process?.ParentPid; set => Process(value is not null)?.ParentPid = value; }
@@ -116,6 +120,7 @@ public sealed class SecurityEvent
         public string? HashMd5 { get; set; }
         public string? HashSha1 { get; set; }
         public string? HashSha256 { get; set; }
+        public string? Signer { get; set; }
         public string? ParentExecutable { get; set; }
         public string? ParentName { get; set; }
         public long? ParentPid { get; set; }

@@ -41,6 +41,7 @@ internal static class SqliteSchema
         (connection, tx) => Execute(connection, SqliteContainmentLedger.Schema, tx),
         (connection, tx) => Execute(connection, SqliteContainmentLedger.TargetIndex, tx),
         (connection, tx) => Execute(connection, Version8Detection, tx),
+        (connection, tx) => Execute(connection, SqliteFirstSeenStore.Schema, tx),
     ];
 
     // Version 1 kept one row per event with four indexes; version 2 replaced it (ADR 0006) and

@@ -31,6 +31,7 @@ public class SecurityEventJsonTests
             DestinationPort = 445,
             ProcessPid = 4242,
             ProcessHashSha256 = "ab12",
+            ProcessSigner = "Contoso Software Ltd",
             ProcessParentName = "cmd.exe",
             RuleName = "W32.Fake.Worm",
             NetworkDirection = "ingress",
@@ -106,6 +107,23 @@ public class SecurityEventJsonTests
 
         Assert.Equal(original.Labels, read.Labels);
         Assert.Equal(SecurityEventJson.Serialize(original), SecurityEventJson.Serialize(read));
+    }
+
+    [Fact]
+    public void Serialize_ProcessSigner_RoundTripsAsEcsCodeSignatureSubjectName()
+    {
+        var evt = new SecurityEvent { Kind = EventKinds.ProcessStarted, ProcessName = "setup.exe", ProcessSigner = "Contoso Software Ltd" };
+
+        var json = SecurityEventJson.Serialize(evt);
+
+        using var doc = JsonDocument.Parse(json);
+        var process = doc.RootElement.GetProperty("process");
+        Assert.Equal("Contoso Software Ltd", process.GetProperty("code_signature").GetProperty("subject_name").GetString());
+        Assert.Equal("setup.exe", process.GetProperty("name").GetString());
+        Assert.True(SecurityEventJson.TryRead(json, out var read, out var error), error);
+        Assert.Equal("Contoso Software Ltd", read.ProcessSigner);
+        Assert.True(SecurityEventJson.TryRead("""{"process.code_signature.subject_name":"Flat Signer"}""", out var flat, out _));
+        Assert.Equal("Flat Signer", flat.ProcessSigner);
     }
 
     [Fact]

@@ -1,0 +1,31 @@
+namespace Orchestrator.Core.Detection.FirstSeen;
+
+/// <summary>What raises <c>process.unknown</c> and how long a newly seen executable stays unknown for reports.</summary>
+public sealed class FirstSeenOptions
+{
+    /// <summary>Also raise the first time an executable runs on each host, not only the first time in the fleet.</summary>
+    public bool PerHost { get; set; }
+
+    /// <summary>
+    /// A process run is "unknown" in reports when its executable was first seen in the fleet less than
+    /// this long before the run.
+    /// </summary>
+    public TimeSpan UnknownFor { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Executables that are recorded (for prevalence) but never raise.</summary>
+    public ProcessAllowlist Allowlist { get; set; } = ProcessAllowlist.Empty;
+
+    /// <summary>Throws naming the option and what to do when a value is unusable.</summary>
+    public void Validate()
+    {
+        if (UnknownFor <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"first_seen.unknown_for {UnknownFor} must be longer than zero, e.g. 7d.");
+        }
+
+        if (Allowlist is null)
+        {
+            throw new ArgumentException("first_seen.allow is missing; leave it out for an empty allowlist.");
+        }
+    }
+}

@@ -1,0 +1,509 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Orchestrator.Core.Events;
+
+namespace Orchestrator.Core.Detection.FirstSeen;
+
+/// <summary>
+/// The fleet-wide first-seen record of executables (by <see cref="ProcessKey"/>): the one place of
+/// truth at run time for what ran where and when first, which raises <c>process.unknown</c> and answers
+/// the reports. One thread observes; any thread may query (one lock guards everything).
+/// </summary>
+/// <remarks>
+/// Times are event times. Keys and hosts are interned to ints and each (executable, host) pair is a
+/// long, so an event for a known executable on a known host allocates nothing.
+/// </remarks>
+public sealed class FirstSeenRegistry
+{
+    /// <summary>The detector name derived events carry (<see cref="DerivedEvents.DetectorLabel"/>).</summary>
+    public const string DetectorName = "first-seen";
+
+    /// <summary>Label: <c>fleet</c> (first run anywhere) or <c>host</c> (first run on this host).</summary>
+    public const string ScopeLabel = "unknown.scope";
+
+    public const string KeyLabel = "process.key";
+
+    /// <summary>Label: the fleet-wide first-seen time, UTC, round-trip format.</summary>
+    public const string FirstSeenLabel = "process.first_seen";
+
+    /// <summary>Label: on how many distinct hosts the executable has run.</summary>
+    public const string PrevalenceLabel = "process.prevalence";
+
+    public const string FleetScope = "fleet";
+
+    public const string HostScope = "host";
+
+    private const int NoHost = -1;
+
+    private readonly Lock _gate = new();
+    private readonly FirstSeenOptions _options;
+    private readonly Dictionary<string, int> _keyIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _keyIdsBySpan;
+    private readonly List<Entry> _entries = [];
+    private readonly Dictionary<string, int> _hostIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _hostIdsBySpan;
+    private readonly List<string> _hosts = [];
+
+    // (entry id << 32 | host id) → UTC ticks of the first run of that executable on that host.
+    private readonly Dictionary<long, long> _firstOnHost = [];
+
+    private readonly List<int> _changedEntries = [];
+    private readonly List<long> _changedSightings = [];
+    private int _savedHosts;
+    private long _checkpoint;
+
+    // Scratch for the lowercased key and host of the event being observed (used under the lock only).
+    private char[] _keyBuffer = new char[256];
+    private char[] _hostBuffer = new char[256];
+
+    public FirstSeenRegistry(FirstSeenOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _keyIdsBySpan = _keyIds.GetAlternateLookup<ReadOnlySpan<char>>();
+        _hostIdsBySpan = _hostIds.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    public FirstSeenOptions Options => _options;
+
+    /// <summary>How many executables are recorded.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _entries.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A registry holding <paramref name="snapshot"/> (from <see cref="IFirstSeenStore.LoadAsync"/>), with
+    /// nothing to save. The allowlist of <paramref name="options"/> is applied afresh to every entry.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The ids are not dense or a sighting names an unknown id.</exception>
+    public static FirstSeenRegistry Load(FirstSeenRecords snapshot, FirstSeenOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var registry = new FirstSeenRegistry(options);
+        foreach (var host in snapshot.Hosts.OrderBy(h => h.Id))
+        {
+            if (host.Id != registry._hosts.Count || !registry._hostIds.TryAdd(host.Name, host.Id))
+            {
+                throw new InvalidDataException($"first-seen host {host.Id} '{host.Name}' breaks the numbering (expected id {registry._hosts.Count}, names unique).");
+            }
+
+            registry._hosts.Add(host.Name);
+        }
+
+        foreach (var saved in snapshot.Entries.OrderBy(e => e.Id))
+        {
+            if (saved.Id != registry._entries.Count || !registry._keyIds.TryAdd(saved.Key, saved.Id))
+            {
+                throw new InvalidDataException($"first-seen entry {saved.Id} '{saved.Key}' breaks the numbering (expected id {registry._entries.Count}, keys unique).");
+            }
+
+            var entry = new Entry(saved.Id, saved.Key, saved.Sha256)
+            {
+                Path = saved.Path,
+                Name = saved.Name,
+                Signer = saved.Signer,
+                FirstSeenTicks = saved.FirstSeen.UtcTicks,
+                FirstHost = saved.FirstHost,
+                FirstEventId = saved.FirstEventId,
+                LastSeenTicks = saved.LastSeen.UtcTicks,
+            };
+            entry.AllowedBy = options.Allowlist.Match(entry.Sha256, entry.Path, entry.Signer);
+            registry._entries.Add(entry);
+        }
+
+        foreach (var sighting in snapshot.Sightings)
+        {
+            if ((uint)sighting.EntryId >= (uint)registry._entries.Count || (uint)sighting.HostId >= (uint)registry._hosts.Count)
+            {
+                throw new InvalidDataException($"first-seen sighting of entry {sighting.EntryId} on host {sighting.HostId} names an id that was not loaded.");
+            }
+
+            ref var ticks = ref CollectionsMarshal.GetValueRefOrAddDefault(registry._firstOnHost, Pair(sighting.EntryId, sighting.HostId), out var exists);
+            if (!exists)
+            {
+                ticks = sighting.FirstSeen.UtcTicks;
+                registry._entries[sighting.EntryId].Hosts.Add(sighting.HostId);
+            }
+            else
+            {
+                ticks = Math.Min(ticks, sighting.FirstSeen.UtcTicks);
+            }
+        }
+
+        registry._savedHosts = registry._hosts.Count;
+        registry._checkpoint = snapshot.Checkpoint;
+        return registry;
+    }
+
+    /// <summary>
+    /// Records one <c>process.started</c> event and says what was new about it. Any other kind, or an
+    /// event that names no process, only moves the checkpoint and gives an observation without a key.
+    /// </summary>
+    public FirstSeenObservation Observe(SecurityEvent evt)
+    {
+        ArgumentNullException.ThrowIfNull(evt);
+        lock (_gate)
+        {
+            _checkpoint = Math.Max(_checkpoint, evt.Id);
+            if (evt.Kind != EventKinds.ProcessStarted || !ProcessKey.TryGetParts(evt, out var prefix, out var value))
+            {
+                return default;
+            }
+
+            var keyLength = prefix.Length + value.Length;
+            if (_keyBuffer.Length < keyLength)
+            {
+                _keyBuffer = new char[keyLength];
+            }
+
+            var key = _keyBuffer.AsSpan(0, keyLength);
+            ProcessKey.Write(prefix, value, key);
+            var hostId = InternHost(evt);
+            var time = evt.Timestamp.UtcTicks;
+
+            Entry entry;
+            var newInFleet = !_keyIdsBySpan.TryGetValue(key, out var id);
+            if (newInFleet)
+            {
+                entry = AddEntry(key.ToString(), evt, time, hostId);
+            }
+            else
+            {
+                entry = _entries[id];
+                if (time < entry.FirstSeenTicks)
+                {
+                    SetEarliest(entry, evt, time, hostId);
+                    MarkChanged(entry);
+                }
+
+                if (time > entry.LastSeenTicks)
+                {
+                    entry.LastSeenTicks = time;
+                    MarkChanged(entry);
+                }
+            }
+
+            var newOnHost = hostId != NoHost && RecordOnHost(entry, hostId, time);
+            // Only a first sighting can raise, so only then is the allowlist worth judging on this event.
+            var allowedBy = newOnHost && !newInFleet ? _options.Allowlist.Match(evt) : entry.AllowedBy;
+            return new FirstSeenObservation(
+                entry.Key,
+                hostId == NoHost ? null : _hosts[hostId],
+                newInFleet,
+                newOnHost,
+                allowedBy,
+                entry.Hosts.Count,
+                new DateTimeOffset(entry.FirstSeenTicks, TimeSpan.Zero));
+        }
+    }
+
+    /// <summary>
+    /// Observes <paramref name="evt"/> and returns the <c>process.unknown</c> it raises, if any: at the
+    /// first run in the fleet (scope <c>fleet</c>, dedupe key <c>process.unknown:{key}</c>) or, with
+    /// <see cref="FirstSeenOptions.PerHost"/>, at the first run on each further host (scope <c>host</c>,
+    /// dedupe key <c>process.unknown:{key}@{host}</c>); allowed executables never raise.
+    /// </summary>
+    public IReadOnlyList<DerivedEvent> Derive(SecurityEvent evt)
+    {
+        var seen = Observe(evt);
+        if (seen.Key is null || seen.AllowedBy is not null)
+        {
+            return [];
+        }
+
+        string scope;
+        string dedupeKey;
+        if (seen.IsNewInFleet)
+        {
+            // The first host is covered by the fleet-wide event: one event per sighting.
+            scope = FleetScope;
+            dedupeKey = EventKinds.ProcessUnknown + ":" + seen.Key;
+        }
+        else if (seen.IsNewOnHost && _options.PerHost)
+        {
+            scope = HostScope;
+            dedupeKey = EventKinds.ProcessUnknown + ":" + seen.Key + "@" + seen.Host;
+        }
+        else
+        {
+            return [];
+        }
+
+        var derived = DerivedEvents.From(evt, EventKinds.ProcessUnknown, DetectorName);
+        derived.SetLabel(ScopeLabel, scope);
+        derived.SetLabel(KeyLabel, seen.Key);
+        derived.SetLabel(FirstSeenLabel, seen.FirstSeen.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+        derived.SetLabel(PrevalenceLabel, seen.Prevalence.ToString(CultureInfo.InvariantCulture));
+        return [new DerivedEvent(derived, dedupeKey)];
+    }
+
+    /// <summary>The executable with <paramref name="key"/> (any case), or null when it was never seen.</summary>
+    public FirstSeenEntry? Get(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        lock (_gate)
+        {
+            return _keyIds.TryGetValue(key.ToLowerInvariant(), out var id) ? Snapshot(_entries[id]) : null;
+        }
+    }
+
+    /// <summary>The executables first seen in the fleet in [<paramref name="from"/>, <paramref name="to"/>), oldest first.</summary>
+    public IReadOnlyList<FirstSeenEntry> FirstSeenBetween(DateTimeOffset from, DateTimeOffset to)
+    {
+        lock (_gate)
+        {
+            var found = new List<Entry>();
+            foreach (var entry in _entries)
+            {
+                if (entry.FirstSeenTicks >= from.UtcTicks && entry.FirstSeenTicks < to.UtcTicks)
+                {
+                    found.Add(entry);
+                }
+            }
+
+            return [.. found.OrderBy(e => e.FirstSeenTicks).ThenBy(e => e.Id).Select(Snapshot)];
+        }
+    }
+
+    /// <summary>Up to <paramref name="limit"/> hosts <paramref name="key"/> ran on, in the order they were recorded; empty when never seen.</summary>
+    public IReadOnlyList<string> HostsOf(string key, int limit = 100)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        lock (_gate)
+        {
+            if (!_keyIds.TryGetValue(key.ToLowerInvariant(), out var id))
+            {
+                return [];
+            }
+
+            var hosts = _entries[id].Hosts;
+            return [.. hosts.Take(limit).Select(h => _hosts[h])];
+        }
+    }
+
+    /// <summary>
+    /// Whether a run of <paramref name="entry"/> at <paramref name="time"/> was of an unknown executable:
+    /// not allowed, and first seen in the fleet at most <see cref="FirstSeenOptions.UnknownFor"/> earlier.
+    /// </summary>
+    public bool IsUnknownAt(FirstSeenEntry entry, DateTimeOffset time)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return entry.AllowedBy is null && IsUnknownAtTicks(entry.FirstSeen.UtcTicks, time.UtcTicks);
+    }
+
+    /// <summary>
+    /// The first runs on each host in [<paramref name="from"/>, <paramref name="to"/>) of executables that
+    /// were unknown at the time (<see cref="IsUnknownAt"/>), oldest first: which hosts ran something new then.
+    /// </summary>
+    public IReadOnlyList<UnknownRun> UnknownRunsBetween(DateTimeOffset from, DateTimeOffset to)
+    {
+        lock (_gate)
+        {
+            var runs = new List<(long Ticks, int EntryId, int HostId)>();
+            foreach (var (pair, ticks) in _firstOnHost)
+            {
+                var entry = _entries[(int)(pair >> 32)];
+                if (ticks >= from.UtcTicks && ticks < to.UtcTicks && entry.AllowedBy is null && IsUnknownAtTicks(entry.FirstSeenTicks, ticks))
+                {
+                    runs.Add((ticks, entry.Id, (int)pair));
+                }
+            }
+
+            runs.Sort();
+            var snapshots = new Dictionary<int, FirstSeenEntry>();
+            return [.. runs.Select(r => new UnknownRun(
+                _hosts[r.HostId],
+                snapshots.TryGetValue(r.EntryId, out var s) ? s : snapshots[r.EntryId] = Snapshot(_entries[r.EntryId]),
+                new DateTimeOffset(r.Ticks, TimeSpan.Zero)))];
+        }
+    }
+
+    /// <summary>
+    /// What changed since the last call (or the load): new hosts, new or changed entries as they are now,
+    /// new or lowered first runs on hosts, and the checkpoint; for <see cref="IFirstSeenStore.SaveAsync"/>.
+    /// They are no longer tracked once taken: on a failed save, save the same changes again.
+    /// </summary>
+    public FirstSeenRecords TakeChanges()
+    {
+        lock (_gate)
+        {
+            var hosts = new FirstSeenHost[_hosts.Count - _savedHosts];
+            for (var i = 0; i < hosts.Length; i++)
+            {
+                hosts[i] = new FirstSeenHost(_savedHosts + i, _hosts[_savedHosts + i]);
+            }
+
+            _savedHosts = _hosts.Count;
+
+            var entries = new FirstSeenEntry[_changedEntries.Count];
+            for (var i = 0; i < entries.Length; i++)
+            {
+                var entry = _entries[_changedEntries[i]];
+                entry.Changed = false;
+                entries[i] = Snapshot(entry);
+            }
+
+            _changedEntries.Clear();
+
+            // A pair both added and lowered since the last save is listed twice; save it once.
+            _changedSightings.Sort();
+            var sightings = new List<FirstSeenOnHost>(_changedSightings.Count);
+            for (var i = 0; i < _changedSightings.Count; i++)
+            {
+                var pair = _changedSightings[i];
+                if (i == 0 || pair != _changedSightings[i - 1])
+                {
+                    sightings.Add(new FirstSeenOnHost((int)(pair >> 32), (int)pair, new DateTimeOffset(_firstOnHost[pair], TimeSpan.Zero)));
+                }
+            }
+
+            _changedSightings.Clear();
+            return new FirstSeenRecords(_checkpoint, hosts, entries, sightings);
+        }
+    }
+
+    private static long Pair(int entryId, int hostId) => ((long)entryId << 32) | (uint)hostId;
+
+    private bool IsUnknownAtTicks(long firstSeenTicks, long ticks) => ticks >= firstSeenTicks && ticks - firstSeenTicks < _options.UnknownFor.Ticks;
+
+    /// <summary>The id of the event's host (lowercased <c>host.name</c>, else <c>host.ip</c>), added when new; <see cref="NoHost"/> when it names none.</summary>
+    private int InternHost(SecurityEvent evt)
+    {
+        int length;
+        if (!string.IsNullOrWhiteSpace(evt.HostName))
+        {
+            length = evt.HostName.Length;
+            if (_hostBuffer.Length < length)
+            {
+                _hostBuffer = new char[length];
+            }
+
+            evt.HostName.AsSpan().ToLowerInvariant(_hostBuffer);
+        }
+        else if (evt.HostIp is null || !evt.HostIp.TryFormat(_hostBuffer, out length))
+        {
+            return NoHost;
+        }
+
+        var host = _hostBuffer.AsSpan(0, length);
+        if (!_hostIdsBySpan.TryGetValue(host, out var id))
+        {
+            id = _hosts.Count;
+            var name = host.ToString();
+            _hosts.Add(name);
+            _hostIds.Add(name, id);
+        }
+
+        return id;
+    }
+
+    private Entry AddEntry(string key, SecurityEvent evt, long time, int hostId)
+    {
+        var sha256 = key.StartsWith(ProcessKey.Sha256Prefix, StringComparison.Ordinal) ? key[ProcessKey.Sha256Prefix.Length..] : null;
+        var entry = new Entry(_entries.Count, key, sha256) { LastSeenTicks = time };
+        SetEarliest(entry, evt, time, hostId);
+        _entries.Add(entry);
+        _keyIds.Add(key, entry.Id);
+        MarkChanged(entry);
+        return entry;
+    }
+
+    /// <summary>Makes <paramref name="evt"/> the entry's earliest sighting.</summary>
+    private void SetEarliest(Entry entry, SecurityEvent evt, long time, int hostId)
+    {
+        entry.FirstSeenTicks = time;
+        entry.FirstHost = hostId == NoHost ? null : _hosts[hostId];
+        entry.FirstEventId = evt.Id;
+        entry.Path = evt.ProcessExecutable ?? entry.Path;
+        entry.Name = evt.ProcessName ?? entry.Name;
+        entry.Signer = evt.ProcessSigner ?? entry.Signer;
+        entry.AllowedBy = _options.Allowlist.Match(entry.Sha256, entry.Path, entry.Signer);
+    }
+
+    /// <summary>Records the run on the host; true when it is the first there.</summary>
+    private bool RecordOnHost(Entry entry, int hostId, long time)
+    {
+        var pair = Pair(entry.Id, hostId);
+        ref var firstTicks = ref CollectionsMarshal.GetValueRefOrAddDefault(_firstOnHost, pair, out var exists);
+        if (!exists)
+        {
+            firstTicks = time;
+            entry.Hosts.Add(hostId);
+            MarkChanged(entry);
+            _changedSightings.Add(pair);
+            return true;
+        }
+
+        if (time < firstTicks)
+        {
+            firstTicks = time;
+            _changedSightings.Add(pair);
+        }
+
+        return false;
+    }
+
+    private void MarkChanged(Entry entry)
+    {
+        if (!entry.Changed)
+        {
+            entry.Changed = true;
+            _changedEntries.Add(entry.Id);
+        }
+    }
+
+    private static FirstSeenEntry Snapshot(Entry entry) => new(
+        entry.Id,
+        entry.Key,
+        entry.Sha256,
+        entry.Path,
+        entry.Name,
+        entry.Signer,
+        new DateTimeOffset(entry.FirstSeenTicks, TimeSpan.Zero),
+        entry.FirstHost,
+        entry.FirstEventId,
+        new DateTimeOffset(entry.LastSeenTicks, TimeSpan.Zero),
+        entry.Hosts.Count,
+        entry.AllowedBy);
+
+    /// <summary>The mutable state behind a <see cref="FirstSeenEntry"/>, touched under the lock only.</summary>
+    private sealed class Entry(int id, string key, string? sha256)
+    {
+        public int Id { get; } = id;
+
+        public string Key { get; } = key;
+
+        public string? Sha256 { get; } = sha256;
+
+        public string? Path { get; set; }
+
+        public string? Name { get; set; }
+
+        public string? Signer { get; set; }
+
+        public long FirstSeenTicks { get; set; }
+
+        public string? FirstHost { get; set; }
+
+        public long FirstEventId { get; set; }
+
+        public long LastSeenTicks { get; set; }
+
+        /// <summary>Host ids in the order first seen on them; the count is the prevalence.</summary>
+        public List<int> Hosts { get; } = [];
+
+        public string? AllowedBy { get; set; }
+
+        /// <summary>Listed in <see cref="_changedEntries"/> since the last <see cref="TakeChanges"/>.</summary>
+        public bool Changed { get; set; }
+    }
+}
