@@ -4,6 +4,7 @@ using Orchestrator.Api;
 using Orchestrator.Configuration;
 using Orchestrator.Core.Ingestion;
 using Orchestrator.Core.Parsing;
+using Orchestrator.Detection;
 using Orchestrator.Ingestion;
 using Orchestrator.Listeners;
 using Orchestrator.Response;
@@ -43,6 +44,7 @@ public static class ServiceCollectionExtensions
         services.AddListeners(settings);
         services.AddHostedService<RetentionService>();
         services.AddAlerting(settings);
+        services.AddDetection(settings);
         services.AddResponse(settings);
         return services;
     }

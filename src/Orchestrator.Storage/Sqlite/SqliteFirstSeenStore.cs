@@ -4,7 +4,7 @@ using Orchestrator.Core.Detection.FirstSeen;
 namespace Orchestrator.Storage.Sqlite;
 
 /// <summary>
-/// The first-seen registry in the service's SQLite file (tables <c>first_seen_*</c>, schema version 8),
+/// The first-seen registry in the service's SQLite file (tables <c>first_seen_*</c>, schema version 9),
 /// written through the event store's write connection in the service, or a connection of its own for
 /// the CLI and tests.
 /// </summary>

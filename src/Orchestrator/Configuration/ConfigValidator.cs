@@ -120,6 +120,8 @@ public static class ConfigValidator
             errors.Add($"response.containment.reconcile.drift: '{containment.Reconcile.Drift}' is not flag or reapply");
         }
 
+        Detection.DetectionOptions.Parse(config.Detection, errors);
+
         return errors;
     }
 

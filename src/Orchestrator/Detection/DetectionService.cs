@@ -69,7 +69,7 @@ public sealed partial class DetectionService : BackgroundService
     {
         try
         {
-            await StartAsync(stoppingToken).ConfigureAwait(false);
+            await LoadAndCatchUpAsync(stoppingToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -100,7 +100,7 @@ public sealed partial class DetectionService : BackgroundService
         }
     }
 
-    private async Task StartAsync(CancellationToken cancellationToken)
+    private async Task LoadAndCatchUpAsync(CancellationToken cancellationToken)
     {
         var snapshot = await _firstSeenStore.LoadAsync(cancellationToken).ConfigureAwait(false);
         var detectors = _options.Create(FirstSeenRegistry.Load(snapshot, _options.FirstSeen));

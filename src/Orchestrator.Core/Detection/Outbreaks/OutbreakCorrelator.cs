@@ -295,6 +295,12 @@ public sealed class OutbreakCorrelator
         return new DerivedEvent(OutbreakEvent(detection, track, window.Start, window.End), $"outbreak.source:{track.Id}:{DetectionId(detection)}");
     }
 
+    // A traced detection the tracer has just derived has no id of its own yet: the raw detection's id names it.
+    private static string DetectionId(SecurityEvent detection) =>
+        detection.Id == 0 && detection.Labels is { } labels && labels.TryGetValue(DerivedEvents.DerivedFromLabel, out var from)
+            ? from
+            : detection.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>
     /// For a late detection at <paramref name="time"/>: the first window (shorter than the window length,
     /// containing <paramref name="time"/>) with enough distinct victims, as timeline indices.
@@ -303,12 +309,6 @@ public sealed class OutbreakCorrelator
     /// Scans the source's detections within one window either side: only for a late detection, of a source
     /// with enough distinct victims overall, outside a window already reported.
     /// </remarks>
-    // A traced detection the tracer has just derived has no id of its own yet: the raw detection's id names it.
-    private static string DetectionId(SecurityEvent detection) =>
-        detection.Id != 0 || detection.Labels?.TryGetValue(DerivedEvents.DerivedFromLabel, out var from) != true
-            ? detection.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)
-            : from;
-
     private (int Start, int End)? PassingWindowAround(SourceTrack track, DateTimeOffset time)
     {
         var timeline = track.Timeline;
