@@ -20,7 +20,8 @@ namespace Orchestrator.Core.Detection.Lookback;
 /// host beyond that takes the ring of the least recently active one (the one whose last record
 /// arrived longest ago). So memory is bounded by MaxHosts × PerHostCap × BytesPerRecord plus the maps.
 /// One lock guards everything: one writer (the detector loop) adds, readers (the tracer, the API)
-/// query; a query holds it for the scan of one ring, a few microseconds.
+/// query; a query holds it for two scans of one ring, tens of microseconds for 1,000 records
+/// (bench/results-lookback.md).
 /// </remarks>
 public sealed class ConnectionLookback
 {
@@ -34,6 +35,9 @@ public sealed class ConnectionLookback
     private readonly int[] _fileSharingPorts;
     private readonly LruSlots<IpKey> _hosts;
     private readonly HostDirectory _directory;
+
+    // Scratch for one lookback at a time (under the lock), cleared after each.
+    private readonly Dictionary<IpKey, Group> _groups = [];
     private HostRing[] _rings = [];
     private long _records;
     private long _ringCapacity;
@@ -73,6 +77,7 @@ public sealed class ConnectionLookback
                 var bytes = (_ringCapacity * BytesPerRecord) + (_hosts.Count * RingOverheadBytes)
                     + (_hosts.MapCapacity * 36L) // Dictionary<IpKey,int>: entry 32 + bucket 4
                     + (_hosts.AllocatedSlots * (16L + 8 + 8)) // keys, links, ring references by slot
+                    + (_groups.EnsureCapacity(0) * 68L) // scratch Dictionary<IpKey,Group>: entry 64 + bucket 4
                     + _directory.EstimatedBytes;
                 return new LookbackStats(_hosts.Count, _records, _directory.Count, bytes);
             }
@@ -142,6 +147,9 @@ public sealed class ConnectionLookback
     /// [<paramref name="at"/> − lookback, <paramref name="at"/>], one per initiator address, the
     /// victim's own address and loopback left out; ranked file sharing first, then most recent
     /// last connection, then most connections; at most <see cref="LookbackOptions.TopCandidates"/>.
+    /// The host keeps only the lookback before its newest record, so when connections later than
+    /// <paramref name="at"/> were added first (a detection that arrives late), the oldest part of
+    /// the window is already gone.
     /// </summary>
     public IReadOnlyList<SourceCandidate> Candidates(IPAddress victim, DateTimeOffset at)
     {
@@ -156,48 +164,64 @@ public sealed class ConnectionLookback
                 return [];
             }
 
+            // Two passes over the ring: the first sums up every initiator (into a map kept between
+            // calls, so a lookback allocates almost nothing), the second collects ports for the
+            // few that rank on top only.
             var ring = _rings[slot];
-            var groups = new Dictionary<IpKey, Group>();
-            Collect(ring.Older, victimKey, from, to, groups);
-            Collect(ring.Newer, victimKey, from, to, groups);
-            if (groups.Count == 0)
+            var window = new Window(victimKey, from, to);
+            try
             {
-                return [];
-            }
+                Summarise(ring.Older, window);
+                Summarise(ring.Newer, window);
+                if (_groups.Count == 0)
+                {
+                    return [];
+                }
 
-            var ranked = groups.ToArray();
-            Array.Sort(ranked, static (a, b) => Rank(a, b));
-            var count = Math.Min(Options.TopCandidates, ranked.Length);
-            var candidates = new SourceCandidate[count];
-            for (var i = 0; i < count; i++)
+                var top = Top();
+                var ports = new List<int>[top.Length];
+                for (var i = 0; i < ports.Length; i++)
+                {
+                    ports[i] = [];
+                }
+
+                CollectPorts(ring.Older, window, top, ports);
+                CollectPorts(ring.Newer, window, top, ports);
+                var candidates = new SourceCandidate[top.Length];
+                for (var i = 0; i < top.Length; i++)
+                {
+                    var (ip, group) = top[i];
+                    ports[i].Sort();
+                    candidates[i] = new SourceCandidate(
+                        ip.ToIPAddress(),
+                        _directory.NameOf(ip),
+                        ports[i],
+                        group.Connections,
+                        new DateTimeOffset(group.FirstTicks, TimeSpan.Zero),
+                        new DateTimeOffset(group.LastTicks, TimeSpan.Zero),
+                        group.FileSharing,
+                        group.LastEventId);
+                }
+
+                return candidates;
+            }
+            finally
             {
-                var (ip, group) = ranked[i];
-                IReadOnlyList<int> ports = group.Ports is { } list ? [.. list.Order()] : [];
-                candidates[i] = new SourceCandidate(
-                    ip.ToIPAddress(),
-                    _directory.NameOf(ip),
-                    ports,
-                    group.Connections,
-                    new DateTimeOffset(group.FirstTicks, TimeSpan.Zero),
-                    new DateTimeOffset(group.LastTicks, TimeSpan.Zero),
-                    group.FileSharing,
-                    group.LastEventId);
+                _groups.Clear();
             }
-
-            return candidates;
         }
     }
 
-    private void Collect(ReadOnlySpan<ConnectionRecord> records, IpKey victim, long from, long to, Dictionary<IpKey, Group> groups)
+    private void Summarise(ReadOnlySpan<ConnectionRecord> records, Window window)
     {
         foreach (ref readonly var record in records)
         {
-            if (record.Ticks < from || record.Ticks > to || record.Initiator == victim)
+            if (!window.Holds(record))
             {
                 continue;
             }
 
-            ref var group = ref CollectionsMarshal.GetValueRefOrAddDefault(groups, record.Initiator, out var exists);
+            ref var group = ref CollectionsMarshal.GetValueRefOrAddDefault(_groups, record.Initiator, out var exists);
             if (!exists)
             {
                 group.FirstTicks = record.Ticks;
@@ -215,13 +239,55 @@ public sealed class ConnectionLookback
             }
 
             group.Connections++;
-            if (record.Port != 0)
+            group.FileSharing |= record.Port != 0 && _fileSharingPorts.AsSpan().Contains(record.Port);
+        }
+    }
+
+    /// <summary>The best <see cref="LookbackOptions.TopCandidates"/> of the summed-up initiators, best first.</summary>
+    private KeyValuePair<IpKey, Group>[] Top()
+    {
+        var top = new KeyValuePair<IpKey, Group>[Math.Min(Options.TopCandidates, _groups.Count)];
+        var filled = 0;
+        foreach (var entry in _groups)
+        {
+            if (filled == top.Length && Rank(entry, top[^1]) >= 0)
             {
-                group.Ports ??= [];
-                if (!group.Ports.Contains(record.Port))
+                continue;
+            }
+
+            // Insertion into a short sorted array: cheaper than sorting every initiator for the best few.
+            var i = filled < top.Length ? filled++ : top.Length - 1;
+            while (i > 0 && Rank(entry, top[i - 1]) < 0)
+            {
+                top[i] = top[i - 1];
+                i--;
+            }
+
+            top[i] = entry;
+        }
+
+        return top;
+    }
+
+    private static void CollectPorts(ReadOnlySpan<ConnectionRecord> records, Window window, KeyValuePair<IpKey, Group>[] top, List<int>[] ports)
+    {
+        foreach (ref readonly var record in records)
+        {
+            if (record.Port == 0 || !window.Holds(record))
+            {
+                continue;
+            }
+
+            for (var i = 0; i < top.Length; i++)
+            {
+                if (top[i].Key == record.Initiator)
                 {
-                    group.Ports.Add(record.Port);
-                    group.FileSharing |= _fileSharingPorts.AsSpan().Contains(record.Port);
+                    if (!ports[i].Contains(record.Port))
+                    {
+                        ports[i].Add(record.Port);
+                    }
+
+                    break;
                 }
             }
         }
@@ -285,6 +351,7 @@ public sealed class ConnectionLookback
         return true;
     }
 
+    /// <summary>One initiator's connections into the victim within the window, summed up.</summary>
     private struct Group
     {
         public int Connections;
@@ -292,13 +359,19 @@ public sealed class ConnectionLookback
         public long LastTicks;
         public long LastEventId;
         public bool FileSharing;
-        public List<int>? Ports;
+    }
+
+    /// <summary>The victim and the event-time window of one lookback.</summary>
+    private readonly record struct Window(IpKey Victim, long From, long To)
+    {
+        public bool Holds(in ConnectionRecord record) =>
+            record.Ticks >= From && record.Ticks <= To && record.Initiator != Victim && !record.Initiator.IsLoopback;
     }
 
     /// <summary>One host's records, oldest first from <see cref="_start"/>, wrapping around the array.</summary>
     private sealed class HostRing(int capacity)
     {
-        private ConnectionRecord[] _items = new ConnectionRecord[capacity];
+        private ConnectionRecord[] _items = NewArray(capacity);
         private int _start;
 
         public int Count { get; private set; }
@@ -351,6 +424,11 @@ public sealed class ConnectionLookback
             Count++;
         }
 
+        // Rings hold no references and live long: on the pinned object heap the GC never copies them
+        // from generation to generation nor compacts them, which kept collections of a heap of
+        // hundreds of MiB of rings short (bench/results-lookback.md).
+        private static ConnectionRecord[] NewArray(int capacity) => GC.AllocateUninitializedArray<ConnectionRecord>(capacity, pinned: true);
+
         private void DropOldest()
         {
             _start = _start + 1 == _items.Length ? 0 : _start + 1;
@@ -359,7 +437,7 @@ public sealed class ConnectionLookback
 
         private void Grow(int capacity)
         {
-            var items = new ConnectionRecord[capacity];
+            var items = NewArray(capacity);
             Older.CopyTo(items);
             Newer.CopyTo(items.AsSpan(OlderLength));
             _items = items;

@@ -46,6 +46,10 @@ internal readonly record struct IpKey(ulong High, ulong Low) : IComparable<IpKey
         return new IPAddress(bytes);
     }
 
+    public bool Equals(IpKey other) => High == other.High && Low == other.Low;
+
+    public override int GetHashCode() => (High ^ Low).GetHashCode();
+
     public int CompareTo(IpKey other)
     {
         var high = High.CompareTo(other.High);
