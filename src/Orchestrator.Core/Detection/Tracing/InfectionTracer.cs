@@ -19,9 +19,10 @@ public sealed class InfectionTracer(ConnectionLookback lookback)
 
     /// <summary>
     /// The traced event for <paramref name="detection"/>, or null when it is not an
-    /// <c>infection.detected</c>, when its victim has no known address (<c>host.ip</c>, else the
-    /// address learned for <c>host.name</c>), or when it names no source and no connection into the
-    /// victim is within the lookback. Never throws on missing or odd fields.
+    /// <c>infection.detected</c>, or when it names no source and no connection into the victim
+    /// (<c>host.ip</c>, else the address learned for <c>host.name</c>) is within the lookback. A
+    /// detection that names its source is always traced, with no candidates when the victim's
+    /// address is unknown. Never throws on missing or odd fields.
     /// </summary>
     public DerivedEvent? Trace(SecurityEvent detection)
     {
@@ -32,17 +33,13 @@ public sealed class InfectionTracer(ConnectionLookback lookback)
         }
 
         var victim = detection.HostIp ?? (detection.HostName is { } hostName ? lookback.Resolve(hostName) : null);
-        if (victim is null)
-        {
-            return null;
-        }
-
-        if (victim.IsIPv4MappedToIPv6)
+        if (victim is { IsIPv4MappedToIPv6: true })
         {
             victim = victim.MapToIPv4();
         }
 
-        var candidates = lookback.Candidates(victim, detection.Timestamp);
+        // A victim without a known address has no connections to look at, but a reported source is still a trace.
+        var candidates = victim is null ? [] : lookback.Candidates(victim, detection.Timestamp);
         var reportedName = string.IsNullOrWhiteSpace(detection.SourceName) ? null : detection.SourceName;
         var reported = detection.SourceIp is not null || reportedName is not null;
         if (!reported && candidates.Count == 0)
@@ -51,7 +48,11 @@ public sealed class InfectionTracer(ConnectionLookback lookback)
         }
 
         var traced = DerivedEvents.From(detection, EventKinds.InfectionTraced, DetectorName);
-        traced.SetLabel("trace.victim", victim.ToString());
+        if (victim is not null)
+        {
+            traced.SetLabel("trace.victim", victim.ToString());
+        }
+
         if (reported)
         {
             // The antivirus' own trace is kept as it was written; a name alone gets the address learned for it.
@@ -131,8 +132,13 @@ public sealed class InfectionTracer(ConnectionLookback lookback)
     }
 
     /// <summary>One line an admin reads: <c>10.1.2.3 (pc7) → 445 ×3, last 10:00:01Z; 10.1.2.9 → 80 ×1, last 09:59:40Z</c>.</summary>
-    private static string Summary(IReadOnlyList<SourceCandidate> candidates, IPAddress victim, TimeSpan window)
+    private static string Summary(IReadOnlyList<SourceCandidate> candidates, IPAddress? victim, TimeSpan window)
     {
+        if (victim is null)
+        {
+            return "the victim's address is not known: no connections looked at";
+        }
+
         if (candidates.Count == 0)
         {
             return $"no connections into {victim} in the {Durations.Format(window)} before the detection";

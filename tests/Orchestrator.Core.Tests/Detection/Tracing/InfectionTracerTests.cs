@@ -145,13 +145,19 @@ public sealed class InfectionTracerTests
     }
 
     [Fact]
-    public void Trace_VictimWithoutAKnownAddress_Null()
+    public void Trace_VictimWithoutAKnownAddress_ReportedSourceKeptWithoutCandidatesElseNull()
     {
         var lookback = new ConnectionLookback(new LookbackOptions());
         lookback.Add(Connection("10.1.2.3", Victim, 445, -10));
         var tracer = new InfectionTracer(lookback);
 
-        Assert.Null(tracer.Trace(Detected(7, 0, hostIp: null, hostName: "unknown-pc", sourceIp: "10.9.9.9")));
+        var traced = tracer.Trace(Detected(7, 0, hostIp: null, hostName: "unknown-pc", sourceIp: "10.9.9.9"));
+        Assert.NotNull(traced);
+        Assert.Equal(IPAddress.Parse("10.9.9.9"), traced.Event.SourceIp);
+        Assert.Equal("reported", traced.Event.Labels!["trace.source"]);
+        Assert.Equal("0", traced.Event.Labels!["trace.candidates"]);
+        Assert.Equal("false", traced.Event.Labels!["trace.corroborated"]);
+        Assert.False(traced.Event.Labels!.ContainsKey("trace.victim"));
         Assert.Null(tracer.Trace(Detected(8, 0, hostIp: null)));
     }
 
@@ -188,14 +194,14 @@ public sealed class InfectionTracerTests
     }
 
     [Fact]
-    public void Trace_DetectionWithAlmostNothing_NullWithoutThrowing()
+    public void Trace_DetectionWithAlmostNothing_NullOrTheReportedNameWithoutThrowing()
     {
         var lookback = new ConnectionLookback(new LookbackOptions());
         var tracer = new InfectionTracer(lookback);
 
         Assert.Null(tracer.Trace(new SecurityEvent { Kind = EventKinds.InfectionDetected }));
         Assert.Null(tracer.Trace(new SecurityEvent { Kind = EventKinds.InfectionDetected, HostIp = IPAddress.Parse(Victim) }));
-        Assert.Null(tracer.Trace(new SecurityEvent { Kind = EventKinds.InfectionDetected, HostName = "  ", SourceName = "pc3" }));
+        Assert.Equal("pc3", tracer.Trace(new SecurityEvent { Kind = EventKinds.InfectionDetected, HostName = "  ", SourceName = "pc3" })?.Event.SourceName);
     }
 
     [Fact]
