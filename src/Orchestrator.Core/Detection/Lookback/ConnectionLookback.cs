@@ -87,8 +87,9 @@ public sealed class ConnectionLookback
     /// <summary>
     /// Keeps <paramref name="connection"/> under its accepting address and learns the names of its
     /// ends. False, and nothing kept, when it is not a <c>network.connection</c>, lacks either
-    /// address, connects a host to itself or to loopback, or is older than the lookback before the
-    /// newest connection already kept for that host.
+    /// address, touches loopback or an unspecified address, or is older than the lookback before the
+    /// newest connection already kept for that host. A host's connection to its own address is kept:
+    /// it says the infection may have come from the host itself (PsExec run against itself).
     /// </summary>
     public bool Add(SecurityEvent connection)
     {
@@ -100,7 +101,7 @@ public sealed class ConnectionLookback
 
         var initiator = IpKey.From(sourceIp);
         var host = IpKey.From(destinationIp);
-        if (host == initiator || host.IsLoopback || host.IsUnspecified || initiator.IsLoopback || initiator.IsUnspecified)
+        if (host.IsLoopback || host.IsUnspecified || initiator.IsLoopback || initiator.IsUnspecified)
         {
             return false;
         }
@@ -144,9 +145,10 @@ public sealed class ConnectionLookback
 
     /// <summary>
     /// The remote hosts that connected into <paramref name="victim"/> with event time in
-    /// [<paramref name="at"/> − lookback, <paramref name="at"/>], one per initiator address, the
-    /// victim's own address and loopback left out; ranked file sharing first, then most recent
-    /// last connection, then most connections; at most <see cref="LookbackOptions.TopCandidates"/>.
+    /// [<paramref name="at"/> − lookback, <paramref name="at"/>], one per initiator address, loopback
+    /// left out; ranked file sharing first, then most recent last connection, then most connections,
+    /// with the victim's own address (<see cref="SourceCandidate.Local"/>) after every remote one; at
+    /// most <see cref="LookbackOptions.TopCandidates"/>.
     /// The host keeps only the lookback before its newest record, so when connections later than
     /// <paramref name="at"/> were added first (a detection that arrives late), the oldest part of
     /// the window is already gone.
@@ -178,7 +180,7 @@ public sealed class ConnectionLookback
                     return [];
                 }
 
-                var top = Top();
+                var top = Top(victimKey);
                 var ports = new List<int>[top.Length];
                 for (var i = 0; i < ports.Length; i++)
                 {
@@ -200,7 +202,8 @@ public sealed class ConnectionLookback
                         new DateTimeOffset(group.FirstTicks, TimeSpan.Zero),
                         new DateTimeOffset(group.LastTicks, TimeSpan.Zero),
                         group.FileSharing,
-                        group.LastEventId);
+                        group.LastEventId,
+                        ip == victimKey);
                 }
 
                 return candidates;
@@ -244,20 +247,20 @@ public sealed class ConnectionLookback
     }
 
     /// <summary>The best <see cref="LookbackOptions.TopCandidates"/> of the summed-up initiators, best first.</summary>
-    private KeyValuePair<IpKey, Group>[] Top()
+    private KeyValuePair<IpKey, Group>[] Top(IpKey victim)
     {
         var top = new KeyValuePair<IpKey, Group>[Math.Min(Options.TopCandidates, _groups.Count)];
         var filled = 0;
         foreach (var entry in _groups)
         {
-            if (filled == top.Length && Rank(entry, top[^1]) >= 0)
+            if (filled == top.Length && Rank(entry, top[^1], victim) >= 0)
             {
                 continue;
             }
 
             // Insertion into a short sorted array: cheaper than sorting every initiator for the best few.
             var i = filled < top.Length ? filled++ : top.Length - 1;
-            while (i > 0 && Rank(entry, top[i - 1]) < 0)
+            while (i > 0 && Rank(entry, top[i - 1], victim) < 0)
             {
                 top[i] = top[i - 1];
                 i--;
@@ -293,9 +296,14 @@ public sealed class ConnectionLookback
         }
     }
 
-    private static int Rank(KeyValuePair<IpKey, Group> a, KeyValuePair<IpKey, Group> b)
+    private static int Rank(KeyValuePair<IpKey, Group> a, KeyValuePair<IpKey, Group> b, IpKey victim)
     {
-        var order = b.Value.FileSharing.CompareTo(a.Value.FileSharing);
+        var order = (a.Key == victim).CompareTo(b.Key == victim);
+        if (order == 0)
+        {
+            order = b.Value.FileSharing.CompareTo(a.Value.FileSharing);
+        }
+
         if (order == 0)
         {
             order = b.Value.LastTicks.CompareTo(a.Value.LastTicks);
@@ -365,7 +373,7 @@ public sealed class ConnectionLookback
     private readonly record struct Window(IpKey Victim, long From, long To)
     {
         public bool Holds(in ConnectionRecord record) =>
-            record.Ticks >= From && record.Ticks <= To && record.Initiator != Victim && !record.Initiator.IsLoopback;
+            record.Ticks >= From && record.Ticks <= To && !record.Initiator.IsLoopback;
     }
 
     /// <summary>One host's records, oldest first from <see cref="_start"/>, wrapping around the array.</summary>

@@ -11,6 +11,7 @@ namespace Orchestrator.Core.Detection.Lookback;
 /// <param name="LastSeen">Event time of its last connection within the lookback.</param>
 /// <param name="FileSharing">Whether one of <see cref="Ports"/> is a file-sharing port.</param>
 /// <param name="LastEventId">Store id of its last connection event, to open the evidence.</param>
+/// <param name="Local">The victim's own address: the infection may have come from the host itself (local host).</param>
 public sealed record SourceCandidate(
     IPAddress Ip,
     string? Name,
@@ -19,4 +20,5 @@ public sealed record SourceCandidate(
     DateTimeOffset FirstSeen,
     DateTimeOffset LastSeen,
     bool FileSharing,
-    long LastEventId);
+    long LastEventId,
+    bool Local = false);

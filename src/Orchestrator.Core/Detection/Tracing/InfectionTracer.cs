@@ -70,9 +70,10 @@ public sealed class InfectionTracer(ConnectionLookback lookback)
         }
         else
         {
+            // Remote candidates rank before the victim's own address; only local ones mean the host itself.
             traced.SourceIp = candidates[0].Ip;
-            traced.SourceName = candidates[0].Name;
-            traced.SetLabel("trace.source", "connections");
+            traced.SourceName = candidates[0].Local ? detection.HostName ?? candidates[0].Name : candidates[0].Name;
+            traced.SetLabel("trace.source", candidates[0].Local ? "local_host" : "connections");
         }
 
         var corroborated = false;
@@ -129,6 +130,7 @@ public sealed class InfectionTracer(ConnectionLookback lookback)
         traced.SetLabel(prefix + "last_seen", candidate.LastSeen.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
         traced.SetLabel(prefix + "file_sharing", candidate.FileSharing ? "true" : "false");
         traced.SetLabel(prefix + "reported", reported ? "true" : "false");
+        traced.SetLabel(prefix + "local", candidate.Local ? "true" : "false");
     }
 
     /// <summary>One line an admin reads: <c>10.1.2.3 (pc7) → 445 ×3, last 10:00:01Z; 10.1.2.9 → 80 ×1, last 09:59:40Z</c>.</summary>
@@ -156,6 +158,11 @@ public sealed class InfectionTracer(ConnectionLookback lookback)
             if (candidate.Name is not null)
             {
                 text.Append(" (").Append(candidate.Name).Append(')');
+            }
+
+            if (candidate.Local)
+            {
+                text.Append(" [the victim itself]");
             }
 
             text.Append(" → ").Append(candidate.Ports.Count > 0 ? string.Join(',', candidate.Ports) : "?")

@@ -101,19 +101,20 @@ public sealed class ConnectionLookbackTests
     }
 
     [Fact]
-    public void Add_LocalHostConnections_NotKeptAndNeverCandidates()
+    public void Add_LoopbackNotKept_OwnAddressKeptAndRankedAfterEveryRemoteSource()
     {
         var lookback = new ConnectionLookback(new LookbackOptions());
 
-        Assert.False(lookback.Add(Connection(Victim, Victim, 445, 10)));
+        Assert.True(lookback.Add(Connection(Victim, Victim, 445, 20)));
         Assert.False(lookback.Add(Connection("127.0.0.1", Victim, 445, 10)));
         Assert.False(lookback.Add(Connection("::1", Victim, 445, 10)));
         Assert.False(lookback.Add(Connection("10.0.0.7", "127.0.0.1", 445, 10)));
-        Assert.True(lookback.Add(Connection("10.0.0.7", Victim, 445, 10)));
+        Assert.True(lookback.Add(Connection("10.0.0.7", Victim, 80, 10)));
 
-        var candidate = Assert.Single(lookback.Candidates(VictimIp, Start.AddMinutes(1)));
-        Assert.Equal("10.0.0.7", candidate.Ip.ToString());
-        Assert.Equal(new LookbackStats(1, 1, 0, lookback.Stats.EstimatedBytes), lookback.Stats);
+        var candidates = lookback.Candidates(VictimIp, Start.AddMinutes(1));
+        Assert.Equal(["10.0.0.7", Victim], candidates.Select(c => c.Ip.ToString()));
+        Assert.Equal([false, true], candidates.Select(c => c.Local));
+        Assert.Equal(new LookbackStats(1, 2, 0, lookback.Stats.EstimatedBytes), lookback.Stats);
     }
 
     [Fact]

@@ -51,6 +51,7 @@ public sealed class InfectionTracerTests
                 ["trace.candidate.1.last_seen"] = "2026-11-23T10:00:01.0000000Z",
                 ["trace.candidate.1.file_sharing"] = "true",
                 ["trace.candidate.1.reported"] = "false",
+                ["trace.candidate.1.local"] = "false",
                 ["trace.candidate.2.ip"] = "10.1.2.9",
                 ["trace.candidate.2.ports"] = "80",
                 ["trace.candidate.2.connections"] = "1",
@@ -58,9 +59,25 @@ public sealed class InfectionTracerTests
                 ["trace.candidate.2.last_seen"] = "2026-11-23T09:59:40.0000000Z",
                 ["trace.candidate.2.file_sharing"] = "false",
                 ["trace.candidate.2.reported"] = "false",
+                ["trace.candidate.2.local"] = "false",
                 ["trace.summary"] = "10.1.2.3 (PC7) → 445 ×3, last 10:00:01Z; 10.1.2.9 → 80 ×1, last 09:59:40Z",
             },
             new SortedDictionary<string, string>(evt.Labels!.ToDictionary(), StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Trace_OnlyTheVictimsOwnConnections_TracedToTheLocalHost()
+    {
+        var lookback = new ConnectionLookback(new LookbackOptions());
+        lookback.Add(Connection(Victim, Victim, 445, -5));
+
+        var evt = new InfectionTracer(lookback).Trace(Detected(9, 0, Victim, "VICTIM"))!.Event;
+
+        Assert.Equal(IPAddress.Parse(Victim), evt.SourceIp);
+        Assert.Equal("VICTIM", evt.SourceName);
+        Assert.Equal("local_host", evt.Labels!["trace.source"]);
+        Assert.Equal("true", evt.Labels!["trace.candidate.1.local"]);
+        Assert.Contains("[the victim itself] → 445 ×1", evt.Labels!["trace.summary"], StringComparison.Ordinal);
     }
 
     [Fact]
