@@ -36,6 +36,7 @@ public static class CliApp
         root.Subcommands.Add(IncidentsCommand.Create());
         root.Subcommands.Add(IncidentsCommand.AckCommand());
         root.Subcommands.Add(LocateCommand.Create());
+        root.Subcommands.Add(OutbreakCommand.Create());
         root.Subcommands.Add(ContainmentsCommand.Create());
         root.Subcommands.Add(ContainmentsCommand.ContainCommand());
         root.Subcommands.Add(ContainmentsCommand.ReleaseCommand());

@@ -77,6 +77,7 @@ public static partial class ServeCommand
         app.MapOrchestratorApi(settings);
         app.MapRunEndpoints();
         app.MapContainmentEndpoints();
+        app.MapDetectionEndpoints();
         return app;
     }
 

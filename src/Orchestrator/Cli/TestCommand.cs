@@ -1,4 +1,8 @@
 using System.CommandLine;
+using Orchestrator.Configuration;
+using Orchestrator.Core.Detection;
+using Orchestrator.Core.Detection.FirstSeen;
+using Orchestrator.Detection;
 using System.Text.Json;
 using Orchestrator.Core.Events;
 using Orchestrator.Core.Parsing;
@@ -88,9 +92,9 @@ public static class TestCommand
     {
         var matched = false;
         var fired = 0;
-        foreach (var entry in events.Events)
+        foreach (var entry in WithDerived(events))
         {
-            stdout.WriteLine(SimulationOutput.Describe(entry.Event, entry.Line));
+            stdout.WriteLine(SimulationOutput.Describe(entry.Event, entry.Line) + (entry.DerivedFrom is { } from ? $", derived from event {from}" : ""));
             foreach (var verdict in simulator.Evaluate(entry.Event))
             {
                 SimulationOutput.WriteVerdict(stdout, verdict);
@@ -103,17 +107,51 @@ public static class TestCommand
         return matched;
     }
 
+    /// <summary>
+    /// The file's events in order, each followed by what the detectors (default settings, an empty
+    /// first-seen record) derive from it, as the service would store them: a detection is traced through the
+    /// connections before it in the file, a process start of a new executable is <c>process.unknown</c>.
+    /// </summary>
+    private static IEnumerable<(SecurityEvent Event, int? Line, long? DerivedFrom)> WithDerived(EventFileContents events)
+    {
+        var errors = new List<string>();
+        var options = DetectionOptions.Parse(new DetectionConfig(), errors);
+        var detectors = options.Create(new FirstSeenRegistry(options.FirstSeen));
+        var nextId = events.Events.Count == 0 ? 1 : events.Events.Max(e => e.Event.Id) + 1;
+        var derived = new List<DerivedEvent>();
+        foreach (var entry in events.Events)
+        {
+            yield return (entry.Event, entry.Line, null);
+            derived.Clear();
+            detectors.Process(entry.Event, derived);
+            foreach (var item in derived)
+            {
+                item.Event.Id = nextId++;
+                yield return (item.Event, null, entry.Event.Id);
+            }
+        }
+    }
+
     private static bool RunJson(PlaybookSimulator simulator, EventFileContents events, TextWriter stdout)
     {
         var matched = false;
-        foreach (var entry in events.Events)
+        foreach (var entry in WithDerived(events))
         {
             var buffer = new System.Buffers.ArrayBufferWriter<byte>();
             using (var json = new Utf8JsonWriter(buffer, SecurityEventJson.ReadableOutput))
             {
                 json.WriteStartObject();
                 json.WriteNumber("event", entry.Event.Id);
-                json.WriteNumber("line", entry.Line);
+                if (entry.Line is { } line)
+                {
+                    json.WriteNumber("line", line);
+                }
+
+                if (entry.DerivedFrom is { } from)
+                {
+                    json.WriteNumber("derived_from", from);
+                }
+
                 json.WriteString("kind", entry.Event.Kind);
                 json.WriteString("time", SimulationOutput.Time(entry.Event.Timestamp));
                 json.WriteStartArray("playbooks");
