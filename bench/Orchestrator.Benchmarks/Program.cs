@@ -2,6 +2,11 @@ using BenchmarkDotNet.Running;
 using Orchestrator.Benchmarks.Parsing;
 using Orchestrator.Benchmarks.Rules;
 
+if (args.Length is >= 1 and <= 4 && args[0] == "first-seen-loop")
+{
+    return await Orchestrator.Benchmarks.Detection.FirstSeenLoop.RunAsync(args[1..]);
+}
+
 if (args.Length == 2 && args[0] == "sep-loop")
 {
     return SepParserLoop.Run(args[1]);

@@ -10,8 +10,10 @@ namespace Orchestrator.Core.Detection.FirstSeen;
 /// the reports. One thread observes; any thread may query (one lock guards everything).
 /// </summary>
 /// <remarks>
-/// Times are event times. Keys and hosts are interned to ints and each (executable, host) pair is a
-/// long, so an event for a known executable on a known host allocates nothing.
+/// Times are event times. Executables and hosts are numbered; each executable keeps the hosts it ran
+/// on (a short list, or a bit per host once widespread), and the first run of each (executable, host)
+/// pair is kept under one long. An event for a known executable on a known host reads its entry and
+/// its host set only, and allocates nothing.
 /// </remarks>
 public sealed class FirstSeenRegistry
 {
@@ -37,15 +39,18 @@ public sealed class FirstSeenRegistry
 
     private readonly Lock _gate = new();
     private readonly FirstSeenOptions _options;
-    private readonly Dictionary<string, int> _keyIds = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _keyIdsBySpan;
+    // Hash keys are looked up by their 32 bytes (hashed and compared in the dictionary's own slot, not
+    // through a 71-character string elsewhere in memory); path and name keys by their text.
+    private readonly Dictionary<Sha256Bits, Entry> _bySha256 = [];
+    private readonly Dictionary<string, Entry> _byText = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> _byTextSpan;
     private readonly List<Entry> _entries = [];
     private readonly Dictionary<string, int> _hostIds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _hostIdsBySpan;
     private readonly List<string> _hosts = [];
 
     // (entry id << 32 | host id) → UTC ticks of the first run of that executable on that host.
-    private readonly Dictionary<long, long> _firstOnHost = [];
+    private readonly Dictionary<long, long> _firstOnHost = new(PairComparer.Instance);
 
     private readonly List<int> _changedEntries = [];
     private readonly List<long> _changedSightings = [];
@@ -61,7 +66,7 @@ public sealed class FirstSeenRegistry
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
-        _keyIdsBySpan = _keyIds.GetAlternateLookup<ReadOnlySpan<char>>();
+        _byTextSpan = _byText.GetAlternateLookup<ReadOnlySpan<char>>();
         _hostIdsBySpan = _hostIds.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
@@ -100,12 +105,12 @@ public sealed class FirstSeenRegistry
 
         foreach (var saved in snapshot.Entries.OrderBy(e => e.Id))
         {
-            if (saved.Id != registry._entries.Count || !registry._keyIds.TryAdd(saved.Key, saved.Id))
+            if (saved.Id != registry._entries.Count || registry.Find(saved.Key) is not null)
             {
                 throw new InvalidDataException($"first-seen entry {saved.Id} '{saved.Key}' breaks the numbering (expected id {registry._entries.Count}, keys unique).");
             }
 
-            var entry = new Entry(saved.Id, saved.Key, saved.Sha256)
+            var entry = new Entry(saved.Id, saved.Key, Sha256Of(saved.Key))
             {
                 Path = saved.Path,
                 Name = saved.Name,
@@ -116,9 +121,10 @@ public sealed class FirstSeenRegistry
                 LastSeenTicks = saved.LastSeen.UtcTicks,
             };
             entry.AllowedBy = options.Allowlist.Match(entry.Sha256, entry.Path, entry.Signer);
-            registry._entries.Add(entry);
+            registry.Register(entry);
         }
 
+        registry._firstOnHost.EnsureCapacity(snapshot.Sightings.Count);
         foreach (var sighting in snapshot.Sightings)
         {
             if ((uint)sighting.EntryId >= (uint)registry._entries.Count || (uint)sighting.HostId >= (uint)registry._hosts.Count)
@@ -126,16 +132,12 @@ public sealed class FirstSeenRegistry
                 throw new InvalidDataException($"first-seen sighting of entry {sighting.EntryId} on host {sighting.HostId} names an id that was not loaded.");
             }
 
-            ref var ticks = ref CollectionsMarshal.GetValueRefOrAddDefault(registry._firstOnHost, Pair(sighting.EntryId, sighting.HostId), out var exists);
-            if (!exists)
+            if (!registry._firstOnHost.TryAdd(Pair(sighting.EntryId, sighting.HostId), sighting.FirstSeen.UtcTicks))
             {
-                ticks = sighting.FirstSeen.UtcTicks;
-                registry._entries[sighting.EntryId].Hosts.Add(sighting.HostId);
+                throw new InvalidDataException($"first-seen sighting of entry {sighting.EntryId} on host {sighting.HostId} is listed twice.");
             }
-            else
-            {
-                ticks = Math.Min(ticks, sighting.FirstSeen.UtcTicks);
-            }
+
+            registry._entries[sighting.EntryId].AddHost(sighting.HostId, sighting.FirstSeen.UtcTicks);
         }
 
         registry._savedHosts = registry._hosts.Count;
@@ -158,26 +160,16 @@ public sealed class FirstSeenRegistry
                 return default;
             }
 
-            var keyLength = prefix.Length + value.Length;
-            if (_keyBuffer.Length < keyLength)
-            {
-                _keyBuffer = new char[keyLength];
-            }
-
-            var key = _keyBuffer.AsSpan(0, keyLength);
-            ProcessKey.Write(prefix, value, key);
             var hostId = InternHost(evt);
             var time = evt.Timestamp.UtcTicks;
-
-            Entry entry;
-            var newInFleet = !_keyIdsBySpan.TryGetValue(key, out var id);
-            if (newInFleet)
+            var entry = Find(prefix, value);
+            var newInFleet = entry is null;
+            if (entry is null)
             {
-                entry = AddEntry(key.ToString(), evt, time, hostId);
+                entry = AddEntry(ProcessKey.Format(prefix, value), evt, time, hostId);
             }
             else
             {
-                entry = _entries[id];
                 if (time < entry.FirstSeenTicks)
                 {
                     SetEarliest(entry, evt, time, hostId);
@@ -200,7 +192,7 @@ public sealed class FirstSeenRegistry
                 newInFleet,
                 newOnHost,
                 allowedBy,
-                entry.Hosts.Count,
+                entry.HostCount,
                 new DateTimeOffset(entry.FirstSeenTicks, TimeSpan.Zero));
         }
     }
@@ -251,7 +243,7 @@ public sealed class FirstSeenRegistry
         ArgumentNullException.ThrowIfNull(key);
         lock (_gate)
         {
-            return _keyIds.TryGetValue(key.ToLowerInvariant(), out var id) ? Snapshot(_entries[id]) : null;
+            return Find(key) is { } entry ? Snapshot(entry) : null;
         }
     }
 
@@ -280,13 +272,19 @@ public sealed class FirstSeenRegistry
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         lock (_gate)
         {
-            if (!_keyIds.TryGetValue(key.ToLowerInvariant(), out var id))
+            if (Find(key) is not { } entry)
             {
                 return [];
             }
 
-            var hosts = _entries[id].Hosts;
-            return [.. hosts.Take(limit).Select(h => _hosts[h])];
+            var hosts = entry.Hosts;
+            var names = new string[Math.Min(limit, hosts.Length)];
+            for (var i = 0; i < names.Length; i++)
+            {
+                names[i] = _hosts[hosts[i]];
+            }
+
+            return names;
         }
     }
 
@@ -387,7 +385,7 @@ public sealed class FirstSeenRegistry
                 _hostBuffer = new char[length];
             }
 
-            evt.HostName.AsSpan().ToLowerInvariant(_hostBuffer);
+            ProcessKey.Lowercase(evt.HostName, _hostBuffer);
         }
         else if (evt.HostIp is null || !evt.HostIp.TryFormat(_hostBuffer, out length))
         {
@@ -408,13 +406,59 @@ public sealed class FirstSeenRegistry
 
     private Entry AddEntry(string key, SecurityEvent evt, long time, int hostId)
     {
-        var sha256 = key.StartsWith(ProcessKey.Sha256Prefix, StringComparison.Ordinal) ? key[ProcessKey.Sha256Prefix.Length..] : null;
-        var entry = new Entry(_entries.Count, key, sha256) { LastSeenTicks = time };
+        var entry = new Entry(_entries.Count, key, Sha256Of(key)) { LastSeenTicks = time };
         SetEarliest(entry, evt, time, hostId);
-        _entries.Add(entry);
-        _keyIds.Add(key, entry.Id);
+        Register(entry);
         MarkChanged(entry);
         return entry;
+    }
+
+    private static string? Sha256Of(string key) =>
+        key.StartsWith(ProcessKey.Sha256Prefix, StringComparison.Ordinal) ? key[ProcessKey.Sha256Prefix.Length..] : null;
+
+    /// <summary>Adds a new entry under its id and its key.</summary>
+    private void Register(Entry entry)
+    {
+        _entries.Add(entry);
+        if (entry.Sha256 is not null)
+        {
+            _bySha256.Add(Sha256Bits.Parse(entry.Sha256), entry);
+        }
+        else
+        {
+            _byText.Add(entry.Key, entry);
+        }
+    }
+
+    /// <summary>The entry of the key made of <paramref name="prefix"/> and <paramref name="value"/> (any case; from <see cref="ProcessKey.TryGetParts"/>).</summary>
+    private Entry? Find(string prefix, string value)
+    {
+        if (prefix == ProcessKey.Sha256Prefix)
+        {
+            return _bySha256.GetValueOrDefault(Sha256Bits.Parse(value));
+        }
+
+        var length = prefix.Length + value.Length;
+        if (_keyBuffer.Length < length)
+        {
+            _keyBuffer = new char[length];
+        }
+
+        var key = _keyBuffer.AsSpan(0, length);
+        ProcessKey.Write(prefix, value, key);
+        return _byTextSpan.TryGetValue(key, out var entry) ? entry : null;
+    }
+
+    /// <summary>The entry of a whole key as a person or a store gives it (any case).</summary>
+    private Entry? Find(string key)
+    {
+        if (key.StartsWith(ProcessKey.Sha256Prefix, StringComparison.OrdinalIgnoreCase)
+            && ProcessKey.IsSha256(key.AsSpan(ProcessKey.Sha256Prefix.Length)))
+        {
+            return _bySha256.GetValueOrDefault(Sha256Bits.Parse(key.AsSpan(ProcessKey.Sha256Prefix.Length)));
+        }
+
+        return _byText.GetValueOrDefault(key.ToLowerInvariant());
     }
 
     /// <summary>Makes <paramref name="evt"/> the entry's earliest sighting.</summary>
@@ -432,24 +476,29 @@ public sealed class FirstSeenRegistry
     /// <summary>Records the run on the host; true when it is the first there.</summary>
     private bool RecordOnHost(Entry entry, int hostId, long time)
     {
-        var pair = Pair(entry.Id, hostId);
-        ref var firstTicks = ref CollectionsMarshal.GetValueRefOrAddDefault(_firstOnHost, pair, out var exists);
-        if (!exists)
+        // The pair table is large and read at random: a known pair reads only the entry's own host
+        // set, and its first time only when this event is older than the entry's newest first run
+        // on a host (otherwise it cannot be older than this pair's).
+        if (entry.HasHost(hostId))
         {
-            firstTicks = time;
-            entry.Hosts.Add(hostId);
-            MarkChanged(entry);
-            _changedSightings.Add(pair);
-            return true;
+            if (time < entry.NewestHostTicks)
+            {
+                ref var firstTicks = ref CollectionsMarshal.GetValueRefOrNullRef(_firstOnHost, Pair(entry.Id, hostId));
+                if (time < firstTicks)
+                {
+                    firstTicks = time;
+                    _changedSightings.Add(Pair(entry.Id, hostId));
+                }
+            }
+
+            return false;
         }
 
-        if (time < firstTicks)
-        {
-            firstTicks = time;
-            _changedSightings.Add(pair);
-        }
-
-        return false;
+        _firstOnHost.Add(Pair(entry.Id, hostId), time);
+        entry.AddHost(hostId, time);
+        MarkChanged(entry);
+        _changedSightings.Add(Pair(entry.Id, hostId));
+        return true;
     }
 
     private void MarkChanged(Entry entry)
@@ -472,12 +521,33 @@ public sealed class FirstSeenRegistry
         entry.FirstHost,
         entry.FirstEventId,
         new DateTimeOffset(entry.LastSeenTicks, TimeSpan.Zero),
-        entry.Hosts.Count,
+        entry.HostCount,
         entry.AllowedBy);
+
+    /// <summary>
+    /// Hashes a pair with all its bits: <see cref="long.GetHashCode"/> folds the two halves with XOR, so
+    /// small entry and host ids would share a few thousand hash codes and chain long.
+    /// </summary>
+    private sealed class PairComparer : IEqualityComparer<long>
+    {
+        public static readonly PairComparer Instance = new();
+
+        public bool Equals(long x, long y) => x == y;
+
+        // Fibonacci hashing: the multiply spreads every input bit into the high half that is kept.
+        public int GetHashCode(long obj) => (int)((ulong)obj * 0x9E3779B97F4A7C15UL >> 32);
+    }
 
     /// <summary>The mutable state behind a <see cref="FirstSeenEntry"/>, touched under the lock only.</summary>
     private sealed class Entry(int id, string key, string? sha256)
     {
+        // Up to this many hosts a scan of the list (one cache line) answers "ran here before?";
+        // beyond, a bit per host id does, so a widespread executable costs one read whatever its prevalence.
+        private const int ListedHostsMax = 16;
+
+        private int[] _hosts = [];
+        private ulong[]? _hostBits;
+
         public int Id { get; } = id;
 
         public string Key { get; } = key;
@@ -498,12 +568,84 @@ public sealed class FirstSeenRegistry
 
         public long LastSeenTicks { get; set; }
 
-        /// <summary>Host ids in the order first seen on them; the count is the prevalence.</summary>
-        public List<int> Hosts { get; } = [];
+        /// <summary>The prevalence: on how many hosts it ran.</summary>
+        public int HostCount { get; private set; }
+
+        /// <summary>Host ids in the order they were recorded.</summary>
+        public ReadOnlySpan<int> Hosts => _hosts.AsSpan(0, HostCount);
+
+        /// <summary>The latest first run on any one host: no event at or after it can lower a first run on a host.</summary>
+        public long NewestHostTicks { get; private set; } = long.MinValue;
 
         public string? AllowedBy { get; set; }
 
         /// <summary>Listed in <see cref="_changedEntries"/> since the last <see cref="TakeChanges"/>.</summary>
         public bool Changed { get; set; }
+
+        public bool HasHost(int hostId)
+        {
+            if (_hostBits is not null)
+            {
+                return (uint)hostId < (uint)(_hostBits.Length * 64) && (_hostBits[hostId >> 6] & (1UL << hostId)) != 0;
+            }
+
+            return _hosts.AsSpan(0, HostCount).Contains(hostId);
+        }
+
+        public void AddHost(int hostId, long firstTicks)
+        {
+            if (HostCount == _hosts.Length)
+            {
+                Array.Resize(ref _hosts, Math.Max(2, HostCount * 2));
+            }
+
+            _hosts[HostCount++] = hostId;
+            NewestHostTicks = Math.Max(NewestHostTicks, firstTicks);
+            if (_hostBits is not null || HostCount > ListedHostsMax)
+            {
+                if (_hostBits is null || hostId >= _hostBits.Length * 64)
+                {
+                    var highest = 0;
+                    foreach (var id in Hosts)
+                    {
+                        highest = Math.Max(highest, id);
+                    }
+
+                    _hostBits = new ulong[Math.Max((highest >> 6) + 1, _hostBits?.Length * 2 ?? 0)];
+                    foreach (var id in Hosts)
+                    {
+                        _hostBits[id >> 6] |= 1UL << id;
+                    }
+                }
+                else
+                {
+                    _hostBits[hostId >> 6] |= 1UL << hostId;
+                }
+            }
+        }
+    }
+
+    /// <summary>A SHA-256 as its 32 bytes; the hash code is seeded per process, so crafted hashes cannot pile into one chain.</summary>
+    private readonly struct Sha256Bits(ulong a, ulong b, ulong c, ulong d) : IEquatable<Sha256Bits>
+    {
+        private readonly ulong _a = a;
+        private readonly ulong _b = b;
+        private readonly ulong _c = c;
+        private readonly ulong _d = d;
+
+        /// <summary>64 hex digits, either case (checked by <see cref="ProcessKey.IsSha256"/> before).</summary>
+        public static Sha256Bits Parse(ReadOnlySpan<char> hex)
+        {
+            Span<byte> bytes = stackalloc byte[32];
+            Convert.FromHexString(hex, bytes, out _, out _);
+            var words = MemoryMarshal.Cast<byte, ulong>(bytes);
+            return new Sha256Bits(words[0], words[1], words[2], words[3]);
+        }
+
+        public bool Equals(Sha256Bits other) => _a == other._a && _b == other._b && _c == other._c && _d == other._d;
+
+        public override bool Equals(object? obj) => obj is Sha256Bits other && Equals(other);
+
+        public override int GetHashCode() => HashCode.Combine(_a, _b, _c, _d);
     }
 }

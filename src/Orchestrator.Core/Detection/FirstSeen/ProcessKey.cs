@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using Orchestrator.Core.Events;
 
 namespace Orchestrator.Core.Detection.FirstSeen;
@@ -26,7 +27,7 @@ public static class ProcessKey
             return null;
         }
 
-        return string.Create(prefix.Length + value.Length, (prefix, value), static (key, parts) => Write(parts.prefix, parts.value, key));
+        return Format(prefix, value);
     }
 
     /// <summary>True for exactly 64 hex digits, either case.</summary>
@@ -59,10 +60,26 @@ public static class ProcessKey
         return false;
     }
 
+    /// <summary>The key of the parts <see cref="TryGetParts"/> gave.</summary>
+    internal static string Format(string prefix, string value) =>
+        string.Create(prefix.Length + value.Length, (prefix, value), static (key, parts) => Write(parts.prefix, parts.value, key));
+
     /// <summary>Writes the key into <paramref name="destination"/>, which holds exactly <c>prefix.Length + value.Length</c> chars.</summary>
     internal static void Write(string prefix, string value, Span<char> destination)
     {
         prefix.CopyTo(destination);
-        value.AsSpan().ToLowerInvariant(destination[prefix.Length..]);
+        Lowercase(value, destination[prefix.Length..]);
+    }
+
+    /// <summary>
+    /// <paramref name="source"/> lowercased as <see cref="string.ToLowerInvariant()"/> does, into a
+    /// destination at least as long; ASCII (nearly every hash, path and host) takes the vectorised way.
+    /// </summary>
+    internal static void Lowercase(ReadOnlySpan<char> source, Span<char> destination)
+    {
+        if (Ascii.ToLower(source, destination, out _) != OperationStatus.Done)
+        {
+            source.ToLowerInvariant(destination);
+        }
     }
 }

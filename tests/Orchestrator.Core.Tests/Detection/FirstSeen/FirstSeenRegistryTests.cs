@@ -39,6 +39,26 @@ public sealed class FirstSeenRegistryTests
     }
 
     [Fact]
+    public void Observe_ManyHostsInAnyOrder_EachIsNewOnceAndPrevalenceCountsThemAll()
+    {
+        var registry = new FirstSeenRegistry(new FirstSeenOptions());
+        for (var h = 0; h < 150; h++)
+        {
+            registry.Observe(Start(h + 1, Day, $"pc-{h}", sha256: HashB));
+        }
+
+        // The first 16 hosts have the highest ids: the host set outgrows its list on a low one.
+        var order = Enumerable.Range(134, 16).Reverse().Concat(Enumerable.Range(0, 134));
+        var firstRuns = order.Select(h => registry.Observe(Start(1_000 + h, Day.AddHours(1), $"pc-{h}"))).ToList();
+        var reruns = Enumerable.Range(0, 150).Select(h => registry.Observe(Start(2_000 + h, Day.AddHours(2), $"pc-{h}"))).ToList();
+
+        Assert.All(firstRuns, seen => Assert.True(seen.IsNewOnHost));
+        Assert.All(reruns, seen => Assert.False(seen.IsNewOnHost));
+        Assert.Equal(Enumerable.Range(1, 150), firstRuns.Select(seen => seen.Prevalence));
+        Assert.Equal(150, registry.Get(KeyA)!.HostCount);
+    }
+
+    [Fact]
     public void Observe_NoHostName_UsesTheHostIp()
     {
         var registry = new FirstSeenRegistry(new FirstSeenOptions());
