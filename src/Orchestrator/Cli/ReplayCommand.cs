@@ -1,4 +1,7 @@
 using System.CommandLine;
+using Orchestrator.Core.Detection;
+using Orchestrator.Core.Detection.FirstSeen;
+using Orchestrator.Detection;
 using System.Globalization;
 using System.Text.Json;
 using Orchestrator.Api;
@@ -79,14 +82,19 @@ public static class ReplayCommand
             var store = StoreFactory.Open(settings, ParserRegistry.CreateDefault());
             await using (store.ConfigureAwait(false))
             {
-                var summary = await ReplayAsync(store, new PlaybookSimulator(set.Playbooks, set.Inventory), range, parseResult.GetValue(output) == "json", stdout, cancellationToken).ConfigureAwait(false);
+                var detectionErrors = new List<string>();
+                var detection = DetectionOptions.Parse(settings.Config.Detection, detectionErrors);
+                var detectors = detection.Create(new FirstSeenRegistry(detection.FirstSeen));
+                var summary = await ReplayAsync(store, new PlaybookSimulator(set.Playbooks, set.Inventory), detectors, range, parseResult.GetValue(output) == "json", stdout, cancellationToken).ConfigureAwait(false);
                 return summary;
             }
         });
         return command;
     }
 
-    private static async Task<int> ReplayAsync(Core.Ingestion.IEventStore store, PlaybookSimulator simulator, (DateTimeOffset From, DateTimeOffset To) range, bool json, TextWriter stdout, CancellationToken cancellationToken)
+    // The stored derived events are what the detectors made with the settings of the time; a replay derives
+    // them afresh (an empty first-seen record, the configured windows) so it shows what today's settings decide.
+    private static async Task<int> ReplayAsync(Core.Ingestion.IEventStore store, PlaybookSimulator simulator, Detectors detectors, (DateTimeOffset From, DateTimeOffset To) range, bool json, TextWriter stdout, CancellationToken cancellationToken)
     {
         if (store is not Core.Rules.IEventReplaySource source)
         {
@@ -96,6 +104,7 @@ public static class ReplayCommand
         var perPlaybook = simulator.Playbooks.ToDictionary(p => p.Id, _ => 0, StringComparer.Ordinal);
         long read = 0;
         long after = 0;
+        var derived = new List<DerivedEvent>();
         while (true)
         {
             var batch = await source.ReadAfterAsync(after, ReadBatch, cancellationToken).ConfigureAwait(false);
@@ -112,8 +121,15 @@ public static class ReplayCommand
                     continue;
                 }
 
+                if (Detectors.IsDerived(evt))
+                {
+                    continue;
+                }
+
                 read++;
-                foreach (var run in simulator.Decide(evt))
+                derived.Clear();
+                detectors.Process(evt, derived);
+                foreach (var run in derived.Select(d => d.Event).Prepend(evt).SelectMany(simulator.Decide))
                 {
                     perPlaybook[run.Decision.RuleId]++;
                     if (json)

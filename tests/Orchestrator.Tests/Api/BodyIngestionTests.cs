@@ -42,7 +42,7 @@ public sealed class BodyIngestionTests : IAsyncDisposable
         Assert.Equal(0, response.DeadLettered);
         var events = _harness.Store.Events;
         Assert.Equal([First, Second], events.Select(e => e.Original));
-        Assert.Equal(EventKinds.InfectionTraced, events[0].Kind);
+        Assert.Equal(EventKinds.InfectionDetected, events[0].Kind);
         Assert.Equal("lab", events[1].Labels!["site"]);
         Assert.Equal(2, _harness.Metrics.For(Listener, EventFormats.Json).Received);
     }

@@ -38,7 +38,7 @@ public sealed class PlaybookCommandsTests : IDisposable
         var result = await RunAsync("validate", RepositoryFolder("playbooks"));
 
         Assert.True(result.ExitCode == 0, result.StdOut);
-        Assert.Equal("4 playbooks in 4 files, 0 errors", result.StdOut.Trim());
+        Assert.Equal("5 playbooks in 5 files, 0 errors", result.StdOut.Trim());
     }
 
     [Fact]

@@ -67,7 +67,9 @@ public sealed class ReplayCommandTests : IDisposable
         Assert.Contains("message: worm source 10.1.20.9: 3 victims", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("ransomware-responder fired for PC-0077 (dryrun)", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("ransomware-alert fired for PC-0077 (enforce)", result.StdOut, StringComparison.Ordinal);
-        Assert.Contains("5 event(s) read, 3 decision(s)", result.StdOut, StringComparison.Ordinal);
+        // The three worm detections are traced (the replay derives afresh) and name one source: an outbreak too.
+        Assert.Contains("outbreak-contain fired for 10.1.20.9 (enforce)", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("5 event(s) read, 4 decision(s)", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("  share-worm-source: 1\n", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("  ransomware-responder: 1\n", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("  ransomware-alert: 1\n", result.StdOut, StringComparison.Ordinal);

@@ -40,13 +40,17 @@ public sealed class TestCommandTests : IDisposable
     private static List<string> EventBlocks(string stdout) =>
         [.. stdout.Split("\nevent ").Select(b => b.StartsWith("event ", StringComparison.Ordinal) ? b : "event " + b)];
 
+    // The blocks of the infection.traced events the tracer derived from the file's detections.
+    private static List<string> TracedBlocks(string stdout) =>
+        [.. EventBlocks(stdout).Where(b => b.Contains(": infection.traced at ", StringComparison.Ordinal) && b.Contains("derived from event", StringComparison.Ordinal))];
+
     [Fact]
     public async Task Test_ShareWormThreeVictims_FiresOnTheThirdWithThreeDistinct()
     {
         var result = await RunAsync("test", Playbook("share-worm-source"), "--event", Fixture("share-worm-source.log"), "--expect", "match");
 
         Assert.True(result.ExitCode == 0, result.StdOut + result.StdErr);
-        var blocks = EventBlocks(result.StdOut);
+        var blocks = TracedBlocks(result.StdOut);
         Assert.Equal(4, blocks.Count);
         Assert.Contains("no match: threshold: 1 of 3 distinct event.host.name within 10m for group 10.1.20.9", blocks[0], StringComparison.Ordinal);
         Assert.Contains("no match: threshold: 2 of 3 distinct event.host.name within 10m for group 10.1.20.9", blocks[1], StringComparison.Ordinal);
@@ -62,7 +66,7 @@ public sealed class TestCommandTests : IDisposable
     {
         var result = await RunAsync("test", Playbook("share-worm-source"), "--event", Fixture("share-worm-source.log"));
 
-        var fourth = EventBlocks(result.StdOut)[3];
+        var fourth = TracedBlocks(result.StdOut)[3];
         Assert.Contains("host HOST-D, source 10.0.0.7", fourth, StringComparison.Ordinal);
         Assert.Contains("no match: when is false", fourth, StringComparison.Ordinal);
         Assert.Contains("event.source.ip in lists.protected_networks was true (event.source.ip = 10.0.0.7)", fourth, StringComparison.Ordinal);
@@ -74,8 +78,10 @@ public sealed class TestCommandTests : IDisposable
         var result = await RunAsync("test", Playbook("share-worm-source"), "--event", Fixture("share-worm-source.log"), "--output", "json");
 
         Assert.Equal(0, result.ExitCode);
-        var lines = result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(4, lines.Length);
+        var lines = result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(l => l.Contains("\"derived_from\"", StringComparison.Ordinal) && l.Contains("\"kind\":\"infection.traced\"", StringComparison.Ordinal))
+            .ToList();
+        Assert.Equal(4, lines.Count);
         using var third = JsonDocument.Parse(lines[2]);
         var verdict = third.RootElement.GetProperty("playbooks")[0];
         Assert.True(verdict.GetProperty("matched").GetBoolean());
@@ -92,7 +98,23 @@ public sealed class TestCommandTests : IDisposable
         Assert.True(result.ExitCode == 0, result.StdOut + result.StdErr);
         Assert.Contains("event 1 (line 1): process.unknown", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("unknown-process-alert: MATCH", result.StdOut, StringComparison.Ordinal);
-        Assert.Contains("subject: New executable on PC-0142", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("subject: New executable on PC-0142: invoice.exe", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("summary: New executable invoice.exe on PC-0142", result.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Test_UnknownProcessFromASysmonProcessStart_DerivedAndFires()
+    {
+        var file = Path.Combine(_folder, "process-start.ndjson");
+        await File.WriteAllTextAsync(file, """
+            {"@timestamp":"2026-11-23T11:15:00Z","event":{"category":"process","type":"start"},"host":{"name":"PC-0142"},"process":{"name":"invoice.exe","executable":"C:\\Users\\erin\\AppData\\Local\\Temp\\invoice.exe","parent":{"executable":"C:\\Windows\\explorer.exe"},"hash":{"sha256":"9F2C1D0E5B7A4C3E8D6F1A2B3C4D5E6F7A8B9C0D1E2F3A4B5C6D7E8F9A0B1C2D"}}}
+            """);
+
+        var result = await RunAsync("test", "unknown-process-alert", "--playbooks", RepositoryPath("playbooks"), "--event", file, "--expect", "match");
+
+        Assert.True(result.ExitCode == 0, result.StdOut + result.StdErr);
+        Assert.Contains("event 2: process.unknown at 2026-11-23T11:15:00Z, host PC-0142, invoice.exe, derived from event 1", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("sha-256: 9f2c1d0e5b7a4c3e8d6f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d", result.StdOut.ToLowerInvariant(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -140,6 +162,6 @@ public sealed class TestCommandTests : IDisposable
         var result = await RunAsync("test", "share-worm", "--playbooks", RepositoryPath("playbooks"), "--event", Fixture("share-worm-source.log"));
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("known: ransomware-alert, ransomware-responder, share-worm-source, unknown-process-alert", result.StdErr, StringComparison.Ordinal);
+        Assert.Contains("known: outbreak-contain, ransomware-alert, ransomware-responder, share-worm-source, unknown-process-alert", result.StdErr, StringComparison.Ordinal);
     }
 }

@@ -33,9 +33,9 @@ public sealed class CliTests : IDisposable
         Assert.Equal("10.0.0.5", zeek.GetProperty("source").GetProperty("ip").GetString());
         Assert.Equal(445, zeek.GetProperty("destination").GetProperty("port").GetInt32());
         var sep = lines.Single(e => e.GetProperty("orchestrator").GetProperty("format").GetString() == "sep");
-        Assert.Equal("infection.traced", sep.GetProperty("orchestrator").GetProperty("kind").GetString());
+        Assert.Equal("infection.detected", sep.GetProperty("orchestrator").GetProperty("kind").GetString());
 
-        var table = await OrchestratorProcess.RunCliAsync("events", "--data", _data, "--kind", "infection.traced");
+        var table = await OrchestratorProcess.RunCliAsync("events", "--data", _data, "--kind", "infection.detected");
         Assert.Contains("HOST-3835", table.StdOut, StringComparison.Ordinal);
         Assert.Contains("10.252.42.239", table.StdOut, StringComparison.Ordinal);
 
@@ -60,7 +60,7 @@ public sealed class CliTests : IDisposable
         var evt = JsonDocument.Parse(events.StdOut.Trim()).RootElement;
         Assert.Equal("HOST-B", evt.GetProperty("host").GetProperty("name").GetString());
         Assert.Equal("HOST-A", evt.GetProperty("source").GetProperty("name").GetString());
-        Assert.Equal("infection.traced", evt.GetProperty("orchestrator").GetProperty("kind").GetString());
+        Assert.Equal("infection.detected", evt.GetProperty("orchestrator").GetProperty("kind").GetString());
     }
 
     [Fact]

@@ -49,16 +49,40 @@ public sealed class ServeTests : IAsyncLifetime
         Assert.Equal(1, answer.RootElement.GetProperty("stored").GetInt32());
         var id = answer.RootElement.GetProperty("first_id").GetInt64();
 
-        using var get = _server.Request(HttpMethod.Get, "/api/v1/events?source_ip=10.252.42.239&kind=infection.traced", OrchestratorProcess.AdminKey);
+        using var get = _server.Request(HttpMethod.Get, "/api/v1/events?source_ip=10.252.42.239&kind=infection.detected", OrchestratorProcess.AdminKey);
         using var got = await _server.Http.SendAsync(get);
         using var events = JsonDocument.Parse(await got.Content.ReadAsStringAsync());
         var evt = Assert.Single(events.RootElement.GetProperty("events").EnumerateArray().ToList());
         Assert.Equal(id, evt.GetProperty("orchestrator").GetProperty("id").GetInt64());
+
+        // The tracer derives the traced event from it, keeping the source the antivirus reported.
+        var traced = await PollSingleAsync("/api/v1/events?source_ip=10.252.42.239&kind=infection.traced");
+        Assert.Equal(id.ToString(System.Globalization.CultureInfo.InvariantCulture), traced.GetProperty("labels").GetProperty("orchestrator.derived_from").GetString());
+        Assert.Equal("reported", traced.GetProperty("labels").GetProperty("trace.source").GetString());
+        Assert.Equal("HOST-3835", traced.GetProperty("host").GetProperty("name").GetString());
         Assert.Equal("10.252.42.239", evt.GetProperty("source").GetProperty("ip").GetString());
         Assert.Equal("WS-42813", evt.GetProperty("source").GetProperty("name").GetString());
         Assert.Equal("HOST-3835", evt.GetProperty("host").GetProperty("name").GetString());
         Assert.Equal("W32.Changeup", evt.GetProperty("rule").GetProperty("name").GetString());
         Assert.Equal(SepTraced, evt.GetProperty("event").GetProperty("original").GetString());
+    }
+
+    private async Task<JsonElement> PollSingleAsync(string path)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            using var get = _server.Request(HttpMethod.Get, path, OrchestratorProcess.AdminKey);
+            using var got = await _server.Http.SendAsync(get);
+            using var events = JsonDocument.Parse(await got.Content.ReadAsStringAsync());
+            var found = events.RootElement.GetProperty("events").EnumerateArray().ToList();
+            if (found.Count > 0 || DateTime.UtcNow > deadline)
+            {
+                return Assert.Single(found).Clone();
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     [Fact]
