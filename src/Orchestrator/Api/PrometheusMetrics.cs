@@ -2,13 +2,14 @@ using System.Globalization;
 using System.Text;
 using Orchestrator.Core.Ingestion;
 using Orchestrator.Core.Metrics;
+using Orchestrator.Detection;
 using Orchestrator.Ingestion;
 using Orchestrator.Response;
 
 namespace Orchestrator.Api;
 
 /// <summary>Renders the counters in the Prometheus text exposition format (version 0.0.4).</summary>
-public sealed class PrometheusMetrics(IngestMetrics ingest, ApiMetrics api, PublishedEventsCounter published, ResponseService response)
+public sealed class PrometheusMetrics(IngestMetrics ingest, ApiMetrics api, PublishedEventsCounter published, ResponseService response, DetectionService? detection = null)
 {
     public string Render()
     {
@@ -36,8 +37,26 @@ public sealed class PrometheusMetrics(IngestMetrics ingest, ApiMetrics api, Publ
         text.Append(CultureInfo.InvariantCulture, $"orchestrator_run_start_latency_seconds{{quantile=\"0.99\"}} {quantiles[2]}\n");
         text.Append(CultureInfo.InvariantCulture, $"orchestrator_run_start_latency_seconds_count {response.RunStartLatency.Count}\n");
         Histogram(text, "orchestrator_run_start_seconds", "From an event committed to the first step of its run starting, since start.", response.RunStartLatency.Histogram);
+        Detection(text);
         Process(text);
         return text.ToString();
+    }
+
+    // What the detectors hold: their memory is bounded by the configured caps, and this shows how near it is.
+    private void Detection(StringBuilder text)
+    {
+        if (detection?.Detectors is not { } detectors)
+        {
+            return;
+        }
+
+        var lookback = detectors.Lookback.Stats;
+        Gauge(text, "orchestrator_detection_checkpoint", "The highest event id the detectors have processed.", detection.Checkpoint);
+        Gauge(text, "orchestrator_lookback_hosts", "Receiving hosts whose recent connections are kept.", lookback.Hosts);
+        Gauge(text, "orchestrator_lookback_connections", "Connections kept for tracing.", lookback.Records);
+        Gauge(text, "orchestrator_lookback_bytes", "Estimated memory of the connection lookback.", lookback.EstimatedBytes);
+        Gauge(text, "orchestrator_outbreak_detections", "Detections held by the outbreak correlation.", detectors.Outbreaks.Count);
+        Gauge(text, "orchestrator_first_seen_executables", "Executables in the fleet-wide first-seen record.", detectors.FirstSeen.Count);
     }
 
     // The process figures an operator compares with throughput: CPU, memory, and the garbage collector's pauses (which stop ingestion).
