@@ -12,7 +12,7 @@ public static class UnknownProcessesReport
     /// <summary>The name scheduled reports use.</summary>
     public const string Name = "unknown-processes";
 
-    /// <summary>How many of an executable's hosts the report names (all are counted).</summary>
+    /// <summary>How many of an executable's hosts the report names (all are counted): the host of its earliest sighting, then the others by name.</summary>
     public const int ListedHosts = 10;
 
     public static IReadOnlyList<ReportColumn> Columns { get; } =
@@ -36,7 +36,11 @@ public static class UnknownProcessesReport
         var rows = new List<string[]>(entries.Count);
         foreach (var entry in entries)
         {
-            var ranOn = registry.HostsOf(entry.Key, int.MaxValue);
+            // The host of the earliest sighting first, then by name: the record's own order depends on whether it was loaded or built live.
+            var ranOn = registry.HostsOf(entry.Key, int.MaxValue)
+                .OrderBy(h => h == entry.FirstHost ? 0 : 1)
+                .ThenBy(h => h, StringComparer.Ordinal)
+                .ToList();
             hosts.UnionWith(ranOn);
             rows.Add(
             [

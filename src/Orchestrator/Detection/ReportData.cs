@@ -49,25 +49,30 @@ public sealed class ReportData
     }
 
     /// <summary>
-    /// The saved record, then every stored event after its checkpoint observed as the detector would
-    /// (in memory only): a report never misses what the service has not processed yet, or what it
-    /// never saw with detection off.
+    /// The saved record, then every stored event the detectors have not processed observed as they
+    /// would (in memory only): a report never misses what the service has not processed yet, or what
+    /// it never saw with detection off.
     /// </summary>
     public static async ValueTask<FirstSeenRegistry> LoadRegistryAsync(SqliteEventStore events, IFirstSeenStore firstSeen, FirstSeenOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(firstSeen);
+        // The detectors save the record's changes before their checkpoint, so the record read after the
+        // checkpoint holds every event up to it. The record's own checkpoint only moves when it changes:
+        // after a quiet spell of connections alone it lags, and the detectors' checkpoint saves re-reading those.
+        using var state = new SqliteDetectionState(events);
+        var (processed, _) = await state.ReadAsync(cancellationToken).ConfigureAwait(false);
         var snapshot = await firstSeen.LoadAsync(cancellationToken).ConfigureAwait(false);
         var registry = FirstSeenRegistry.Load(snapshot, options);
-        if (snapshot.Checkpoint == 0)
+        var after = Math.Max(processed, snapshot.Checkpoint);
+        if (after == 0)
         {
-            // Nothing saved (detection off or never run): only process starts teach the record, and the
+            // Nothing processed (detection off or never run): only process starts teach the record, and the
             // scan re-reads only those, where reading every event back would parse them all again.
             await events.ScanAsync(new EventQuery { Kind = EventKinds.ProcessStarted }, evt => registry.Observe(evt), cancellationToken).ConfigureAwait(false);
             return registry;
         }
 
-        var after = snapshot.Checkpoint;
         while (true)
         {
             var batch = await events.ReadAfterAsync(after, CatchUpBatch, cancellationToken).ConfigureAwait(false);

@@ -95,6 +95,19 @@ public sealed class UnknownProcessesReportTests
     }
 
     [Fact]
+    public void Create_Hosts_TheFirstHostThenTheOthersByName()
+    {
+        var registry = Registry();
+        registry.Observe(Start(1, Day.AddHours(9), "pc-9"));
+        registry.Observe(Start(2, Day.AddHours(11), "pc-5"));
+        registry.Observe(Start(3, Day.AddHours(10), "pc-1"));
+
+        var report = UnknownProcessesReport.Create(registry, Day, NextDay);
+
+        Assert.Equal("pc-9, pc-1, pc-5", Cell(report, 0, "hosts"));
+    }
+
+    [Fact]
     public void Create_PeriodNotAWholeDay_TitleGivesTheTimes()
     {
         var registry = Registry();

@@ -36,6 +36,7 @@ public sealed class CryptoWallDataDirectory : IAsyncLifetime
             SysmonLines.ProcessStart(Day.AddDays(-11), "PC-01", @"C:\Windows\System32\svchost.exe", Svchost),
             SysmonLines.ProcessStart(Day.AddDays(-11), "PC-02", @"C:\Windows\System32\svchost.exe", Svchost),
             SysmonLines.ProcessStart(Day.AddDays(-11), "PC-03", @"C:\Windows\System32\svchost.exe", Svchost),
+            SysmonLines.SmbConnection(Day.AddDays(-11).AddMinutes(1), "PC-03", "10.0.0.13", "10.0.0.5", "fs01.corp.local"),
         ]);
         await SaveFirstSeenRecordAsync();
         await IngestAsync("day.ndjson",
@@ -69,15 +70,27 @@ public sealed class CryptoWallDataDirectory : IAsyncLifetime
         Assert.True(ingest.ExitCode == 0, ingest.StdErr);
     }
 
-    // What the service's detector does as events arrive: observe them and save the record with its checkpoint.
+    // What the service's detector does, event by event: observe, save the record's changes when there
+    // are any, then its checkpoint. The connection changes nothing, so the record's own checkpoint stays behind.
     private async Task SaveFirstSeenRecordAsync()
     {
         await using var events = new SqliteEventStore(new SqliteEventStoreOptions { DataDirectory = Data }, ParserRegistry.CreateDefault());
         using var store = new SqliteFirstSeenStore(events);
+        using var state = new SqliteDetectionState(events);
         var registry = new FirstSeenRegistry(new FirstSeenOptions());
-        await events.ScanAsync(new Core.Ingestion.EventQuery(), evt => registry.Observe(evt), CancellationToken.None);
-        Assert.Equal(1, registry.Count);
-        await store.SaveAsync(registry.TakeChanges(), CancellationToken.None);
+        var stored = await events.ReadAfterAsync(0, 100, CancellationToken.None);
+        foreach (var evt in stored)
+        {
+            registry.Observe(evt);
+            if (registry.TakeChanges() is { IsEmpty: false } changes)
+            {
+                await store.SaveAsync(changes, CancellationToken.None);
+            }
+
+            await state.SaveAsync(evt.Id, evt.Timestamp, CancellationToken.None);
+        }
+
+        Assert.Equal((4, 3L), (stored.Count, (await store.LoadAsync(CancellationToken.None)).Checkpoint));
     }
 }
 
