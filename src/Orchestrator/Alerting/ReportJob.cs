@@ -52,9 +52,12 @@ public sealed partial class ReportJob(IReadOnlyDictionary<string, ReportSchedule
         }
         else
         {
-            var table = schedule.Report == PinpointReport.Name
-                ? await data.PinpointAsync(from, to, schedule.ShareServer, cancellationToken).ConfigureAwait(false)
-                : await data.UnknownProcessesAsync(from, to, cancellationToken).ConfigureAwait(false);
+            var table = schedule.Report switch
+            {
+                UnknownProcessesReport.Name => await data.UnknownProcessesAsync(from, to, cancellationToken).ConfigureAwait(false),
+                PinpointReport.Name => await data.PinpointAsync(from, to, schedule.ShareServer, cancellationToken).ConfigureAwait(false),
+                _ => throw new InvalidOperationException($"report {schedule.Name}: '{schedule.Report}' is not a report (known: {string.Join(", ", Known)})"),
+            };
             report = ReportFormats.ToEmail(table);
             attachment = new EmailAttachment($"{schedule.Name}-{to.UtcDateTime:yyyyMMdd}.csv", "text/csv", Encoding.UTF8.GetBytes(ReportFormats.Render(table, ReportFormats.Csv)));
         }
