@@ -6,21 +6,22 @@ using Orchestrator.Connectors.Email;
 using Orchestrator.Core.Audit;
 using Orchestrator.Core.Configuration;
 using Orchestrator.Core.Reports;
+using Orchestrator.Detection;
 using Orchestrator.Storage.Sqlite;
 using Quartz;
 
 namespace Orchestrator.Alerting;
 
-/// <summary>A report on a schedule: which report, who gets it, and how far back it looks.</summary>
-public sealed record ReportSchedule(string Name, string Report, string Cron, TimeZoneInfo TimeZone, IReadOnlyList<string> To, TimeSpan Period);
+/// <summary>A report on a schedule: which report, who gets it, how far back it looks, and for <c>pinpoint</c> the share server to filter on.</summary>
+public sealed record ReportSchedule(string Name, string Report, string Cron, TimeZoneInfo TimeZone, IReadOnlyList<string> To, TimeSpan Period, string? ShareServer = null);
 
 /// <summary>Runs a scheduled report (a Quartz cron trigger in the persistent store) and emails it.</summary>
-public sealed partial class ReportJob(IReadOnlyDictionary<string, ReportSchedule> schedules, SqliteRunStore store, IEmailSender email, TimeProvider time, ILogger<ReportJob> logger) : IJob
+public sealed partial class ReportJob(IReadOnlyDictionary<string, ReportSchedule> schedules, SqliteRunStore store, ReportData data, IEmailSender email, TimeProvider time, ILogger<ReportJob> logger) : IJob
 {
     public const string JobGroup = "report";
 
     /// <summary>The reports this build can run, by the name configs use.</summary>
-    public static IReadOnlyList<string> Known { get; } = [IncidentsSummary.Name];
+    public static IReadOnlyList<string> Known { get; } = [IncidentsSummary.Name, UnknownProcessesReport.Name, PinpointReport.Name];
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {
@@ -41,12 +42,27 @@ public sealed partial class ReportJob(IReadOnlyDictionary<string, ReportSchedule
         ArgumentNullException.ThrowIfNull(schedule);
         var to = time.GetUtcNow();
         var from = to - schedule.Period;
-        var incidents = await store.ListIncidentsAsync(openOnly: false, 100_000, cancellationToken).ConfigureAwait(false);
-        var report = IncidentsSummary.Render(incidents, from, to);
-        var csv = Encoding.UTF8.GetBytes(report.Text);
-        await email.SendAsync(
-            new EmailMessage(schedule.To, [], report.Subject, report.Text, report.Html, [new EmailAttachment($"{schedule.Name}-{to.UtcDateTime:yyyyMMdd}.txt", "text/plain", csv)]),
-            cancellationToken).ConfigureAwait(false);
+        RenderedReport report;
+        EmailAttachment attachment;
+        if (schedule.Report == IncidentsSummary.Name)
+        {
+            var incidents = await store.ListIncidentsAsync(openOnly: false, 100_000, cancellationToken).ConfigureAwait(false);
+            report = IncidentsSummary.Render(incidents, from, to);
+            attachment = new EmailAttachment($"{schedule.Name}-{to.UtcDateTime:yyyyMMdd}.txt", "text/plain", Encoding.UTF8.GetBytes(report.Text));
+        }
+        else
+        {
+            var table = schedule.Report switch
+            {
+                UnknownProcessesReport.Name => await data.UnknownProcessesAsync(from, to, cancellationToken).ConfigureAwait(false),
+                PinpointReport.Name => await data.PinpointAsync(from, to, schedule.ShareServer, cancellationToken).ConfigureAwait(false),
+                _ => throw new InvalidOperationException($"report {schedule.Name}: '{schedule.Report}' is not a report (known: {string.Join(", ", Known)})"),
+            };
+            report = ReportFormats.ToEmail(table);
+            attachment = new EmailAttachment($"{schedule.Name}-{to.UtcDateTime:yyyyMMdd}.csv", "text/csv", Encoding.UTF8.GetBytes(ReportFormats.Render(table, ReportFormats.Csv)));
+        }
+
+        await email.SendAsync(new EmailMessage(schedule.To, [], report.Subject, report.Text, report.Html, [attachment]), cancellationToken).ConfigureAwait(false);
         await store.AppendAsync(new AuditEntry(to, AuditKinds.Report, string.Create(CultureInfo.InvariantCulture, $"report {schedule.Name} ({schedule.Report}) sent to {string.Join(", ", schedule.To)}: {report.Subject}"), Actor: "scheduler"), cancellationToken).ConfigureAwait(false);
         LogReportSent(logger, schedule.Name, schedule.To.Count);
         return report;
@@ -61,7 +77,7 @@ public sealed partial class ReportJob(IReadOnlyDictionary<string, ReportSchedule
         var index = 0;
         foreach (var configuredReport in configured)
         {
-            var (name, report, cron, zone, to, period) = (configuredReport.Name, configuredReport.Report, configuredReport.Cron, configuredReport.TimeZone, configuredReport.To, configuredReport.Period);
+            var (name, report, cron, zone, to, period, shareServer) = (configuredReport.Name, configuredReport.Report, configuredReport.Cron, configuredReport.TimeZone, configuredReport.To, configuredReport.Period, configuredReport.ShareServer);
             var at = $"alerting.reports[{index++}]";
             if (string.IsNullOrWhiteSpace(name) || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             {
@@ -99,7 +115,16 @@ public sealed partial class ReportJob(IReadOnlyDictionary<string, ReportSchedule
                 errors.Add($"{at}.period: '{period}' is not a duration like 24h or 7d");
             }
 
-            schedules[name] = new ReportSchedule(name, report, cron, timeZone!, to, span);
+            if (shareServer is not null && report != PinpointReport.Name)
+            {
+                errors.Add($"{at}.share_server: only the {PinpointReport.Name} report filters on a share server; remove it or use report: {PinpointReport.Name}");
+            }
+            else if (shareServer is not null && ShareServerClients.Problem(shareServer) is { } problem)
+            {
+                errors.Add($"{at}.share_server: {problem}");
+            }
+
+            schedules[name] = new ReportSchedule(name, report, cron, timeZone!, to, span, shareServer?.Trim());
         }
 
         return schedules;

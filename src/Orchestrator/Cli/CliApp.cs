@@ -41,6 +41,7 @@ public static class CliApp
         root.Subcommands.Add(ContainmentsCommand.ContainCommand());
         root.Subcommands.Add(ContainmentsCommand.ReleaseCommand());
         root.Subcommands.Add(ContainmentsCommand.ExtendCommand());
+        root.Subcommands.Add(ReportCommand.Create());
         return root;
     }
 

@@ -280,7 +280,7 @@ public sealed class ReportScheduleConfig
 {
     public string Name { get; set; } = "";
 
-    /// <summary>Which report: <c>incidents-summary</c>.</summary>
+    /// <summary>Which report: <c>incidents-summary</c>, <c>unknown-processes</c> (executables first seen in the period) or <c>pinpoint</c> (hosts that ran unknown executables in the period).</summary>
     public string Report { get; set; } = "incidents-summary";
 
     /// <summary>A Quartz cron expression (seconds first), e.g. <c>0 0 7 * * ?</c> for 07:00 every day.</summary>
@@ -294,6 +294,9 @@ public sealed class ReportScheduleConfig
 
     /// <summary>How far back the report looks (default 24h).</summary>
     public string Period { get; set; } = "24h";
+
+    /// <summary><c>pinpoint</c> only: keep the hosts that connected to this share server (IP or host name) in the period; all hosts when left out.</summary>
+    public string? ShareServer { get; set; }
 }
 
 /// <summary>One pager target: which service, where, and its credential by reference.</summary>

@@ -21,6 +21,14 @@ public static class DetectionServiceCollectionExtensions
         }
 
         services.AddSingleton(options);
+        // The scheduled reports read the running detector's record; with detection off, the saved one brought up to date.
+        services.AddSingleton(sp =>
+        {
+            var events = (SqliteEventStore)sp.GetRequiredService<IEventStore>();
+            return options.Enabled
+                ? ReportData.FromDetection(events, sp.GetRequiredService<DetectionService>())
+                : ReportData.FromStore(events, new SqliteFirstSeenStore(events), options.FirstSeen);
+        });
         if (!options.Enabled)
         {
             return services;

@@ -118,7 +118,7 @@ public class ConfigLoaderTests
         Assert.Contains("alerting.escalation.soc[1].after: say how long after level 0", ex.Message, StringComparison.Ordinal);
         Assert.Contains("alerting.escalation.soc[2].target: name the pager target", ex.Message, StringComparison.Ordinal);
         Assert.Contains("alerting.escalation.soc[2].after: 'soon' is not a duration", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("alerting.reports[0].report: 'weekly-gossip' is not a report (known: incidents-summary)", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("alerting.reports[0].report: 'weekly-gossip' is not a report (known: incidents-summary, unknown-processes, pinpoint)", ex.Message, StringComparison.Ordinal);
         Assert.Contains("alerting.reports[0].cron: 'every morning' is not a Quartz cron expression", ex.Message, StringComparison.Ordinal);
         Assert.Contains("alerting.reports[0].time_zone: 'Mars/Olympus' is not a time zone id", ex.Message, StringComparison.Ordinal);
         Assert.Contains("alerting.reports[0].to: give at least one address", ex.Message, StringComparison.Ordinal);
