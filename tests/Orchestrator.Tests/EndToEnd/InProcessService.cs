@@ -209,11 +209,11 @@ internal static class TestEvents
 
     /// <summary>An antivirus detection on <paramref name="host"/> as ECS JSON, naming no source (<c>infection.detected</c>).</summary>
     public static string Detection(string host, DateTimeOffset at, string threat = "W32.Changeup") =>
-        JsonSerializer.Serialize(new
+        JsonSerializer.Serialize(new Dictionary<string, object>
         {
-            timestamp = at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
-            @event = new { category = "malware", action = "virus_found" },
-            host = new { name = host },
-            rule = new { name = threat },
-        }).Replace("\"timestamp\"", "\"@timestamp\"", StringComparison.Ordinal);
+            ["@timestamp"] = at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+            ["event"] = new { category = "malware", action = "virus_found" },
+            ["host"] = new { name = host },
+            ["rule"] = new { name = threat },
+        });
 }
