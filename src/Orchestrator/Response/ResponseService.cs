@@ -269,8 +269,10 @@ public sealed partial class ResponseService : BackgroundService
         WatchPlaybooks();
 
         var replayed = await _engine!.RestoreAsync(_events, stoppingToken).ConfigureAwait(false);
-        await StartRecordedDecisionsAsync(replayed, stoppingToken).ConfigureAwait(false);
+        // Resume before starting the replayed decisions: their runs are unfinished too, and listed after
+        // their launch they would be launched a second time (every step done twice).
         await ResumeRunsAsync(stoppingToken).ConfigureAwait(false);
+        await StartRecordedDecisionsAsync(replayed, stoppingToken).ConfigureAwait(false);
         await ScheduleExpiriesAsync(stoppingToken).ConfigureAwait(false);
 
         var batch = new List<SecurityEvent>(MaxBatch);
@@ -479,7 +481,8 @@ public sealed partial class ResponseService : BackgroundService
     {
         foreach (var run in await _runs.ListUnfinishedAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (run.Status != RunStatus.Running)
+            // A run started through the API since this service started is running here already.
+            if (run.Status != RunStatus.Running || _inFlight.ContainsKey(run.Id))
             {
                 continue;
             }
