@@ -105,7 +105,7 @@ public sealed class ExamplePlaybookTests : IAsyncLifetime
         var message = email.Parse();
         Assert.Equal(["soc@example.org"], email.RcptTos);
         Assert.Equal("New executable on WORKSTATION5: reg.exe", message.Subject);
-        Assert.Contains(@"WORKSTATION5 () ran C:\Windows\System32\reg.exe for the first time in the fleet", message.TextBody, StringComparison.Ordinal);
+        Assert.Contains("WORKSTATION5 (address unknown) ran C:\\Windows\\System32\\reg.exe\nfor the first time in the fleet", message.TextBody!.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.Contains(@"Parent: C:\Windows\PSEXESVC.exe", message.TextBody, StringComparison.Ordinal);
         Assert.Contains(@"User: NT AUTHORITY\SYSTEM", message.TextBody, StringComparison.Ordinal);
         Assert.Contains("SHA-256: " + sha256, message.TextBody, StringComparison.OrdinalIgnoreCase);
