@@ -143,6 +143,24 @@ public sealed class DetectionTests : IAsyncLifetime
         var traced = await _service.EventsAsync("infection.traced");
         Assert.Equal(4, traced.Count);
         Assert.All(traced, t => Assert.Equal("10.62.0.5", InProcessService.Field(t, "source.ip")));
+
+        // The outbreak view of the API: the source first with its four victims, and the chain in Mermaid.
+        var range = $"since={Uri.EscapeDataString(Morning.AddHours(-1).ToString("O"))}&until={Uri.EscapeDataString(Morning.AddHours(1).ToString("O"))}";
+        var (status, view) = await _service.AdminAsync(HttpMethod.Get, "api/v1/outbreak?" + range);
+        Assert.Equal(System.Net.HttpStatusCode.OK, status);
+        var top = view.GetProperty("sources")[0];
+        Assert.Equal("10.62.0.5", top.GetProperty("ip").GetString());
+        Assert.Equal(4, top.GetProperty("distinct_victims").GetInt32());
+        Assert.Equal(4, view.GetProperty("chain").GetProperty("edges").GetArrayLength());
+        using var mermaid = new HttpRequestMessage(HttpMethod.Get, "api/v1/outbreak?format=mermaid&" + range);
+        mermaid.Headers.Add("X-Api-Key", InProcessService.AdminKey);
+        using var answer = await _service.Http.SendAsync(mermaid);
+        var text = await answer.Content.ReadAsStringAsync();
+        Assert.StartsWith("graph LR", text, StringComparison.Ordinal);
+        Assert.Equal(4, text.Split('\n').Count(l => l.Contains("-->", StringComparison.Ordinal)));
+        var (badStatus, bad) = await _service.AdminAsync(HttpMethod.Get, "api/v1/outbreak?format=svg");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, badStatus);
+        Assert.Contains("format: 'svg'", bad.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
     private static JsonElement Unknown(List<JsonElement> events, string executable) =>
