@@ -22,6 +22,11 @@ public sealed partial class DetectionService : BackgroundService
     private const int QueueCapacity = 65_536;
     private const int MaxBatch = 4_096;
 
+    // The first-seen changes and the checkpoint are written at most this often (and at stop): under a
+    // syslog flood a write per batch would compete with the ingest writer, and a lagging checkpoint only
+    // means more events are processed again after a crash, which is safe.
+    private static readonly TimeSpan SaveEvery = TimeSpan.FromSeconds(1);
+
     private readonly Channel<SecurityEvent> _queue = Channel.CreateBounded<SecurityEvent>(
         new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
 
@@ -31,14 +36,18 @@ public sealed partial class DetectionService : BackgroundService
     private readonly IFirstSeenStore _firstSeenStore;
     private readonly IngestPipeline _pipeline;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Detectors? _detectors;
     private long _checkpoint;
     private DateTimeOffset _checkpointTime;
+    private long _savedCheckpoint;
+    private long _nextSave;
     private int _behind;
 
-    public DetectionService(DetectionOptions options, SqliteEventStore events, SqliteDetectionState state, IFirstSeenStore firstSeenStore, IngestPipeline pipeline, ILogger<DetectionService> logger)
+    public DetectionService(DetectionOptions options, SqliteEventStore events, SqliteDetectionState state, IFirstSeenStore firstSeenStore, IngestPipeline pipeline, TimeProvider time, ILogger<DetectionService> logger)
     {
+        _time = time;
         _options = options;
         _events = events;
         _state = state;
@@ -189,15 +198,45 @@ public sealed partial class DetectionService : BackgroundService
             }
         }
 
+        _checkpointTime = time;
+        Interlocked.Exchange(ref _checkpoint, checkpoint);
+        if (_time.GetTimestamp() >= _nextSave)
+        {
+            await SaveAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Derived events are already stored: the first-seen changes go next, the checkpoint last.
+    private async Task SaveAsync(CancellationToken cancellationToken)
+    {
+        if (_detectors is not { } detectors || Checkpoint == _savedCheckpoint)
+        {
+            return;
+        }
+
         var changes = detectors.FirstSeen.TakeChanges();
         if (!changes.IsEmpty)
         {
             await _firstSeenStore.SaveAsync(changes, cancellationToken).ConfigureAwait(false);
         }
 
-        await _state.SaveAsync(checkpoint, time, cancellationToken).ConfigureAwait(false);
-        _checkpointTime = time;
-        Interlocked.Exchange(ref _checkpoint, checkpoint);
+        var checkpoint = Checkpoint;
+        await _state.SaveAsync(checkpoint, _checkpointTime, cancellationToken).ConfigureAwait(false);
+        _savedCheckpoint = checkpoint;
+        _nextSave = _time.GetTimestamp() + (long)(SaveEvery.TotalSeconds * _time.TimestampFrequency);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await SaveAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The store closed first (the host stops services in reverse order); the next start processes the rest again.
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Detection windows rebuilt from {Events} stored events up to event {Checkpoint}")]
