@@ -8,7 +8,7 @@ namespace Orchestrator.Core.Detection;
 
 /// <summary>
 /// The detectors together, fed every stored event in id order: connections go into the lookback,
-/// detections are traced and correlated by source, process starts are checked against the
+/// detections are traced and the traced ones correlated by source, process starts are checked against the
 /// first-seen record. What they derive is handed back to be stored; the service, <c>orchestrator
 /// test</c> and the benchmarks all go through this one routing. Not thread-safe for writers (one
 /// loop feeds it); the parts answer readers concurrently.
@@ -53,13 +53,14 @@ public sealed class Detectors
                 Lookback.Add(evt);
                 break;
             case EventKinds.InfectionDetected:
-                var traced = Tracer.Trace(evt);
-                if (traced is not null)
+                // Only a traced detection can make its source an outbreak source; the unknown ones are
+                // counted where the sources are listed (the outbreak view reads them from the store).
+                if (Tracer.Trace(evt) is { } traced)
                 {
                     derived.Add(traced);
+                    derived.AddRange(Outbreaks.Observe(traced.Event));
                 }
 
-                derived.AddRange(Outbreaks.Observe(traced?.Event ?? evt));
                 break;
             case EventKinds.InfectionTraced:
                 // Traced before it reached us (an EDR that traces, an exported event): correlated as it is.

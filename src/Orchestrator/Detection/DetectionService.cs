@@ -41,6 +41,7 @@ public sealed partial class DetectionService : BackgroundService
     private Detectors? _detectors;
     private long _checkpoint;
     private DateTimeOffset _checkpointTime;
+    private readonly List<Task> _pendingCommits = [];
     private long _savedCheckpoint;
     private long _nextSave;
     private int _behind;
@@ -191,11 +192,10 @@ public sealed partial class DetectionService : BackgroundService
 
         if (derived.Count > 0)
         {
-            await _pipeline.CommitAsync(derived.Select(IngestItem.ForDerived).ToList(), cancellationToken).ConfigureAwait(false);
-            foreach (var item in derived)
-            {
-                LogDerived(_logger, item.Event.Kind, item.Event.Id, item.DedupeKey);
-            }
+            // Not awaited here: the loop goes on with the next batch while the writer commits this one
+            // (waiting for each commit under a flood made the loop fall behind and re-read from the store).
+            // SaveAsync waits for every pending commit before it records progress past them.
+            _pendingCommits.Add(CommitAsync(derived, cancellationToken));
         }
 
         _checkpointTime = time;
@@ -206,13 +206,25 @@ public sealed partial class DetectionService : BackgroundService
         }
     }
 
-    // Derived events are already stored: the first-seen changes go next, the checkpoint last.
+    private async Task CommitAsync(List<DerivedEvent> derived, CancellationToken cancellationToken)
+    {
+        await _pipeline.CommitAsync(derived.Select(IngestItem.ForDerived).ToList(), cancellationToken).ConfigureAwait(false);
+        foreach (var item in derived)
+        {
+            LogDerived(_logger, item.Event.Kind, item.Event.Id, item.DedupeKey);
+        }
+    }
+
+    // The derived events first (every pending commit), then the first-seen changes, the checkpoint last.
     private async Task SaveAsync(CancellationToken cancellationToken)
     {
         if (_detectors is not { } detectors || Checkpoint == _savedCheckpoint)
         {
             return;
         }
+
+        await Task.WhenAll(_pendingCommits).ConfigureAwait(false);
+        _pendingCommits.Clear();
 
         var changes = detectors.FirstSeen.TakeChanges();
         if (!changes.IsEmpty)
