@@ -89,24 +89,54 @@ public sealed partial class DetectionService : BackgroundService
 
         _started.TrySetResult();
         var batch = new List<SecurityEvent>(MaxBatch);
+        var run = new List<SecurityEvent>(MaxBatch);
         var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+        while (!stoppingToken.IsCancellationRequested)
         {
+            // Wakes at least once a second, so that a quiet spell still saves progress and reads back a dropped tail.
+            await Task.WhenAny(reader.WaitToReadAsync(stoppingToken).AsTask(), Task.Delay(SaveEvery, _time, stoppingToken)).ConfigureAwait(false);
+            stoppingToken.ThrowIfCancellationRequested();
             batch.Clear();
             while (batch.Count < MaxBatch && reader.TryRead(out var evt))
             {
                 batch.Add(evt);
             }
 
-            var gap = batch.Count > 0 && batch[0].Id > Checkpoint + 1;
-            if (Interlocked.Exchange(ref _behind, 0) == 1 || gap)
+            if (batch.Count == 0)
             {
-                // Events were dropped from the queue, or stored before this loop saw them: read them back in order.
-                await CatchUpAsync(stoppingToken).ConfigureAwait(false);
-                batch.RemoveAll(e => e.Id <= Checkpoint);
+                if (Interlocked.Exchange(ref _behind, 0) == 1)
+                {
+                    // The queue was full and its last events were dropped: read them back from the store.
+                    await CatchUpAsync(untilId: null, stoppingToken).ConfigureAwait(false);
+                }
+
+                await SaveIfDueAsync(stoppingToken).ConfigureAwait(false);
+                continue;
             }
 
-            await ProcessAsync(batch, stoppingToken).ConfigureAwait(false);
+            // Process the queued events as they are; read from the store only what is missing between them
+            // (dropped from a full queue, or stored by another process), so a loop that fell behind catches up
+            // without parsing every event again.
+            run.Clear();
+            foreach (var evt in batch)
+            {
+                var expected = (run.Count > 0 ? run[^1].Id : Checkpoint) + 1;
+                if (evt.Id < expected)
+                {
+                    continue;
+                }
+
+                if (evt.Id > expected)
+                {
+                    await ProcessAsync(run, stoppingToken).ConfigureAwait(false);
+                    run.Clear();
+                    await CatchUpAsync(untilId: evt.Id - 1, stoppingToken).ConfigureAwait(false);
+                }
+
+                run.Add(evt);
+            }
+
+            await ProcessAsync(run, stoppingToken).ConfigureAwait(false);
         }
     }
 
@@ -150,14 +180,20 @@ public sealed partial class DetectionService : BackgroundService
 
         Interlocked.Exchange(ref _checkpoint, checkpoint);
         Volatile.Write(ref _detectors, detectors);
-        await CatchUpAsync(cancellationToken).ConfigureAwait(false);
+        await CatchUpAsync(untilId: null, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task CatchUpAsync(CancellationToken cancellationToken)
+    /// <summary>Reads the stored events after the checkpoint, up to <paramref name="untilId"/> (null: all), and processes them.</summary>
+    private async Task CatchUpAsync(long? untilId, CancellationToken cancellationToken)
     {
-        while (true)
+        while (untilId is null || Checkpoint < untilId)
         {
             var events = await _events.ReadAfterAsync(Checkpoint, MaxBatch, cancellationToken).ConfigureAwait(false);
+            if (untilId is { } until && events.Count > 0 && events[^1].Id > until)
+            {
+                events = [.. events.Where(e => e.Id <= until)];
+            }
+
             if (events.Count == 0)
             {
                 return;
@@ -200,6 +236,11 @@ public sealed partial class DetectionService : BackgroundService
 
         _checkpointTime = time;
         Interlocked.Exchange(ref _checkpoint, checkpoint);
+        await SaveIfDueAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SaveIfDueAsync(CancellationToken cancellationToken)
+    {
         if (_time.GetTimestamp() >= _nextSave)
         {
             await SaveAsync(cancellationToken).ConfigureAwait(false);
