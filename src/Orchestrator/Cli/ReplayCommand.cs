@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Orchestrator.Core.Detection;
-using Orchestrator.Core.Detection.FirstSeen;
 using Orchestrator.Detection;
 using System.Globalization;
 using System.Text.Json;
@@ -84,7 +83,7 @@ public static class ReplayCommand
             {
                 var detectionErrors = new List<string>();
                 var detection = DetectionOptions.Parse(settings.Config.Detection, detectionErrors);
-                var detectors = detection.Create(new FirstSeenRegistry(detection.FirstSeen));
+                var detectors = detection.CreateInMemory();
                 var summary = await ReplayAsync(store, new PlaybookSimulator(set.Playbooks, set.Inventory), detectors, range, parseResult.GetValue(output) == "json", stdout, cancellationToken).ConfigureAwait(false);
                 return summary;
             }

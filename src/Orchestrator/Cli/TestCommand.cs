@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Orchestrator.Configuration;
 using Orchestrator.Core.Detection;
-using Orchestrator.Core.Detection.FirstSeen;
 using Orchestrator.Detection;
 using System.Text.Json;
 using Orchestrator.Core.Events;
@@ -116,7 +115,7 @@ public static class TestCommand
     {
         var errors = new List<string>();
         var options = DetectionOptions.Parse(new DetectionConfig(), errors);
-        var detectors = options.Create(new FirstSeenRegistry(options.FirstSeen));
+        var detectors = options.CreateInMemory();
         var nextId = events.Events.Count == 0 ? 1 : events.Events.Max(e => e.Event.Id) + 1;
         var derived = new List<DerivedEvent>();
         foreach (var entry in events.Events)
