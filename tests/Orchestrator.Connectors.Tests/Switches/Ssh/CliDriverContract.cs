@@ -203,14 +203,15 @@ public abstract class CliDriverContract<TStandIn> : IDisposable
     public async Task Command_TheDeviceNeverAnswers_TimesOutSayingWhich_AndTheNextOneReconnects()
     {
         StandIn.Edit(s => s["hang"] = new JsonArray(ArpCommand));
-        var device = Device(new() { [SshTarget.CommandTimeoutOption] = "1s" });
+        // Long enough that the login and paging commands before the hung one never time out on a loaded CI machine.
+        var device = Device(new() { [SshTarget.CommandTimeoutOption] = "3s" });
         var driver = Driver();
 
         var error = await Assert.ThrowsAsync<SshSwitchException>(() => driver.ReadArpAsync(device, CancellationToken.None));
         StandIn.Edit(s => s["hang"] = new JsonArray());
         var arp = await driver.ReadArpAsync(device, CancellationToken.None);
 
-        Assert.StartsWith($"{device.Name}: no {DriverName} prompt within 1s after '{ArpCommand}'", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"{device.Name}: no {DriverName} prompt within 3s after '{ArpCommand}'", error.Message, StringComparison.Ordinal);
         Assert.NotEmpty(arp);
         Assert.Equal(2, Pool.Connects);
     }
