@@ -12,6 +12,13 @@ public sealed class FirstSeenOptions
     /// </summary>
     public TimeSpan UnknownFor { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// The learning period: process starts earlier than this after the earliest first-seen time in the
+    /// record are recorded but raise nothing, so that a first deployment learns the fleet's normal instead
+    /// of raising for every executable. <see cref="TimeSpan.Zero"/> (the default) learns nothing.
+    /// </summary>
+    public TimeSpan LearnFor { get; set; } = TimeSpan.Zero;
+
     /// <summary>Executables that are recorded (for prevalence) but never raise.</summary>
     public ProcessAllowlist Allowlist { get; set; } = ProcessAllowlist.Empty;
 
@@ -21,6 +28,11 @@ public sealed class FirstSeenOptions
         if (UnknownFor <= TimeSpan.Zero)
         {
             throw new ArgumentException($"first_seen.unknown_for {UnknownFor} must be longer than zero, e.g. 7d.");
+        }
+
+        if (LearnFor < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"detection.unknown_processes.learn_for {LearnFor} must not be negative; leave it out (or 0) for no learning period, e.g. 7d on a first deployment.");
         }
 
         if (Allowlist is null)

@@ -57,6 +57,12 @@ public sealed class FirstSeenRegistry
     private int _savedHosts;
     private long _checkpoint;
 
+    // The earliest first-seen and the latest last-seen time in the record (UTC ticks): the learning period
+    // starts at the first and is over for LearningUntil once the second reaches its end. Both follow from
+    // the entries, so a reload finds the same learning period without storing it.
+    private long _earliestTicks = long.MaxValue;
+    private long _latestTicks = long.MinValue;
+
     // Scratch for the lowercased key and host of the event being observed (used under the lock only).
     private char[] _keyBuffer = new char[256];
     private char[] _hostBuffer = new char[256];
@@ -80,6 +86,23 @@ public sealed class FirstSeenRegistry
             lock (_gate)
             {
                 return _entries.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// While the learning period (<see cref="FirstSeenOptions.LearnFor"/>) lasts, the event time from which
+    /// <c>process.unknown</c> is raised again. Null without a learning period, before the first process
+    /// start is recorded (learning starts then), and once a process start at or after it is recorded.
+    /// </summary>
+    public DateTimeOffset? LearningUntil
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var end = LearningEndTicks();
+                return end != long.MinValue && _latestTicks < end ? new DateTimeOffset(end, TimeSpan.Zero) : null;
             }
         }
     }
@@ -122,6 +145,8 @@ public sealed class FirstSeenRegistry
             };
             entry.AllowedBy = options.Allowlist.Match(entry.Sha256, entry.Path, entry.Signer);
             registry.Register(entry);
+            registry._earliestTicks = Math.Min(registry._earliestTicks, entry.FirstSeenTicks);
+            registry._latestTicks = Math.Max(registry._latestTicks, entry.LastSeenTicks);
         }
 
         registry._firstOnHost.EnsureCapacity(snapshot.Sightings.Count);
@@ -179,6 +204,7 @@ public sealed class FirstSeenRegistry
                 if (time > entry.LastSeenTicks)
                 {
                     entry.LastSeenTicks = time;
+                    _latestTicks = Math.Max(_latestTicks, time);
                     MarkChanged(entry);
                 }
             }
@@ -201,7 +227,9 @@ public sealed class FirstSeenRegistry
     /// Observes <paramref name="evt"/> and returns the <c>process.unknown</c> it raises, if any: at the
     /// first run in the fleet (scope <c>fleet</c>, dedupe key <c>process.unknown:{key}</c>) or, with
     /// <see cref="FirstSeenOptions.PerHost"/>, at the first run on each further host (scope <c>host</c>,
-    /// dedupe key <c>process.unknown:{key}@{host}</c>); allowed executables never raise.
+    /// dedupe key <c>process.unknown:{key}@{host}</c>); allowed executables never raise, and nothing
+    /// raises for a process start during the learning period (<see cref="FirstSeenOptions.LearnFor"/>).
+    /// An executable or a run on a host recorded then is known afterwards like any other.
     /// </summary>
     public IReadOnlyList<DerivedEvent> Derive(SecurityEvent evt)
     {
@@ -225,6 +253,11 @@ public sealed class FirstSeenRegistry
             dedupeKey = EventKinds.ProcessUnknown + ":" + seen.Key + "@" + seen.Host;
         }
         else
+        {
+            return [];
+        }
+
+        if (IsLearningAt(evt.Timestamp.UtcTicks))
         {
             return [];
         }
@@ -369,6 +402,30 @@ public sealed class FirstSeenRegistry
         }
     }
 
+    private bool IsLearningAt(long ticks)
+    {
+        lock (_gate)
+        {
+            return ticks < LearningEndTicks();
+        }
+    }
+
+    /// <summary>
+    /// The end of the learning period, counted from the earliest first-seen time in the record (UTC ticks);
+    /// <see cref="long.MinValue"/> without a learning period or before anything is recorded.
+    /// </summary>
+    private long LearningEndTicks()
+    {
+        var learnFor = _options.LearnFor.Ticks;
+        if (learnFor <= 0 || _earliestTicks == long.MaxValue)
+        {
+            return long.MinValue;
+        }
+
+        // A very long period ends at the end of time rather than overflowing.
+        return _earliestTicks + Math.Min(learnFor, DateTimeOffset.MaxValue.UtcTicks - _earliestTicks);
+    }
+
     private static long Pair(int entryId, int hostId) => ((long)entryId << 32) | (uint)hostId;
 
     private bool IsUnknownAtTicks(long firstSeenTicks, long ticks) => ticks >= firstSeenTicks && ticks - firstSeenTicks < _options.UnknownFor.Ticks;
@@ -407,6 +464,7 @@ public sealed class FirstSeenRegistry
     private Entry AddEntry(string key, SecurityEvent evt, long time, int hostId)
     {
         var entry = new Entry(_entries.Count, key, Sha256Of(key)) { LastSeenTicks = time };
+        _latestTicks = Math.Max(_latestTicks, time);
         SetEarliest(entry, evt, time, hostId);
         Register(entry);
         MarkChanged(entry);
@@ -465,6 +523,7 @@ public sealed class FirstSeenRegistry
     private void SetEarliest(Entry entry, SecurityEvent evt, long time, int hostId)
     {
         entry.FirstSeenTicks = time;
+        _earliestTicks = Math.Min(_earliestTicks, time);
         entry.FirstHost = hostId == NoHost ? null : _hosts[hostId];
         entry.FirstEventId = evt.Id;
         entry.Path = evt.ProcessExecutable ?? entry.Path;

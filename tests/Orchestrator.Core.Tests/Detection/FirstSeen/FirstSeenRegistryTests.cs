@@ -324,6 +324,105 @@ public sealed class FirstSeenRegistryTests
     }
 
     [Fact]
+    public void Derive_DuringLearning_RaisesNothingButRecordsPrevalenceAndFirstSeen()
+    {
+        var registry = new FirstSeenRegistry(new FirstSeenOptions { PerHost = true, LearnFor = TimeSpan.FromDays(7) });
+        var before = registry.LearningUntil;
+
+        var raised = new[]
+        {
+            registry.Derive(Start(1, Day.AddHours(9), "pc-1")),
+            registry.Derive(Start(2, Day.AddHours(10), "pc-2")),
+            registry.Derive(Start(3, Day.AddDays(7).AddHours(9).AddTicks(-1), "pc-3", sha256: HashB)),
+        };
+
+        Assert.Null(before);
+        Assert.All(raised, Assert.Empty);
+        Assert.Equal(Day.AddDays(7).AddHours(9), registry.LearningUntil);
+        var entry = registry.Get(KeyA)!;
+        Assert.Equal((Day.AddHours(9), "pc-1", 2), (entry.FirstSeen, entry.FirstHost, entry.HostCount));
+        Assert.Equal(["pc-1", "pc-2"], registry.HostsOf(KeyA));
+        var changes = registry.TakeChanges();
+        Assert.Equal((3, 2, 3, 3L), (changes.Hosts.Count, changes.Entries.Count, changes.Sightings.Count, changes.Checkpoint));
+    }
+
+    [Fact]
+    public void Derive_AfterLearning_NewExecutableRaisesAndLearnedOneDoesNot()
+    {
+        var registry = new FirstSeenRegistry(new FirstSeenOptions { LearnFor = TimeSpan.FromDays(7) });
+        registry.Derive(Start(1, Day, "pc-1"));
+
+        var learned = registry.Derive(Start(2, Day.AddDays(7), "pc-2"));
+        var learnedOnItsHost = registry.Derive(Start(3, Day.AddDays(8), "pc-1"));
+        var fresh = registry.Derive(Start(4, Day.AddDays(8), "pc-1", sha256: HashB));
+
+        Assert.Empty(learned);
+        Assert.Empty(learnedOnItsHost);
+        Assert.Equal("process.unknown:sha256:" + HashB, Assert.Single(fresh).DedupeKey);
+        Assert.Null(registry.LearningUntil);
+    }
+
+    [Fact]
+    public void Derive_PerHostAfterLearning_LearnedRunsStayQuietAndNewOnesRaise()
+    {
+        var registry = new FirstSeenRegistry(new FirstSeenOptions { PerHost = true, LearnFor = TimeSpan.FromDays(1) });
+        registry.Derive(Start(1, Day, "pc-1"));
+        registry.Derive(Start(2, Day.AddHours(12), "pc-2"));
+
+        var raised = new[]
+        {
+            registry.Derive(Start(3, Day.AddDays(2), "pc-1")),
+            registry.Derive(Start(4, Day.AddDays(2), "pc-2")),
+            registry.Derive(Start(5, Day.AddDays(2), "pc-3")),
+            registry.Derive(Start(6, Day.AddDays(2), "pc-1", sha256: HashB)),
+            registry.Derive(Start(7, Day.AddDays(3), "pc-2", sha256: HashB)),
+        };
+
+        Assert.Equal(
+            [[], [], ["process.unknown:" + KeyA + "@pc-3"], ["process.unknown:sha256:" + HashB], ["process.unknown:sha256:" + HashB + "@pc-2"]],
+            raised.Select(r => r.Select(d => d.DedupeKey).ToArray()));
+    }
+
+    [Fact]
+    public void Load_DuringLearning_KeepsCountingFromTheEarliestRecord()
+    {
+        var options = new FirstSeenOptions { LearnFor = TimeSpan.FromDays(7) };
+        var before = new FirstSeenRegistry(options);
+        before.Derive(Start(1, Day.AddDays(2), "pc-1", sha256: HashB));
+        // Arrives late with the earliest time: learning counts from it, before and after the restart alike.
+        before.Derive(Start(2, Day, "pc-2"));
+        var saved = before.TakeChanges();
+
+        var after = FirstSeenRegistry.Load(saved, options);
+
+        Assert.Equal(Day.AddDays(7), before.LearningUntil);
+        Assert.Equal(Day.AddDays(7), after.LearningUntil);
+        Assert.Empty(after.Derive(Start(3, Day.AddDays(7).AddTicks(-1), "pc-1", sha256: null, path: @"C:\during.exe")));
+        Assert.Empty(after.Derive(Start(4, Day.AddDays(8), "pc-3")));
+        Assert.Single(after.Derive(Start(5, Day.AddDays(8), "pc-1", sha256: null, path: @"C:fter.exe")));
+    }
+
+    [Fact]
+    public void Derive_LearnForZero_RaisesTheFirstRunAsBefore()
+    {
+        var registry = new FirstSeenRegistry(new FirstSeenOptions());
+
+        var first = registry.Derive(Start(1, Day, "pc-1"));
+
+        Assert.Equal(TimeSpan.Zero, registry.Options.LearnFor);
+        Assert.Single(first);
+        Assert.Null(registry.LearningUntil);
+    }
+
+    [Fact]
+    public void Options_LearnForNegative_IsRefusedNamingTheKey()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new FirstSeenRegistry(new FirstSeenOptions { LearnFor = TimeSpan.FromDays(-1) }));
+
+        Assert.Contains("detection.unknown_processes.learn_for", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Options_UnknownForZero_IsRefused()
     {
         var error = Assert.Throws<ArgumentException>(() => new FirstSeenRegistry(new FirstSeenOptions { UnknownFor = TimeSpan.Zero }));
