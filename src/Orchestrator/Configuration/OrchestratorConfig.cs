@@ -78,6 +78,12 @@ public sealed class UnknownProcessesConfig
     /// <summary>An executable first seen in the fleet less than this long before it runs still counts as unknown in reports.</summary>
     public string UnknownFor { get; set; } = "7d";
 
+    /// <summary>
+    /// The learning period, counted from the earliest first-seen record: process starts in it are recorded
+    /// but raise nothing. <c>0</c> (the default) learns nothing; set it on a first deployment, e.g. <c>7d</c>.
+    /// </summary>
+    public string LearnFor { get; set; } = "0";
+
     public ProcessAllowConfig Allow { get; set; } = new();
 }
 

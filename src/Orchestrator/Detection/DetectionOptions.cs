@@ -55,6 +55,7 @@ public sealed record DetectionOptions(bool Enabled, LookbackOptions Lookback, Ou
         {
             PerHost = config.UnknownProcesses.PerHost,
             UnknownFor = Duration(errors, "detection.unknown_processes.unknown_for", config.UnknownProcesses.UnknownFor, TimeSpan.FromDays(7)),
+            LearnFor = LearningPeriod(errors, config.UnknownProcesses.LearnFor),
             Allowlist = allowlist,
         };
         Check(errors, "detection.unknown_processes", firstSeen.Validate);
@@ -70,6 +71,31 @@ public sealed record DetectionOptions(bool Enabled, LookbackOptions Lookback, Ou
 
         errors.Add($"{key}: '{text}' is not a duration like 30m, 1h or 7d");
         return fallback;
+    }
+
+    // Unlike the other durations, zero is allowed (and the default): no learning period.
+    private static TimeSpan LearningPeriod(List<string> errors, string? text)
+    {
+        const string Key = "detection.unknown_processes.learn_for";
+        if (string.IsNullOrWhiteSpace(text) || text.Trim() == "0")
+        {
+            return TimeSpan.Zero;
+        }
+
+        if (text.TrimStart().StartsWith('-'))
+        {
+            errors.Add($"{Key}: '{text}' is negative; write 0 or leave it out for no learning period, or e.g. 7d on a first deployment");
+        }
+        else if (Durations.TryParse(text, out var span))
+        {
+            return span;
+        }
+        else
+        {
+            errors.Add($"{Key}: '{text}' is not a duration like 7d (0 or left out: no learning period)");
+        }
+
+        return TimeSpan.Zero;
     }
 
     private static void Check(List<string> errors, string key, Action validate)

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orchestrator.Core.Configuration;
 using Orchestrator.Core.Detection;
 using Orchestrator.Core.Detection.FirstSeen;
 using Orchestrator.Core.Events;
@@ -144,6 +145,7 @@ public sealed partial class DetectionService : BackgroundService
     {
         var snapshot = await _firstSeenStore.LoadAsync(cancellationToken).ConfigureAwait(false);
         var detectors = _options.Create(FirstSeenRegistry.Load(snapshot, _options.FirstSeen));
+        LogLearningPeriod(detectors.FirstSeen);
         var (checkpoint, time) = await _state.ReadAsync(cancellationToken).ConfigureAwait(false);
         _checkpointTime = time ?? DateTimeOffset.MinValue;
         if (time is { } at)
@@ -256,6 +258,27 @@ public sealed partial class DetectionService : BackgroundService
         }
     }
 
+    // Said once at start, so that an admin who sees no process.unknown on a first deployment knows why.
+    private void LogLearningPeriod(FirstSeenRegistry firstSeen)
+    {
+        var learnFor = firstSeen.Options.LearnFor;
+        if (learnFor <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var learnForText = Durations.Format(learnFor);
+
+        if (firstSeen.LearningUntil is { } until)
+        {
+            LogLearningUntil(_logger, until, learnForText);
+        }
+        else if (firstSeen.Count == 0)
+        {
+            LogLearningFromFirstStart(_logger, learnForText);
+        }
+    }
+
     // The derived events first (every pending commit), then the first-seen changes, the checkpoint last.
     private async Task SaveAsync(CancellationToken cancellationToken)
     {
@@ -294,6 +317,12 @@ public sealed partial class DetectionService : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Detection windows rebuilt from {Events} stored events up to event {Checkpoint}")]
     private static partial void LogWindowsRebuilt(ILogger logger, long events, long checkpoint);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "First-seen learning period until {LearningUntil:O} (learn_for {LearnFor} from the earliest first-seen record): process starts before then are recorded but raise no process.unknown")]
+    private static partial void LogLearningUntil(ILogger logger, DateTimeOffset learningUntil, string learnFor);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "First-seen learning period of {LearnFor} from the first process start recorded (the record is empty): process starts until then are recorded but raise no process.unknown")]
+    private static partial void LogLearningFromFirstStart(ILogger logger, string learnFor);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Derived {Kind} event {EventId} ({Key})")]
     private static partial void LogDerived(ILogger logger, string kind, long eventId, string key);

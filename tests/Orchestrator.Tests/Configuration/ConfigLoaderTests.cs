@@ -63,6 +63,31 @@ public class ConfigLoaderTests
         Assert.DoesNotContain("syslog.udp", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("", 0)]
+    [InlineData("detection: { unknown_processes: { learn_for: 0 } }", 0)]
+    [InlineData("detection: { unknown_processes: { learn_for: 7d } }", 7)]
+    public void Parse_LearnFor_GivesTheLearningPeriodZeroWhenLeftOut(string yaml, int days)
+    {
+        var config = ConfigLoader.Parse(yaml, "o.yaml");
+        var errors = new List<string>();
+
+        var options = Orchestrator.Detection.DetectionOptions.Parse(config.Detection, errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(TimeSpan.FromDays(days), options.FirstSeen.LearnFor);
+    }
+
+    [Theory]
+    [InlineData("-1d", "o.yaml: detection.unknown_processes.learn_for: '-1d' is negative")]
+    [InlineData("a week", "o.yaml: detection.unknown_processes.learn_for: 'a week' is not a duration like 7d")]
+    public void Parse_BadLearnFor_ErrorNamesTheKeyAndWhy(string value, string expected)
+    {
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Parse($"detection: {{ unknown_processes: {{ learn_for: '{value}' }} }}", "o.yaml"));
+
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void From_CommandLineOverrides_WinOverFile()
     {
