@@ -54,6 +54,12 @@ public static class Durations
             span = span[unitLength..];
         }
 
+        // Beyond what a TimeSpan holds (99999999999d) is no duration anyone meant; refused like a typo, not thrown.
+        if (!(total <= TimeSpan.MaxValue.TotalMilliseconds))
+        {
+            return false;
+        }
+
         duration = TimeSpan.FromMilliseconds(total);
         return true;
     }

@@ -21,8 +21,11 @@ public sealed record DetectionOptions(bool Enabled, LookbackOptions Lookback, Ou
         return new Detectors(lookback, new InfectionTracer(lookback), new OutbreakCorrelator(Outbreak), firstSeen);
     }
 
-    /// <summary>Fresh detectors with an empty first-seen record: for <c>orchestrator test</c> and <c>replay</c>, which record nothing.</summary>
-    public Detectors CreateInMemory() => Create(new FirstSeenRegistry(FirstSeen));
+    /// <summary>
+    /// Fresh detectors with an empty first-seen record and no learning period: for <c>orchestrator test</c>
+    /// and <c>replay</c>, which record nothing and show what the events would raise.
+    /// </summary>
+    public Detectors CreateInMemory() => Create(new FirstSeenRegistry(FirstSeen.WithoutLearning()));
 
     /// <summary>The options from <paramref name="config"/>; every problem is added to <paramref name="errors"/> naming its key.</summary>
     public static DetectionOptions Parse(DetectionConfig config, List<string> errors)

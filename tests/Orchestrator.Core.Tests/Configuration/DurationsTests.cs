@@ -24,6 +24,7 @@ public class DurationsTests
     [InlineData("10 minutes")]
     [InlineData("m10")]
     [InlineData("10y")]
+    [InlineData("99999999999d")]
     public void TryParse_Invalid_Refused(string text)
     {
         Assert.False(Durations.TryParse(text, out _));

@@ -105,6 +105,22 @@ public sealed class ReplayCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Replay_ConfiguredLearningPeriod_IsIgnored_TheSampleStillRaisesItsUnknownProcesses()
+    {
+        var ingest = await OrchestratorProcess.RunCliAsync("ingest", TestCommandTests.RepositoryPath("tests", "Orchestrator.Tests", "Fixtures", "samples", "sysmon-psexec-lateral-movement.ndjson"), "--data", _data);
+        Assert.True(ingest.ExitCode == 0, ingest.StdErr);
+        var config = Path.Combine(_data, "learning.yaml");
+        await File.WriteAllTextAsync(config, "detection:\n  unknown_processes:\n    learn_for: 7d\n");
+
+        // The service would learn for a week from the sample's first process start; a replay shows what the events raise.
+        var result = await ReplayAsync("2020-10-19T07:00:00Z", "2020-10-19T08:00:00Z", "--config", config);
+
+        Assert.True(result.ExitCode == 0, result.StdOut + result.StdErr);
+        Assert.Contains("unknown-process-alert fired", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("  unknown-process-alert: 4\n", result.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Replay_NoStore_Exits2WithoutCreatingOne()
     {
         var result = await ReplayAsync("-24h", "-1h");

@@ -22,12 +22,24 @@ public sealed class FirstSeenOptions
     /// <summary>Executables that are recorded (for prevalence) but never raise.</summary>
     public ProcessAllowlist Allowlist { get; set; } = ProcessAllowlist.Empty;
 
+    /// <summary>
+    /// The same options without a learning period: for a record that starts empty only to show what the
+    /// events would raise (<c>orchestrator test</c> and <c>replay</c>), where learning would hide everything.
+    /// </summary>
+    public FirstSeenOptions WithoutLearning() => new()
+    {
+        PerHost = PerHost,
+        UnknownFor = UnknownFor,
+        LearnFor = TimeSpan.Zero,
+        Allowlist = Allowlist,
+    };
+
     /// <summary>Throws naming the option and what to do when a value is unusable.</summary>
     public void Validate()
     {
         if (UnknownFor <= TimeSpan.Zero)
         {
-            throw new ArgumentException($"first_seen.unknown_for {UnknownFor} must be longer than zero, e.g. 7d.");
+            throw new ArgumentException($"detection.unknown_processes.unknown_for {UnknownFor} must be longer than zero, e.g. 7d.");
         }
 
         if (LearnFor < TimeSpan.Zero)
@@ -37,7 +49,7 @@ public sealed class FirstSeenOptions
 
         if (Allowlist is null)
         {
-            throw new ArgumentException("first_seen.allow is missing; leave it out for an empty allowlist.");
+            throw new ArgumentException("detection.unknown_processes.allow is missing; leave it out for an empty allowlist.");
         }
     }
 }
