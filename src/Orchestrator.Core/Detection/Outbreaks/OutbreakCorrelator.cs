@@ -275,7 +275,7 @@ public sealed class OutbreakCorrelator
         }
 
         (int Start, int End) window;
-        if (inWindow && track.WindowVictims.Count >= _options.Threshold)
+        if (inWindow && track.WindowVictims >= _options.Threshold)
         {
             window = (track.WindowStart, track.Timeline.Count);
         }
@@ -290,8 +290,7 @@ public sealed class OutbreakCorrelator
             return null;
         }
 
-        track.Raises.RemoveAll(r => _newest!.Value - r > _options.Horizon + _options.Window);
-        track.Raises.Add(observed.Time);
+        track.Raised(observed.Time, forgetBefore: _newest!.Value - (_options.Horizon + _options.Window));
         return new DerivedEvent(OutbreakEvent(detection, track, window.Start, window.End), $"outbreak.source:{track.Id}:{DetectionId(detection)}");
     }
 
@@ -318,7 +317,7 @@ public sealed class OutbreakCorrelator
         {
             while (end < timeline.Count && timeline[end].Time - timeline[start].Time < _options.Window)
             {
-                SourceTrack.Increment(victims, timeline[end].VictimKey);
+                victims[timeline[end].VictimKey] = victims.GetValueOrDefault(timeline[end].VictimKey) + 1;
                 end++;
             }
 
@@ -327,7 +326,12 @@ public sealed class OutbreakCorrelator
                 return (start, end);
             }
 
-            SourceTrack.Decrement(victims, timeline[start].VictimKey);
+            // Forget a victim at zero, so the count of keys stays the distinct victims.
+            var victim = timeline[start].VictimKey;
+            if (--victims[victim] == 0)
+            {
+                victims.Remove(victim);
+            }
         }
 
         return null;

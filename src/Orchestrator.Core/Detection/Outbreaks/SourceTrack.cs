@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.InteropServices;
 
 namespace Orchestrator.Core.Detection.Outbreaks;
 
@@ -6,9 +7,15 @@ namespace Orchestrator.Core.Detection.Outbreaks;
 /// One source's detections in time order, and the sliding window that ends at its newest detection
 /// with a count per victim in it, so an in-order detection updates the distinct-victim count in O(1).
 /// </summary>
+/// <remarks>
+/// A flood of detections names tens of thousands of sources, most with one or two detections, and each
+/// is held for the horizon: so a track keeps one table of victims (detections over the timeline and
+/// within the window) rather than one per count, and its raises only once it has any.
+/// </remarks>
 internal sealed class SourceTrack(string id, OutbreakSourceKind kind)
 {
-    private readonly Dictionary<string, int> _victims = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, VictimCounts> _victims = new(StringComparer.Ordinal);
+    private List<DateTimeOffset>? _raises;
 
     public string Id { get; } = id;
 
@@ -24,19 +31,27 @@ internal sealed class SourceTrack(string id, OutbreakSourceKind kind)
     /// <summary>The window is <c>Timeline[WindowStart..]</c>: the detections less than one window older than the newest.</summary>
     public int WindowStart { get; private set; }
 
-    /// <summary>Detections per victim key within the window; its count is the distinct victims.</summary>
-    public Dictionary<string, int> WindowVictims { get; } = new(StringComparer.Ordinal);
+    /// <summary>Distinct victims within the window.</summary>
+    public int WindowVictims { get; private set; }
 
     /// <summary>Distinct victims over the whole timeline: fewer than the threshold means no window can pass.</summary>
     public int DistinctVictims => _victims.Count;
 
     /// <summary>Event times of the <c>outbreak.source</c> events raised for this source, oldest first.</summary>
-    public List<DateTimeOffset> Raises { get; } = [];
+    public IReadOnlyList<DateTimeOffset> Raises => (IReadOnlyList<DateTimeOffset>?)_raises ?? [];
+
+    /// <summary>Records a raise at <paramref name="time"/>, forgetting those before <paramref name="forgetBefore"/>.</summary>
+    public void Raised(DateTimeOffset time, DateTimeOffset forgetBefore)
+    {
+        _raises ??= [];
+        _raises.RemoveAll(r => r < forgetBefore);
+        _raises.Add(time);
+    }
 
     /// <summary>Adds a detection; true when it falls within the window ending at the newest detection.</summary>
     public bool Add(ObservedDetection detection, TimeSpan window)
     {
-        Increment(_victims, detection.VictimKey);
+        CollectionsMarshal.GetValueRefOrAddDefault(_victims, detection.VictimKey, out _).Total++;
         if (Timeline.Count == 0 || Timeline.Last.Time <= detection.Time)
         {
             Timeline.Add(detection);
@@ -68,7 +83,6 @@ internal sealed class SourceTrack(string id, OutbreakSourceKind kind)
     public ObservedDetection RemoveFirst()
     {
         var first = Timeline.RemoveFirst();
-        Decrement(_victims, first.VictimKey);
         if (WindowStart > 0)
         {
             WindowStart--;
@@ -78,30 +92,35 @@ internal sealed class SourceTrack(string id, OutbreakSourceKind kind)
             CountOut(first);
         }
 
+        ref var counts = ref CollectionsMarshal.GetValueRefOrNullRef(_victims, first.VictimKey);
+        if (--counts.Total == 0)
+        {
+            _victims.Remove(first.VictimKey);
+        }
+
         return first;
     }
 
-    private void CountIn(ObservedDetection detection) => Increment(WindowVictims, detection.VictimKey);
-
-    private void CountOut(ObservedDetection detection) => Decrement(WindowVictims, detection.VictimKey);
-
-    /// <summary>Counts one more detection of <paramref name="victim"/> in <paramref name="counts"/>.</summary>
-    public static void Increment(Dictionary<string, int> counts, string victim)
+    private void CountIn(ObservedDetection detection)
     {
-        counts[victim] = counts.GetValueOrDefault(victim) + 1;
+        if (CollectionsMarshal.GetValueRefOrNullRef(_victims, detection.VictimKey).InWindow++ == 0)
+        {
+            WindowVictims++;
+        }
     }
 
-    /// <summary>Counts one detection of <paramref name="victim"/> less, forgetting the victim at zero so the count of keys stays the distinct victims.</summary>
-    public static void Decrement(Dictionary<string, int> counts, string victim)
+    private void CountOut(ObservedDetection detection)
     {
-        var left = counts[victim] - 1;
-        if (left == 0)
+        if (--CollectionsMarshal.GetValueRefOrNullRef(_victims, detection.VictimKey).InWindow == 0)
         {
-            counts.Remove(victim);
+            WindowVictims--;
         }
-        else
-        {
-            counts[victim] = left;
-        }
+    }
+
+    // One victim's detections in the timeline, and how many of them are within the window.
+    private struct VictimCounts
+    {
+        public int Total;
+        public int InWindow;
     }
 }
