@@ -27,6 +27,11 @@ if (args.Length is 2 or 3 && args[0] == "rules-engine-loop")
     return RulesLoop.RunHundredRules(args[1], args.Length == 3 ? args[2] : "realistic,heavy,quiet");
 }
 
+if (args.Length == 2 && args[0] == "detectors-loop")
+{
+    return Orchestrator.Benchmarks.Detection.DetectorsLoop.Run(args[1]);
+}
+
 if (args.Length >= 1 && args[0] == "lookback-loop")
 {
     return Orchestrator.Benchmarks.Detection.LookbackLoop.Run(args[1..]);
