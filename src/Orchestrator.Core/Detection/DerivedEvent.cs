@@ -17,6 +17,16 @@ public static class DerivedEvents
 
     public const string DetectorLabel = "orchestrator.detector";
 
+    /// <summary>The id of the event <paramref name="derived"/> was derived from (its <see cref="DerivedFromLabel"/>), or null.</summary>
+    public static long? DerivedFrom(SecurityEvent derived)
+    {
+        ArgumentNullException.ThrowIfNull(derived);
+        return derived.Labels is { } labels && labels.TryGetValue(DerivedFromLabel, out var from)
+            && long.TryParse(from, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+            ? id
+            : null;
+    }
+
     /// <summary>
     /// A new event of <paramref name="kind"/> at the time of <paramref name="basis"/>, naming the
     /// same host, user, process, file and threat, labelled with the id of <paramref name="basis"/>

@@ -8,7 +8,8 @@ namespace Orchestrator.Core.Detection;
 
 /// <summary>
 /// The detectors together, fed every stored event in id order: connections go into the lookback,
-/// detections are traced and the traced ones correlated by source, process starts are checked against the
+/// detections are traced (or wait a little event time for connections that arrive late) and the traced
+/// ones correlated by source, process starts are checked against the
 /// first-seen record. What they derive is handed back to be stored; the service, <c>orchestrator
 /// test</c> and the benchmarks all go through this one routing. Not thread-safe for writers (one
 /// loop feeds it); the parts answer readers concurrently.
@@ -22,6 +23,9 @@ public sealed class Detectors
         Outbreaks = outbreaks;
         FirstSeen = firstSeen;
     }
+
+    // Traces of detections that waited for late connections, made during one call.
+    private readonly List<DerivedEvent> _late = [];
 
     public ConnectionLookback Lookback { get; }
 
@@ -53,12 +57,9 @@ public sealed class Detectors
                 Lookback.Add(evt);
                 break;
             case EventKinds.InfectionDetected:
-                // Only a traced detection can make its source an outbreak source; the unknown ones are
-                // counted where the sources are listed (the outbreak view reads them from the store).
-                if (Tracer.Trace(evt) is { } traced)
+                if (Tracer.TraceOrWait(evt, _late) is { } traced)
                 {
-                    derived.Add(traced);
-                    derived.AddRange(Outbreaks.Observe(traced.Event));
+                    Correlate(traced, derived);
                 }
 
                 break;
@@ -70,6 +71,39 @@ public sealed class Detectors
                 derived.AddRange(FirstSeen.Derive(evt));
                 break;
         }
+
+        // Every event moves event time on: detections that waited for late connections are traced once it passes their wait.
+        Tracer.TraceWaited(evt.Timestamp, _late);
+        CorrelateLate(derived);
+    }
+
+    /// <summary>
+    /// Traces every detection still waiting for late connections, with what has come: for the end of a
+    /// finite input (<c>orchestrator test</c>, <c>replay</c>), where no later event would end their wait.
+    /// </summary>
+    public void Flush(List<DerivedEvent> derived)
+    {
+        ArgumentNullException.ThrowIfNull(derived);
+        Tracer.TraceWaited(null, _late);
+        CorrelateLate(derived);
+    }
+
+    // Only a traced detection can make its source an outbreak source; the unknown ones are counted where
+    // the sources are listed (the outbreak view reads them from the store).
+    private void Correlate(DerivedEvent traced, List<DerivedEvent> derived)
+    {
+        derived.Add(traced);
+        derived.AddRange(Outbreaks.Observe(traced.Event));
+    }
+
+    private void CorrelateLate(List<DerivedEvent> derived)
+    {
+        foreach (var traced in _late)
+        {
+            Correlate(traced, derived);
+        }
+
+        _late.Clear();
     }
 
     /// <summary>Whether a detector derived <paramref name="evt"/>.</summary>

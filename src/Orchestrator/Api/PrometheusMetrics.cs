@@ -55,6 +55,7 @@ public sealed class PrometheusMetrics(IngestMetrics ingest, ApiMetrics api, Publ
         Gauge(text, "orchestrator_lookback_hosts", "Receiving hosts whose recent connections are kept.", lookback.Hosts);
         Gauge(text, "orchestrator_lookback_connections", "Connections kept for tracing.", lookback.Records);
         Gauge(text, "orchestrator_lookback_bytes", "Estimated memory of the connection lookback.", lookback.EstimatedBytes);
+        Gauge(text, "orchestrator_detection_waiting_for_late_telemetry", "Detections that traced to nothing, waiting for connections that arrive late.", detectors.Tracer.Waiting);
         Gauge(text, "orchestrator_outbreak_detections", "Detections held by the outbreak correlation.", detectors.Outbreaks.Count);
         Gauge(text, "orchestrator_first_seen_executables", "Executables in the fleet-wide first-seen record.", detectors.FirstSeen.Count);
         Gauge(text, "orchestrator_detection_first_seen_learning_until_seconds", "While the first-seen learning period lasts, the event time it ends (unix seconds): process.unknown is not raised before it; 0 when not learning.", detectors.FirstSeen.LearningUntil?.ToUnixTimeSeconds() ?? 0);

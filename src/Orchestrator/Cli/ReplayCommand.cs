@@ -128,18 +128,31 @@ public static class ReplayCommand
                 read++;
                 derived.Clear();
                 detectors.Process(evt, derived);
-                foreach (var run in derived.Select(d => d.Event).Prepend(evt).SelectMany(simulator.Decide))
+                Decide(derived.Select(d => d.Event).Prepend(evt));
+            }
+        }
+
+        // The range has ended: detections still waiting for late connections are traced with what came.
+        derived.Clear();
+        detectors.Flush(derived);
+        Decide(derived.Select(d => d.Event));
+
+        // Each decision is shown under the stored event that led to it: a derived event under the one it came from.
+        void Decide(IEnumerable<SecurityEvent> events)
+        {
+            foreach (var run in events.SelectMany(simulator.Decide))
+            {
+                perPlaybook[run.Decision.RuleId]++;
+                if (json)
                 {
-                    perPlaybook[run.Decision.RuleId]++;
-                    if (json)
-                    {
-                        stdout.WriteLine(Json(w => SimulationOutput.WriteRunJson(w, run)));
-                    }
-                    else
-                    {
-                        stdout.WriteLine($"{SimulationOutput.Time(evt.Timestamp)} event {evt.Id.ToString(CultureInfo.InvariantCulture)}: {ResponseService.Explain(run.Decision)}");
-                        SimulationOutput.WriteRun(stdout, run, "    ");
-                    }
+                    stdout.WriteLine(Json(w => SimulationOutput.WriteRunJson(w, run)));
+                }
+                else
+                {
+                    var decided = run.Decision.Event;
+                    var id = DerivedEvents.DerivedFrom(decided) ?? decided.Id;
+                    stdout.WriteLine($"{SimulationOutput.Time(decided.Timestamp)} event {id.ToString(CultureInfo.InvariantCulture)}: {ResponseService.Explain(run.Decision)}");
+                    SimulationOutput.WriteRun(stdout, run, "    ");
                 }
             }
         }

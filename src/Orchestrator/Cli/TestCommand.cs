@@ -126,8 +126,17 @@ public static class TestCommand
             foreach (var item in derived)
             {
                 item.Event.Id = nextId++;
-                yield return (item.Event, null, entry.Event.Id);
+                yield return (item.Event, null, DerivedEvents.DerivedFrom(item.Event) ?? entry.Event.Id);
             }
+        }
+
+        // The file has ended: detections still waiting for late connections are traced with what came.
+        derived.Clear();
+        detectors.Flush(derived);
+        foreach (var item in derived)
+        {
+            item.Event.Id = nextId++;
+            yield return (item.Event, null, DerivedEvents.DerivedFrom(item.Event));
         }
     }
 

@@ -53,6 +53,12 @@ public sealed class LookbackConfig
 
     /// <summary>Destination ports ranked first (file sharing: SMB and NetBIOS session).</summary>
     public List<int> FileSharingPorts { get; set; } = [445, 139];
+
+    /// <summary>How long of event time a detection that traces to nothing waits for connections that arrive late; <c>0</c>: never waits.</summary>
+    public string LateTelemetry { get; set; } = "2m";
+
+    /// <summary>Detections waiting for late connections at most; beyond it the oldest is traced at once.</summary>
+    public int MaxWaiting { get; set; } = 10_000;
 }
 
 /// <summary>Detections grouped by source; a source reaching <c>threshold</c> distinct victims within <c>window</c> raises <c>outbreak.source</c>.</summary>

@@ -11,8 +11,11 @@ namespace Orchestrator.Detection;
 /// <summary>The detectors' settings, read from <c>detection:</c> in the config and checked once.</summary>
 public sealed record DetectionOptions(bool Enabled, LookbackOptions Lookback, OutbreakOptions Outbreak, FirstSeenOptions FirstSeen)
 {
-    /// <summary>How far before the checkpoint the windows are rebuilt from at start.</summary>
-    public TimeSpan ReplaySpan => Lookback.Lookback > Outbreak.Window ? Lookback.Lookback : Outbreak.Window;
+    /// <summary>
+    /// How far before the checkpoint the windows are rebuilt from at start: a detection still waiting for
+    /// late connections at the checkpoint needs its own lookback before it too.
+    /// </summary>
+    public TimeSpan ReplaySpan => Lookback.Lookback + Lookback.LateTelemetry > Outbreak.Window ? Lookback.Lookback + Lookback.LateTelemetry : Outbreak.Window;
 
     /// <summary>Fresh detectors over <paramref name="firstSeen"/>.</summary>
     public Detectors Create(FirstSeenRegistry firstSeen)
@@ -39,6 +42,8 @@ public sealed record DetectionOptions(bool Enabled, LookbackOptions Lookback, Ou
             MaxHosts = config.Lookback.MaxHosts,
             TopCandidates = config.Lookback.Candidates,
             FileSharingPorts = config.Lookback.FileSharingPorts,
+            LateTelemetry = DurationOrZero(errors, "detection.lookback.late_telemetry", config.Lookback.LateTelemetry, TimeSpan.FromMinutes(2), "no waiting for late connections", "2m"),
+            MaxWaiting = config.Lookback.MaxWaiting,
         };
         errors.AddRange(lookback.Validate().Select(e => "detection.lookback: " + e));
 
@@ -58,7 +63,7 @@ public sealed record DetectionOptions(bool Enabled, LookbackOptions Lookback, Ou
         {
             PerHost = config.UnknownProcesses.PerHost,
             UnknownFor = Duration(errors, "detection.unknown_processes.unknown_for", config.UnknownProcesses.UnknownFor, TimeSpan.FromDays(7)),
-            LearnFor = LearningPeriod(errors, config.UnknownProcesses.LearnFor),
+            LearnFor = DurationOrZero(errors, "detection.unknown_processes.learn_for", config.UnknownProcesses.LearnFor, TimeSpan.Zero, "no learning period", "7d"),
             Allowlist = allowlist,
         };
         Check(errors, "detection.unknown_processes", firstSeen.Validate);
@@ -76,10 +81,9 @@ public sealed record DetectionOptions(bool Enabled, LookbackOptions Lookback, Ou
         return fallback;
     }
 
-    // Unlike the other durations, zero is allowed (and the default): no learning period.
-    private static TimeSpan LearningPeriod(List<string> errors, string? text)
+    // Unlike the other durations, zero is allowed: it turns the feature off (zeroMeans says what that is).
+    private static TimeSpan DurationOrZero(List<string> errors, string key, string? text, TimeSpan fallback, string zeroMeans, string example)
     {
-        const string Key = "detection.unknown_processes.learn_for";
         if (string.IsNullOrWhiteSpace(text) || text.Trim() == "0")
         {
             return TimeSpan.Zero;
@@ -87,7 +91,7 @@ public sealed record DetectionOptions(bool Enabled, LookbackOptions Lookback, Ou
 
         if (text.TrimStart().StartsWith('-'))
         {
-            errors.Add($"{Key}: '{text}' is negative; write 0 or leave it out for no learning period, or e.g. 7d on a first deployment");
+            errors.Add($"{key}: '{text}' is negative; write 0 or leave it out for {zeroMeans}, or e.g. {example}");
         }
         else if (Durations.TryParse(text, out var span))
         {
@@ -95,10 +99,10 @@ public sealed record DetectionOptions(bool Enabled, LookbackOptions Lookback, Ou
         }
         else
         {
-            errors.Add($"{Key}: '{text}' is not a duration like 7d (0 or left out: no learning period)");
+            errors.Add($"{key}: '{text}' is not a duration like {example} (0 or left out: {zeroMeans})");
         }
 
-        return TimeSpan.Zero;
+        return fallback;
     }
 
     private static void Check(List<string> errors, string key, Action validate)

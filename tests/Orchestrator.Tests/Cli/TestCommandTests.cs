@@ -118,6 +118,22 @@ public sealed class TestCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Test_ConnectionAfterTheDetectionInTheFile_TheDetectionIsTracedWhenTheFileEnds()
+    {
+        var file = Path.Combine(_folder, "late-connection.ndjson");
+        await File.WriteAllTextAsync(file, """
+            {"@timestamp":"2026-11-23T10:00:00Z","event":{"category":"network","type":"connection"},"host":{"name":"PC-OTHER"},"source":{"ip":"10.63.0.9"},"destination":{"ip":"10.63.0.30","port":9100}}
+            {"@timestamp":"2026-11-23T10:01:00Z","event":{"category":"malware","action":"virus_found"},"host":{"name":"PC-LATE","ip":"10.63.0.20"},"rule":{"name":"W32.Worm.Share"}}
+            {"@timestamp":"2026-11-23T10:00:50Z","event":{"category":"network","type":"connection"},"host":{"name":"PC-LATE"},"source":{"ip":"10.63.0.5"},"destination":{"ip":"10.63.0.20","port":445}}
+            """);
+
+        var result = await RunAsync("test", "share-worm-source", "--playbooks", RepositoryPath("playbooks"), "--event", file);
+
+        Assert.True(result.ExitCode == 0, result.StdOut + result.StdErr);
+        Assert.Contains("event 4: infection.traced at 2026-11-23T10:01:00Z, host PC-LATE, source 10.63.0.5, W32.Worm.Share, derived from event 2", result.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Test_Ransomware_ShowsTheApprovalGateWhatFollowsAndOnFailure()
     {
         var result = await RunAsync("test", Playbook("ransomware-responder"), "--event", Fixture("ransomware-responder.ndjson"), "--expect", "match");

@@ -88,6 +88,31 @@ public class ConfigLoaderTests
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("", 120)]
+    [InlineData("detection: { lookback: { late_telemetry: 0 } }", 0)]
+    [InlineData("detection: { lookback: { late_telemetry: 30s } }", 30)]
+    public void Parse_LateTelemetry_GivesTheWaitTwoMinutesWhenLeftOut(string yaml, int seconds)
+    {
+        var errors = new List<string>();
+
+        var options = Orchestrator.Detection.DetectionOptions.Parse(ConfigLoader.Parse(yaml, "o.yaml").Detection, errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(TimeSpan.FromSeconds(seconds), options.Lookback.LateTelemetry);
+    }
+
+    [Theory]
+    [InlineData("late_telemetry: '-1m'", "o.yaml: detection.lookback.late_telemetry: '-1m' is negative; write 0 or leave it out for no waiting for late connections")]
+    [InlineData("late_telemetry: soon", "o.yaml: detection.lookback.late_telemetry: 'soon' is not a duration like 2m")]
+    [InlineData("max_waiting: 0", "o.yaml: detection.lookback: maxWaiting must be at least 1 (is 0)")]
+    public void Parse_BadLateTelemetry_ErrorNamesTheKeyAndWhy(string setting, string expected)
+    {
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Parse($"detection: {{ lookback: {{ {setting} }} }}", "o.yaml"));
+
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void From_CommandLineOverrides_WinOverFile()
     {

@@ -121,6 +121,26 @@ public sealed class DetectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SmbConnectionShippedAfterTheDetection_TheDetectionWaitsAndIsTracedToItWhenEventTimeMovesOn()
+    {
+        // The fleet sends connection telemetry, but the batch that holds PC-LATE's comes after the antivirus' alert.
+        await _service.PostAsync(TestEvents.InboundConnection("PC-OTHER", "10.63.0.30", "PC-PRINTER", "10.63.0.9", 9100, Morning), "sysmon");
+        var detection = await _service.PostAsync(TestEvents.Detection("PC-LATE", Morning.AddMinutes(1)));
+        await _service.PostAsync(TestEvents.InboundConnection("PC-LATE", "10.63.0.20", "PC-WORM", "10.63.0.5", 445, Morning.AddSeconds(50)), "sysmon");
+
+        // Any event two minutes (late_telemetry) after the detection ends its wait.
+        await _service.PostAsync(TestEvents.InboundConnection("PC-OTHER", "10.63.0.30", "PC-PRINTER", "10.63.0.9", 9100, Morning.AddMinutes(3)), "sysmon");
+        var traced = await _service.TraceOfAsync(detection);
+
+        Assert.Equal("10.63.0.5", InProcessService.Field(traced, "source.ip"));
+        Assert.Equal("PC-WORM", InProcessService.Field(traced, "source.name"));
+        Assert.Equal(("connections", "true"), (InProcessService.Label(traced, "trace.source"), InProcessService.Label(traced, "trace.late_telemetry")));
+        Assert.Equal("10.63.0.20", InProcessService.Label(traced, "trace.victim"));
+        var metrics = await _service.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Contains("orchestrator_detection_waiting_for_late_telemetry 0\n", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ThreeVictimsTracedToOneSource_RaiseExactlyOneOutbreakSourceWithThreeVictims()
     {
         string[] victims = ["PC-A", "PC-B", "PC-C", "PC-D"];

@@ -84,6 +84,9 @@ public sealed class ConnectionLookback
         }
     }
 
+    /// <summary>Whether any connection is kept: without connection telemetry there is nothing a detection could wait for.</summary>
+    public bool HasConnections => Interlocked.Read(ref _records) > 0;
+
     /// <summary>
     /// Keeps <paramref name="connection"/> under its accepting address and learns the names of its
     /// ends. False, and nothing kept, when it is not a <c>network.connection</c>, lacks either

@@ -21,6 +21,16 @@ public sealed record LookbackOptions
     /// <summary>Destination ports of file sharing (SMB, NetBIOS session): a source seen on one of them ranks first.</summary>
     public IReadOnlyList<int> FileSharingPorts { get; init; } = [445, 139];
 
+    /// <summary>
+    /// How long of event time a detection that traces to nothing waits for connections that arrive late
+    /// (a log shipper's batch behind the antivirus' own feed) before it is traced once more with what came;
+    /// <see cref="TimeSpan.Zero"/> traces at once only. Only while any connection telemetry is kept.
+    /// </summary>
+    public TimeSpan LateTelemetry { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The most detections waiting for late connections; beyond it the oldest is traced at once with what has come.</summary>
+    public int MaxWaiting { get; init; } = 10_000;
+
     /// <summary>Every problem with the options, each naming the field and why; empty when they are usable.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -38,6 +48,16 @@ public sealed record LookbackOptions
         if (MaxHosts < 1)
         {
             errors.Add(Invariant($"maxHosts must be at least 1 (is {MaxHosts})"));
+        }
+
+        if (LateTelemetry < TimeSpan.Zero)
+        {
+            errors.Add($"lateTelemetry must not be negative (is {Durations.Format(LateTelemetry)}); 0 traces at once only");
+        }
+
+        if (MaxWaiting < 1)
+        {
+            errors.Add(Invariant($"maxWaiting must be at least 1 (is {MaxWaiting})"));
         }
 
         if (TopCandidates < 1)

@@ -340,6 +340,9 @@ public sealed class OutbreakCorrelator
     private SecurityEvent OutbreakEvent(SecurityEvent detection, SourceTrack track, int start, int end)
     {
         var evt = DerivedEvents.From(detection, EventKinds.OutbreakSource, DetectorName);
+
+        // A trace made just now is not stored yet (id 0): the outbreak names the stored detection it came from.
+        evt.SetLabel(DerivedEvents.DerivedFromLabel, DetectionId(detection));
         evt.SourceIp = track.Ip;
         evt.SourceName = track.Name;
 

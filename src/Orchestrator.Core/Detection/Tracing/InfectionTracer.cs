@@ -17,6 +17,80 @@ public sealed class InfectionTracer(ConnectionLookback lookback)
     /// <summary>The detector name on the derived events (<see cref="DerivedEvents.DetectorLabel"/>).</summary>
     public const string DetectorName = "tracer";
 
+    /// <summary>Label <c>true</c> on a trace made after the detection waited for late connections.</summary>
+    public const string LateTelemetryLabel = "trace.late_telemetry";
+
+    private readonly WaitingDetections _waiting = new(lookback.Options.LateTelemetry, lookback.Options.MaxWaiting);
+    private readonly List<SecurityEvent> _due = [];
+
+    /// <summary>Detections waiting now for connections that arrive late.</summary>
+    public int Waiting => _waiting.Count;
+
+    /// <summary>
+    /// <see cref="Trace"/>, except that a detection that traces to nothing while connection telemetry is
+    /// kept waits <see cref="LookbackOptions.LateTelemetry"/> of event time instead, to be traced by
+    /// <see cref="TraceWaited"/> with the connections that arrived meanwhile (a log shipper's batch often
+    /// lands after the antivirus' own alert). Returns the trace made now, if any. When the waiting room is
+    /// full, its oldest detection is traced at once with what has come, and added to <paramref name="late"/>.
+    /// </summary>
+    public DerivedEvent? TraceOrWait(SecurityEvent detection, List<DerivedEvent> late)
+    {
+        ArgumentNullException.ThrowIfNull(late);
+        var traced = Trace(detection);
+        if (traced is not null || detection.Kind != EventKinds.InfectionDetected
+            || lookback.Options.LateTelemetry <= TimeSpan.Zero || !lookback.HasConnections)
+        {
+            return traced;
+        }
+
+        if (_waiting.Hold(detection) is { } evicted && TraceLate(evicted) is { } trace)
+        {
+            late.Add(trace);
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Notes <paramref name="eventTime"/> (any stored event's) and traces the waiting detections whose wait it
+    /// ends; null traces every waiting detection now (the input has ended). Traces are added to <paramref name="late"/>;
+    /// a detection still without a source or a connection is left untraced, as <see cref="Trace"/> would.
+    /// </summary>
+    public void TraceWaited(DateTimeOffset? eventTime, List<DerivedEvent> late)
+    {
+        ArgumentNullException.ThrowIfNull(late);
+        if (_waiting.Count == 0)
+        {
+            return;
+        }
+
+        if (eventTime is { } time)
+        {
+            _waiting.TakeDue(time, _due);
+        }
+        else
+        {
+            _waiting.TakeAll(_due);
+        }
+
+        foreach (var detection in _due)
+        {
+            if (TraceLate(detection) is { } trace)
+            {
+                late.Add(trace);
+            }
+        }
+
+        _due.Clear();
+    }
+
+    private DerivedEvent? TraceLate(SecurityEvent detection)
+    {
+        var trace = Trace(detection);
+        trace?.Event.SetLabel(LateTelemetryLabel, "true");
+        return trace;
+    }
+
     /// <summary>
     /// The traced event for <paramref name="detection"/>, or null when it is not an
     /// <c>infection.detected</c>, or when it names no source and no connection into the victim
