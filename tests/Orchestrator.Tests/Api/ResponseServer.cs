@@ -1,13 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Orchestrator.Api;
 using Orchestrator.Cli;
-using Orchestrator.Configuration;
 using Orchestrator.Core.Playbooks;
 using Orchestrator.Tests.EndToEnd;
 
@@ -28,23 +22,22 @@ public sealed class ResponseServer : IAsyncLifetime
     /// <summary>A protected address of the inventory: containment steps refuse it.</summary>
     public const string ProtectedIp = "10.250.0.1";
 
-    private readonly string _root = Directory.CreateTempSubdirectory("orch-runs-").FullName;
-    private WebApplication _app = null!;
+    private readonly InProcessService _service = InProcessService.Create("orch-runs-",
+        [("test-ingest", "ingest", IngestKey), ("test-admin", "admin", AdminKey), ("other-admin", "admin", OtherAdminKey)]);
 
-    public string DataDirectory => Path.Combine(_root, "data");
+    public string DataDirectory => _service.DataDirectory;
 
-    public string ConfigFile => Path.Combine(_root, "orchestrator.yaml");
+    public string ConfigFile => _service.ConfigFile;
 
-    public string AdminKeyFile => Path.Combine(_root, "admin.key");
+    public string AdminKeyFile => _service.AdminKeyFile;
 
-    public string Url { get; private set; } = "";
+    public string Url => _service.Url;
 
-    public HttpClient Http { get; private set; } = null!;
+    public HttpClient Http => _service.Http;
 
     public async Task InitializeAsync()
     {
-        var playbooks = Directory.CreateDirectory(Path.Combine(_root, "playbooks")).FullName;
-        await File.WriteAllTextAsync(Path.Combine(playbooks, "isolate.yaml"), $$$"""
+        await File.WriteAllTextAsync(Path.Combine(_service.Playbooks, "isolate.yaml"), $$$"""
             id: {{{PlaybookId}}}
             description: A ransomware detection waits for test-admin before the host is isolated.
             on: [infection.detected, infection.traced]
@@ -60,62 +53,23 @@ public sealed class ResponseServer : IAsyncLifetime
               - id: isolate
                 log: { message: "isolating {{ event.host.name }}" }
             """);
-        await File.WriteAllTextAsync(Path.Combine(playbooks, "inventory.yaml"), $"""
+        await File.WriteAllTextAsync(Path.Combine(_service.Playbooks, "inventory.yaml"), $"""
             protected:
               ips: [{ProtectedIp}]
             """);
-        var loaded = PlaybookLoader.LoadDirectory(playbooks, PlaybookSetup.LoaderOptions);
+        var loaded = PlaybookLoader.LoadDirectory(_service.Playbooks, PlaybookSetup.LoaderOptions);
         Assert.True(loaded.IsValid, string.Join('\n', loaded.Errors));
-        await File.WriteAllTextAsync(AdminKeyFile, AdminKey + "\n");
-
-        var port = OrchestratorProcess.FreeTcpPort();
-        await File.WriteAllTextAsync(ConfigFile, $$"""
-            http:
-              listen: 127.0.0.1:{{port}}
-              keys:
-                - { name: test-ingest, role: ingest, sha256: {{ApiKeyRing.HashHex(IngestKey)}} }
-                - { name: test-admin, role: admin, sha256: {{ApiKeyRing.HashHex(AdminKey)}} }
-                - { name: other-admin, role: admin, sha256: {{ApiKeyRing.HashHex(OtherAdminKey)}} }
-            syslog:
-              udp: off
-              tcp: off
+        await _service.StartAsync($"""
             response:
-              playbooks: {{playbooks}}
+              playbooks: {_service.Playbooks}
             """);
-        var settings = AppSettings.From(ConfigLoader.Load(ConfigFile), DataDirectory);
-        Directory.CreateDirectory(DataDirectory);
-        _app = ServeCommand.BuildApp(settings);
-        await _app.StartAsync();
-        Url = $"http://127.0.0.1:{port}/";
-        Http = new HttpClient { BaseAddress = new Uri(Url) };
     }
 
-    public async Task DisposeAsync()
-    {
-        Http.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
-    }
+    public async Task DisposeAsync() => await _service.DisposeAsync();
 
     /// <summary>Sends a request with <paramref name="key"/>; returns the status and the parsed JSON body.</summary>
     public Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string key = AdminKey, string? body = null) =>
-        SendAsync(Http, method, path, key, body);
-
-    /// <summary>Sends a request to the API with a bearer key; returns the status and the parsed JSON body (default when empty).</summary>
-    public static async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpClient http, HttpMethod method, string path, string key, string? body = null)
-    {
-        using var request = new HttpRequestMessage(method, path.TrimStart('/'));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        if (body is not null)
-        {
-            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-        }
-
-        using var response = await http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
-    }
+        InProcessService.SendAsync(Http, method, path, key, body);
 
     /// <summary>Posts a ransomware detection on <paramref name="host"/> and waits until its run waits for approval; returns the run id.</summary>
     public async Task<string> StartWaitingRunAsync(string host)
@@ -142,5 +96,4 @@ public sealed class ResponseServer : IAsyncLifetime
 
         throw new TimeoutException($"no run of {PlaybookId} waits for approval for event {eventId} ({host})");
     }
-
 }

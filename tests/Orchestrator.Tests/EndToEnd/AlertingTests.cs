@@ -1,16 +1,7 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Orchestrator.Api;
-using Orchestrator.Cli;
-using Orchestrator.Configuration;
 using Orchestrator.Connectors.Tests.Email;
 using Orchestrator.Connectors.Tests.Paging;
-using Orchestrator.Tests.Api;
 
 namespace Orchestrator.Tests.EndToEnd;
 
@@ -26,20 +17,17 @@ public sealed class AlertingTests : IAsyncLifetime
     private const string RoutingKeyVariable = "ORCH_TEST_PAGERDUTY_ROUTING_KEY";
     private const string RoutingKey = "AlertingTestRoutingKey0123456789";
 
-    private readonly string _root = Directory.CreateTempSubdirectory("orch-alerting-").FullName;
+    private readonly InProcessService _service = InProcessService.Create("orch-alerting-", [("siem", "ingest", IngestKey), ("alice", "admin", AdminKey)]);
     private readonly PagerDutyVendor _pagerDuty = new(RoutingKey);
     private SmtpTestServer _smtp = null!;
     private StandIn _pager = null!;
-    private WebApplication _app = null!;
-
-    private HttpClient Http { get; set; } = null!;
 
     public async Task InitializeAsync()
     {
         _smtp = await SmtpTestServer.StartAsync();
         _pager = await StandIn.StartAsync(_pagerDuty.Handle);
         Environment.SetEnvironmentVariable(RoutingKeyVariable, RoutingKey);
-        var playbooks = Directory.CreateDirectory(Path.Combine(_root, "playbooks")).FullName;
+        var playbooks = _service.Playbooks;
         await File.WriteAllTextAsync(Path.Combine(playbooks, "ransomware.yaml"), """
             id: ransomware-alert
             on: infection.detected
@@ -75,15 +63,7 @@ public sealed class AlertingTests : IAsyncLifetime
             steps:
               - email: { to: [soc@example.org], subject: "twice on {{ event.host.name }}: {{ window.count }} events", body: "{{ window.event_ids }}" }
             """);
-        var port = OrchestratorProcess.FreeTcpPort();
-        var configFile = Path.Combine(_root, "orchestrator.yaml");
-        await File.WriteAllTextAsync(configFile, $$"""
-            http:
-              listen: 127.0.0.1:{{port}}
-              keys:
-                - { name: siem, role: ingest, sha256: {{ApiKeyRing.HashHex(IngestKey)}} }
-                - { name: alice, role: admin, sha256: {{ApiKeyRing.HashHex(AdminKey)}} }
-            syslog: { udp: off, tcp: off }
+        await _service.StartAsync($$"""
             response:
               playbooks: {{playbooks}}
               dry_run: false
@@ -98,21 +78,13 @@ public sealed class AlertingTests : IAsyncLifetime
                   - after: 1h
                     target: managers
             """);
-        var settings = AppSettings.From(ConfigLoader.Load(configFile), Path.Combine(_root, "data"));
-        Directory.CreateDirectory(settings.DataDirectory);
-        _app = ServeCommand.BuildApp(settings);
-        await _app.StartAsync();
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
     }
 
     public async Task DisposeAsync()
     {
-        Http.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _service.DisposeAsync();
         await _pager.DisposeAsync();
         await _smtp.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
     }
 
     [Fact]
@@ -205,23 +177,9 @@ public sealed class AlertingTests : IAsyncLifetime
     private List<JsonElement> Events() => [.. _pager.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement.Clone())];
 
     private Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string key, string? body = null) =>
-        ResponseServer.SendAsync(Http, method, path, key, body);
+        InProcessService.SendAsync(_service.Http, method, path, key, body);
 
-    private static Task<T> Eventually<T>(Func<T?> probe, string what) => Eventually(() => Task.FromResult(probe()), what);
+    private static Task<T> Eventually<T>(Func<T?> probe, string what) => InProcessService.EventuallyAsync(() => Task.FromResult(probe()), what);
 
-    private static async Task<T> Eventually<T>(Func<Task<T?>> probe, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            if (await probe() is { } found)
-            {
-                return found;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"no {what} within 30 s");
-    }
+    private static Task<T> Eventually<T>(Func<Task<T?>> probe, string what) => InProcessService.EventuallyAsync(probe, what);
 }

@@ -8,7 +8,6 @@ using Orchestrator.Configuration;
 using Orchestrator.Connectors.Firewalls.Http;
 using Orchestrator.Connectors.Tests.Firewalls.Http;
 using Orchestrator.Connectors.Tests.Paging;
-using Orchestrator.Tests.Api;
 
 namespace Orchestrator.Tests.EndToEnd;
 
@@ -174,7 +173,7 @@ public sealed class FirewallLedgerTests : IAsyncLifetime
     private async Task<JsonElement> ContainmentAsync(string id) => (await SendAsync(HttpMethod.Get, "api/v1/containments/" + id)).Body;
 
     private Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string? body = null) =>
-        ResponseServer.SendAsync(Http, method, path, AdminKey, body);
+        InProcessService.SendAsync(Http, method, path, AdminKey, body);
 
     private static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -8,37 +9,54 @@ using Orchestrator.Api;
 using Orchestrator.Cli;
 using Orchestrator.Configuration;
 using Orchestrator.Core.Detection;
-using Orchestrator.Tests.Api;
-using Orchestrator.Tests.Cli;
 
 namespace Orchestrator.Tests.EndToEnd;
 
 /// <summary>
 /// <c>orchestrator serve</c> in process on a loopback port over one data directory that outlives a
-/// restart, with an ingest and an admin key, an empty playbook folder the test may fill before the
-/// start, and the event API as a user reads it.
+/// restart, with its API keys (an ingest and an admin key unless told otherwise), an empty playbook
+/// folder the test may fill before the start, and the event API as a user reads it.
 /// </summary>
+/// <remarks>The lab tests link this file: it may use only the service, xUnit and <see cref="OrchestratorProcess"/>.</remarks>
 internal sealed class InProcessService : IAsyncDisposable
 {
     public const string IngestKey = "e2e-ingest-key-0123456789abcdef";
     public const string AdminKey = "e2e-admin-key-0123456789abcdef";
 
-    private readonly string _root = Directory.CreateTempSubdirectory("orch-e2e-detect-").FullName;
+    private readonly string _root;
+    private readonly IReadOnlyList<(string Name, string Role, string Key)> _keys;
     private AppSettings? _settings;
     private WebApplication? _app;
 
-    private InProcessService()
+    private InProcessService(string tempPrefix, IReadOnlyList<(string Name, string Role, string Key)> keys)
     {
+        _root = Directory.CreateTempSubdirectory(tempPrefix).FullName;
+        _keys = keys;
         Directory.CreateDirectory(Playbooks);
     }
 
     /// <summary>The playbook folder (playbooks and <c>inventory.yaml</c>), read at start.</summary>
     public string Playbooks => Path.Combine(_root, "playbooks");
 
+    public string ConfigFile => Path.Combine(_root, "orchestrator.yaml");
+
+    public string DataDirectory => Path.Combine(_root, "data");
+
+    /// <summary>A file holding the first admin key, for the CLI's <c>--key-file</c>; written at start.</summary>
+    public string AdminKeyFile => Path.Combine(_root, "admin.key");
+
+    /// <summary>The base address, <c>http://127.0.0.1:PORT/</c>, known once started.</summary>
+    public string Url { get; private set; } = "";
+
     public HttpClient Http { get; private set; } = null!;
 
-    /// <summary>A service not yet started, with its folders made.</summary>
-    public static InProcessService Create() => new();
+    /// <summary>
+    /// A service not yet started, with its folders made under a temp folder named from <paramref name="tempPrefix"/>.
+    /// <paramref name="keys"/> (role <c>ingest</c> or <c>admin</c>) default to <see cref="IngestKey"/> and <see cref="AdminKey"/>;
+    /// the key name is who the service says acted (<c>acknowledged_by</c>, approvers).
+    /// </summary>
+    public static InProcessService Create(string tempPrefix = "orch-e2e-detect-", IReadOnlyList<(string Name, string Role, string Key)>? keys = null) =>
+        new(tempPrefix, keys ?? [("e2e-ingest", "ingest", IngestKey), ("e2e-admin", "admin", AdminKey)]);
 
     /// <summary>
     /// Writes the config (the keys, syslog off, then <paramref name="sections"/>, which must hold a
@@ -47,19 +65,19 @@ internal sealed class InProcessService : IAsyncDisposable
     public async Task StartAsync(string sections)
     {
         var port = OrchestratorProcess.FreeTcpPort();
-        var config = Path.Combine(_root, "orchestrator.yaml");
-        await File.WriteAllTextAsync(config, $$"""
+        var keys = string.Concat(_keys.Select(k => $"    - {{ name: {k.Name}, role: {k.Role}, sha256: {ApiKeyRing.HashHex(k.Key)} }}\n"));
+        await File.WriteAllTextAsync(ConfigFile, $$"""
             http:
               listen: 127.0.0.1:{{port}}
               keys:
-                - { name: e2e-ingest, role: ingest, sha256: {{ApiKeyRing.HashHex(IngestKey)}} }
-                - { name: e2e-admin, role: admin, sha256: {{ApiKeyRing.HashHex(AdminKey)}} }
-            syslog: { udp: off, tcp: off }
+            {{keys}}syslog: { udp: off, tcp: off }
 
             """ + sections);
-        _settings = AppSettings.From(ConfigLoader.Load(config), Path.Combine(_root, "data"));
+        await File.WriteAllTextAsync(AdminKeyFile, KeyOf("admin") + "\n");
+        _settings = AppSettings.From(ConfigLoader.Load(ConfigFile), DataDirectory);
         Directory.CreateDirectory(_settings.DataDirectory);
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        Url = $"http://127.0.0.1:{port}/";
+        Http = new HttpClient { BaseAddress = new Uri(Url) };
         await StartAppAsync();
     }
 
@@ -77,11 +95,11 @@ internal sealed class InProcessService : IAsyncDisposable
         Directory.Delete(_root, recursive: true);
     }
 
-    /// <summary>Posts <paramref name="body"/> with the ingest key (lines of <paramref name="format"/>, or one JSON document); returns the id of the first event stored.</summary>
+    /// <summary>Posts <paramref name="body"/> with the first ingest key (lines of <paramref name="format"/>, or one JSON document); returns the id of the first event stored.</summary>
     public async Task<long> PostAsync(string body, string? format = null)
     {
         var path = format is null ? "/api/v1/events" : "/api/v1/events?format=" + format;
-        var (status, answer) = await ResponseServer.SendAsync(Http, HttpMethod.Post, path, IngestKey, body);
+        var (status, answer) = await SendAsync(Http, HttpMethod.Post, path, KeyOf("ingest"), body);
         Assert.True(status == HttpStatusCode.Accepted, $"POST {path}: {(int)status} {answer}");
         Assert.Equal(0, answer.GetProperty("dead_lettered").GetInt32());
         return answer.GetProperty("first_id").GetInt64();
@@ -108,8 +126,24 @@ internal sealed class InProcessService : IAsyncDisposable
         return traced.GetValueOrDefault();
     }
 
+    /// <summary>Sends a request with the first admin key; returns the status and the parsed JSON body.</summary>
     public Task<(HttpStatusCode Status, JsonElement Body)> AdminAsync(HttpMethod method, string path, string? body = null) =>
-        ResponseServer.SendAsync(Http, method, path, AdminKey, body);
+        SendAsync(Http, method, path, KeyOf("admin"), body);
+
+    /// <summary>Sends a request to the API with a bearer key; returns the status and the parsed JSON body (default when empty).</summary>
+    public static async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpClient http, HttpMethod method, string path, string key, string? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path.TrimStart('/'));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
 
     /// <summary>The label <paramref name="key"/> of an event as the API writes it, or null.</summary>
     public static string? Label(JsonElement evt, string key) =>
@@ -146,6 +180,8 @@ internal sealed class InProcessService : IAsyncDisposable
         throw new TimeoutException($"no {what} within 30 s");
     }
 
+    private string KeyOf(string role) => _keys.First(k => k.Role == role).Key;
+
     private async Task StartAppAsync()
     {
         _app = ServeCommand.BuildApp(_settings!);
@@ -161,59 +197,4 @@ internal sealed class InProcessService : IAsyncDisposable
             _app = null;
         }
     }
-}
-
-/// <summary>The real Sysmon sample, and events written for the tests in the shapes the service reads.</summary>
-internal static class TestEvents
-{
-    /// <summary>The OTRF PsExec sample from WORKSTATION5 (see <c>Fixtures/samples/README.md</c>).</summary>
-    public static string SysmonSample { get; } = File.ReadAllText(
-        TestCommandTests.RepositoryPath("tests", "Orchestrator.Tests", "Fixtures", "samples", "sysmon-psexec-lateral-movement.ndjson"));
-
-    /// <summary>The sample's Sysmon 1 records (process create), as they are in the file.</summary>
-    public static IReadOnlyList<string> SampleProcessStarts { get; } =
-        [.. SysmonSample.Split('\n').Where(l => l.Contains("\"Microsoft-Windows-Sysmon\"", StringComparison.Ordinal) && l.Contains("\"EventID\":1,", StringComparison.Ordinal)).Select(l => l.TrimEnd('\r'))];
-
-    /// <summary>The sample's executables (Sysmon 1 <c>Image</c>) and their SHA-256 from <c>Hashes</c>.</summary>
-    public static IReadOnlyDictionary<string, string> SampleExecutables { get; } = SampleProcessStarts
-        .Select(l => JsonDocument.Parse(l).RootElement)
-        .ToDictionary(
-            e => e.GetProperty("Image").GetString()!,
-            e => e.GetProperty("Hashes").GetString()!.Split(',').Single(h => h.StartsWith("SHA256=", StringComparison.Ordinal))["SHA256=".Length..],
-            StringComparer.Ordinal);
-
-    /// <summary>
-    /// A Sysmon 3 record logged by <paramref name="victimName"/>: <paramref name="sourceName"/> connected in
-    /// to its <paramref name="port"/> (flat OTRF/Winlogbeat-raw shape, as the sample).
-    /// </summary>
-    public static string InboundConnection(string victimName, string victimIp, string sourceName, string sourceIp, int port, DateTimeOffset at) =>
-        JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["SourceName"] = "Microsoft-Windows-Sysmon",
-            ["Channel"] = "Microsoft-Windows-Sysmon/Operational",
-            ["EventID"] = 3,
-            ["Hostname"] = victimName,
-            ["UtcTime"] = at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
-            ["Protocol"] = "tcp",
-            ["Initiated"] = "false",
-            ["Image"] = "System",
-            ["ProcessId"] = "4",
-            ["User"] = "NT AUTHORITY\\SYSTEM",
-            ["SourceIp"] = sourceIp,
-            ["SourceHostname"] = sourceName,
-            ["SourcePort"] = "49731",
-            ["DestinationIp"] = victimIp,
-            ["DestinationHostname"] = victimName,
-            ["DestinationPort"] = port.ToString(CultureInfo.InvariantCulture),
-        });
-
-    /// <summary>An antivirus detection on <paramref name="host"/> as ECS JSON, naming no source (<c>infection.detected</c>).</summary>
-    public static string Detection(string host, DateTimeOffset at, string threat = "W32.Changeup") =>
-        JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["@timestamp"] = at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
-            ["event"] = new { category = "malware", action = "virus_found" },
-            ["host"] = new { name = host },
-            ["rule"] = new { name = threat },
-        });
 }
