@@ -1,10 +1,5 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Orchestrator.Api;
-using Orchestrator.Cli;
-using Orchestrator.Configuration;
 using Orchestrator.Connectors.Firewalls.Http;
 using Orchestrator.Connectors.Tests.Firewalls.Http;
 using Orchestrator.Connectors.Tests.Paging;
@@ -23,20 +18,16 @@ public sealed class FirewallLedgerTests : IAsyncLifetime
     private const string ApiKey = "opn-key-0123456789";
     private const string ApiSecret = "opn-secret-0123456789";
 
-    private readonly string _root = Directory.CreateTempSubdirectory("orch-ledger-").FullName;
     private readonly OpnSenseVendor _opnsense = new(ApiKey, ApiSecret, OpnSenseDriver.DefaultAlias);
+    private readonly InProcessService _service = InProcessService.Create("orch-ledger-", [("alice", "admin", AdminKey)]);
     private StandIn _standIn = null!;
-    private WebApplication? _app;
-    private HttpClient Http { get; set; } = null!;
-    private AppSettings _settings = null!;
 
     public async Task InitializeAsync()
     {
         _standIn = await StandIn.StartAsync(_opnsense.Handle);
         Environment.SetEnvironmentVariable("ORCH_TEST_OPN_KEY", ApiKey);
         Environment.SetEnvironmentVariable("ORCH_TEST_OPN_SECRET", ApiSecret);
-        var playbooks = Directory.CreateDirectory(Path.Combine(_root, "playbooks")).FullName;
-        await File.WriteAllTextAsync(Path.Combine(playbooks, "inventory.yaml"), $$"""
+        await File.WriteAllTextAsync(Path.Combine(_service.Playbooks, "inventory.yaml"), $$"""
             devices:
               opn:
                 driver: opnsense
@@ -44,32 +35,20 @@ public sealed class FirewallLedgerTests : IAsyncLifetime
                 credentials: { api_key: "${env:ORCH_TEST_OPN_KEY}", api_secret: "${env:ORCH_TEST_OPN_SECRET}" }
                 options: { scheme: http }
             """);
-        var port = OrchestratorProcess.FreeTcpPort();
-        var config = Path.Combine(_root, "orchestrator.yaml");
-        await File.WriteAllTextAsync(config, $$"""
-            http:
-              listen: 127.0.0.1:{{port}}
-              keys: [ { name: alice, role: admin, sha256: {{ApiKeyRing.HashHex(AdminKey)}} } ]
-            syslog: { udp: off, tcp: off }
+        await _service.StartAsync($$"""
             response:
-              playbooks: {{playbooks}}
+              playbooks: {{_service.Playbooks}}
               dry_run: false
               containment:
                 repeat: { multiplier: 2, max: 1d, lookback: 1h }
                 reconcile: { every: 1s, drift: reapply }
             """);
-        _settings = AppSettings.From(ConfigLoader.Load(config), Path.Combine(_root, "data"));
-        Directory.CreateDirectory(_settings.DataDirectory);
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-        await StartAsync();
     }
 
     public async Task DisposeAsync()
     {
-        await StopAsync();
-        Http.Dispose();
+        await _service.DisposeAsync();
         await _standIn.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
     }
 
     [Fact]
@@ -89,11 +68,12 @@ public sealed class FirewallLedgerTests : IAsyncLifetime
     public async Task AnExpiryOverdueWhileTheServiceWasDown_FiresAtStart()
     {
         var id = await BlockAsync("10.60.0.2", "2s");
-        await StopAsync();
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        Assert.Contains("10.60.0.2", Table());
 
-        await StartAsync();
+        await _service.RestartAsync(whileDown: async () =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            Assert.Contains("10.60.0.2", Table());
+        });
 
         await EventuallyAsync(async () => (await ContainmentAsync(id)).GetProperty("status").GetString() == "expired", "the overdue block has expired after the start");
         Assert.DoesNotContain("10.60.0.2", Table());
@@ -140,25 +120,9 @@ public sealed class FirewallLedgerTests : IAsyncLifetime
 
         var (_, runs) = await SendAsync(HttpMethod.Get, "api/v1/containments/" + id);
         Assert.Equal("active", runs.GetProperty("status").GetString());
-        using var store = new Storage.Sqlite.SqliteRunStore(Path.Combine(_settings.DataDirectory, Storage.Sqlite.SqliteEventStore.FileName), Storage.Sqlite.SqliteSynchronous.Full);
+        using var store = new Storage.Sqlite.SqliteRunStore(Path.Combine(_service.DataDirectory, Storage.Sqlite.SqliteEventStore.FileName), Storage.Sqlite.SqliteSynchronous.Full);
         var audit = await store.ReadAuditAsync(null, null, 1_000, CancellationToken.None);
         Assert.Contains(audit, a => a.Kind == "containment" && a.Text.Contains($"10.60.0.5 is blocked in the ledger (containment {id}) but not on opn", StringComparison.Ordinal) && a.Text.EndsWith("blocked again", StringComparison.Ordinal));
-    }
-
-    private async Task StartAsync()
-    {
-        _app = ServeCommand.BuildApp(_settings);
-        await _app.StartAsync();
-    }
-
-    private async Task StopAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-            _app = null;
-        }
     }
 
     private string[] Table() => _opnsense.Blocked();
@@ -173,19 +137,8 @@ public sealed class FirewallLedgerTests : IAsyncLifetime
     private async Task<JsonElement> ContainmentAsync(string id) => (await SendAsync(HttpMethod.Get, "api/v1/containments/" + id)).Body;
 
     private Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string? body = null) =>
-        InProcessService.SendAsync(Http, method, path, AdminKey, body);
+        InProcessService.SendAsync(_service.Http, method, path, AdminKey, body);
 
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (watch.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                throw new TimeoutException($"timed out waiting until {what}");
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what) =>
+        await InProcessService.EventuallyAsync<object>(async () => await condition() ? new object() : null, what);
 }

@@ -81,10 +81,18 @@ internal sealed class InProcessService : IAsyncDisposable
         await StartAppAsync();
     }
 
-    /// <summary>Stops the service and starts it again on the same data directory and config.</summary>
-    public async Task RestartAsync()
+    /// <summary>
+    /// Stops the service and starts it again on the same data directory and config, running
+    /// <paramref name="whileDown"/> in between (time passing, a device changed by hand).
+    /// </summary>
+    public async Task RestartAsync(Func<Task>? whileDown = null)
     {
         await StopAppAsync();
+        if (whileDown is not null)
+        {
+            await whileDown();
+        }
+
         await StartAppAsync();
     }
 
