@@ -16,8 +16,6 @@ public sealed class DetectionTests : IAsyncLifetime
     private const string PsExecService = @"C:\Windows\PSEXESVC.exe";
     private const string Reg = @"C:\Windows\System32\reg.exe";
 
-    // Just after the sample's last process start (07:30:46.673 UTC) and its SMB connection (07:30:46.319 UTC).
-    private static readonly DateTimeOffset DetectionOnWorkstation5 = new(2020, 10, 19, 7, 30, 47, TimeSpan.Zero);
     private static readonly DateTimeOffset Morning = new(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
 
     private InProcessService _service = null!;
@@ -25,13 +23,7 @@ public sealed class DetectionTests : IAsyncLifetime
     public Task InitializeAsync()
     {
         _service = InProcessService.Create();
-        // Retention ages events by event time: the sample's 2020 events would go at the start after a restart.
-        return _service.StartAsync($"""
-            retention:
-              max_age: null
-            response:
-              playbooks: {_service.Playbooks}
-            """);
+        return _service.StartAsync(TestEvents.SampleServiceSections(_service));
     }
 
     public async Task DisposeAsync() => await _service.DisposeAsync();
@@ -40,7 +32,7 @@ public sealed class DetectionTests : IAsyncLifetime
     public async Task SysmonSample_RaisesEachExecutableOnceAsFirstSeenInTheFleet_PsExecServiceAndTheRegExeItLaunched()
     {
         await _service.PostAsync(TestEvents.SysmonSample, "sysmon");
-        await _service.TraceOfAsync(await _service.PostAsync(TestEvents.Detection("WORKSTATION5", DetectionOnWorkstation5)));
+        await _service.TraceOfAsync(await _service.PostAsync(TestEvents.Detection("WORKSTATION5", TestEvents.DetectionOnWorkstation5)));
 
         var unknown = await _service.EventsAsync("process.unknown");
 
@@ -71,7 +63,7 @@ public sealed class DetectionTests : IAsyncLifetime
     {
         await _service.PostAsync(TestEvents.SysmonSample, "sysmon");
 
-        var traced = await _service.TraceOfAsync(await _service.PostAsync(TestEvents.Detection("WORKSTATION5", DetectionOnWorkstation5)));
+        var traced = await _service.TraceOfAsync(await _service.PostAsync(TestEvents.Detection("WORKSTATION5", TestEvents.DetectionOnWorkstation5)));
 
         Assert.Equal("local_host", InProcessService.Label(traced, "trace.source"));
         Assert.Equal("WORKSTATION5", InProcessService.Field(traced, "source.name"));
@@ -89,13 +81,13 @@ public sealed class DetectionTests : IAsyncLifetime
     public async Task Restart_ThenTheSameSampleAgain_RaisesNoNewUnknownProcess()
     {
         await _service.PostAsync(TestEvents.SysmonSample, "sysmon");
-        await _service.TraceOfAsync(await _service.PostAsync(TestEvents.Detection("WORKSTATION5", DetectionOnWorkstation5)));
+        await _service.TraceOfAsync(await _service.PostAsync(TestEvents.Detection("WORKSTATION5", TestEvents.DetectionOnWorkstation5)));
         var before = await _service.EventsAsync("process.unknown");
         Assert.Equal(4, before.Count);
 
         await _service.RestartAsync();
         var again = await _service.PostAsync(TestEvents.SysmonSample, "sysmon");
-        await _service.TraceOfAsync(await _service.PostAsync(TestEvents.Detection("WORKSTATION5", DetectionOnWorkstation5.AddSeconds(1))));
+        await _service.TraceOfAsync(await _service.PostAsync(TestEvents.Detection("WORKSTATION5", TestEvents.DetectionOnWorkstation5.AddSeconds(1))));
 
         Assert.True(again > before.Max(Id), "the sample posted again is stored as new events");
         var after = await _service.EventsAsync("process.unknown");

@@ -12,22 +12,16 @@ public sealed class LearningPeriodTests : IAsyncLifetime
 {
     private const string Gauge = "orchestrator_detection_first_seen_learning_until_seconds";
 
-    private static readonly DateTimeOffset DetectionOnWorkstation5 = new(2020, 10, 19, 7, 30, 47, TimeSpan.Zero);
-
     private InProcessService _service = null!;
 
     public Task InitializeAsync()
     {
         _service = InProcessService.Create();
-        return _service.StartAsync($"""
-            retention:
-              max_age: null
-            response:
-              playbooks: {_service.Playbooks}
+        return _service.StartAsync(TestEvents.SampleServiceSections(_service, """
             detection:
               unknown_processes:
                 learn_for: 7d
-            """);
+            """));
     }
 
     public async Task DisposeAsync() => await _service.DisposeAsync();
@@ -39,7 +33,7 @@ public sealed class LearningPeriodTests : IAsyncLifetime
         var learningUntil = earliestStart.AddDays(7).ToUnixTimeSeconds();
 
         await _service.PostAsync(TestEvents.SysmonSample, "sysmon");
-        await _service.TraceOfAsync(await _service.PostAsync(TestEvents.Detection("WORKSTATION5", DetectionOnWorkstation5)));
+        await _service.TraceOfAsync(await _service.PostAsync(TestEvents.Detection("WORKSTATION5", TestEvents.DetectionOnWorkstation5)));
 
         Assert.Empty(await _service.EventsAsync("process.unknown"));
         Assert.Equal(learningUntil, await GaugeAsync());

@@ -7,6 +7,21 @@ namespace Orchestrator.Tests.EndToEnd;
 /// <summary>The real Sysmon sample, and events written for the tests in the shapes the service reads.</summary>
 internal static class TestEvents
 {
+    /// <summary>Just after the sample's last process start (07:30:46.673 UTC) and its SMB connection (07:30:46.319 UTC).</summary>
+    public static readonly DateTimeOffset DetectionOnWorkstation5 = new(2020, 10, 19, 7, 30, 47, TimeSpan.Zero);
+
+    /// <summary>
+    /// The config sections a service needs to hold the sample (its playbook folder, then <paramref name="more"/>):
+    /// retention ages events by event time, so without this the sample's 2020 events would go at a restart.
+    /// </summary>
+    public static string SampleServiceSections(InProcessService service, string more = "") => $"""
+        retention:
+          max_age: null
+        response:
+          playbooks: {service.Playbooks}
+
+        """ + more;
+
     /// <summary>The OTRF PsExec sample from WORKSTATION5 (see <c>Fixtures/samples/README.md</c>).</summary>
     public static string SysmonSample { get; } = File.ReadAllText(
         TestCommandTests.RepositoryPath("tests", "Orchestrator.Tests", "Fixtures", "samples", "sysmon-psexec-lateral-movement.ndjson"));
