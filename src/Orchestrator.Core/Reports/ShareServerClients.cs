@@ -1,4 +1,5 @@
 using System.Net;
+using Orchestrator.Core.Detection;
 using Orchestrator.Core.Events;
 
 namespace Orchestrator.Core.Reports;
@@ -39,7 +40,7 @@ public sealed class ShareServerClients
         }
         else
         {
-            _serverName = FirstLabel(Server);
+            _serverName = MachineIdentity.NameKey(Server);
         }
     }
 
@@ -75,7 +76,7 @@ public sealed class ShareServerClients
             return false;
         }
 
-        var clientName = string.IsNullOrWhiteSpace(connection.SourceName) ? null : FirstLabel(connection.SourceName);
+        var clientName = MachineIdentity.NameKey(connection.SourceName);
         if (connection.SourceIp is null && clientName is null)
         {
             return false;
@@ -95,7 +96,7 @@ public sealed class ShareServerClients
     {
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(addresses);
-        var name = IPAddress.TryParse(host, out var hostIp) ? null : FirstLabel(host);
+        var name = IPAddress.TryParse(host, out var hostIp) ? null : MachineIdentity.NameKey(host);
         var count = 0;
         foreach (var ((ip, clientName), connections) in _clients)
         {
@@ -112,14 +113,7 @@ public sealed class ShareServerClients
 
     private bool IsServer(SecurityEvent connection) => _serverIp is not null
         ? _serverIp.Equals(connection.DestinationIp)
-        : !string.IsNullOrWhiteSpace(connection.DestinationName) && FirstLabel(connection.DestinationName) == _serverName;
-
-    private static string FirstLabel(string name)
-    {
-        var trimmed = name.Trim();
-        var dot = trimmed.IndexOf('.', StringComparison.Ordinal);
-        return (dot < 0 ? trimmed : trimmed[..dot]).ToLowerInvariant();
-    }
+        : MachineIdentity.NameKey(connection.DestinationName) is { } name && name == _serverName;
 
     // Letters, digits, '-' and '_' (NetBIOS names have it) in dot-separated labels, as DNS names and Windows computer names are written.
     private static bool IsHostName(string text)

@@ -15,7 +15,14 @@ public sealed record DetectionOptions(bool Enabled, LookbackOptions Lookback, Ou
     /// How far before the checkpoint the windows are rebuilt from at start: a detection still waiting for
     /// late connections at the checkpoint needs its own lookback before it too.
     /// </summary>
-    public TimeSpan ReplaySpan => Lookback.Lookback + Lookback.LateTelemetry > Outbreak.Window ? Lookback.Lookback + Lookback.LateTelemetry : Outbreak.Window;
+    public TimeSpan ReplaySpan
+    {
+        get
+        {
+            var tracing = Lookback.Lookback + Lookback.LateTelemetry;
+            return tracing > Outbreak.Window ? tracing : Outbreak.Window;
+        }
+    }
 
     /// <summary>Fresh detectors over <paramref name="firstSeen"/>.</summary>
     public Detectors Create(FirstSeenRegistry firstSeen)

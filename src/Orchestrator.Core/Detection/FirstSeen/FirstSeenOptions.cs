@@ -1,7 +1,7 @@
 namespace Orchestrator.Core.Detection.FirstSeen;
 
 /// <summary>What raises <c>process.unknown</c> and how long a newly seen executable stays unknown for reports.</summary>
-public sealed class FirstSeenOptions
+public sealed record FirstSeenOptions
 {
     /// <summary>Also raise the first time an executable runs on each host, not only the first time in the fleet.</summary>
     public bool PerHost { get; set; }
@@ -26,13 +26,7 @@ public sealed class FirstSeenOptions
     /// The same options without a learning period: for a record that starts empty only to show what the
     /// events would raise (<c>orchestrator test</c> and <c>replay</c>), where learning would hide everything.
     /// </summary>
-    public FirstSeenOptions WithoutLearning() => new()
-    {
-        PerHost = PerHost,
-        UnknownFor = UnknownFor,
-        LearnFor = TimeSpan.Zero,
-        Allowlist = Allowlist,
-    };
+    public FirstSeenOptions WithoutLearning() => this with { LearnFor = TimeSpan.Zero };
 
     /// <summary>Throws naming the option and what to do when a value is unusable.</summary>
     public void Validate()

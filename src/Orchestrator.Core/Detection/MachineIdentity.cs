@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Orchestrator.Core.Detection.Outbreaks;
+namespace Orchestrator.Core.Detection;
 
-/// <summary>How a machine reported by name or IP is recognised again: the rules shared by the correlator and the chain.</summary>
+/// <summary>How a machine reported by name or IP is recognised again: the rules shared by the correlator, the chain and the reports.</summary>
 internal static class MachineIdentity
 {
     /// <summary>
